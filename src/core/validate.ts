@@ -1,0 +1,132 @@
+import { fail, show } from "./errors.js";
+
+/**
+ * Boundary checks. Public functions validate their options once with these and then call
+ * trusting internals (arquero's derive -> _derive pattern).
+ */
+
+/** Reject keys of `options` not in `allowed`, naming the nearest allowed key. */
+export function checkKeys(name: string, options: object | undefined, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be an options object",
+      received: show(options),
+      fix: `pass an object with some of: ${allowed.join(", ")}.`,
+    });
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const near = nearest(key, allowed);
+      fail("unknown-option", {
+        parameter: `${name}.${key}`,
+        rule: "is not a known option",
+        received: show((options as Record<string, unknown>)[key]),
+        fix: near
+          ? `did you mean "${near}"? Known options: ${allowed.join(", ")}.`
+          : `use one of: ${allowed.join(", ")}.`,
+      });
+    }
+  }
+}
+
+export interface NumberRule {
+  readonly integer?: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  /** Exclusive lower bound. */
+  readonly above?: number;
+}
+
+export function checkNumber(name: string, value: unknown, rule: NumberRule = {}): number {
+  const parts: string[] = [rule.integer ? "an integer" : "a finite number"];
+  if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
+  if (rule.above !== undefined) parts.push(`> ${rule.above}`);
+  if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
+  const text = `must be ${parts.join(" ")}`;
+  const ok =
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    (!rule.integer || Number.isInteger(value)) &&
+    (rule.min === undefined || value >= rule.min) &&
+    (rule.above === undefined || value > rule.above) &&
+    (rule.max === undefined || value <= rule.max);
+  if (!ok) {
+    fail("invalid-argument", {
+      parameter: name,
+      rule: text,
+      received: show(value),
+      fix: `pass a value that is ${parts.join(" ")}.`,
+    });
+  }
+  return value as number;
+}
+
+export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    fail("invalid-argument", {
+      parameter: name,
+      rule: `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
+      received: show(value),
+      fix: `pass one of ${allowed.map((a) => `"${a}"`).join(", ")}.`,
+    });
+  }
+  return value as T;
+}
+
+export function checkString(name: string, value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) {
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be a non-empty string",
+      received: show(value),
+      fix: "pass a non-empty string.",
+    });
+  }
+  return value;
+}
+
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") {
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be true or false",
+      received: show(value),
+      fix: "pass a boolean.",
+    });
+  }
+  return value;
+}
+
+/** Fractions in (0, 1) that must leave room for each other, e.g. validation + test split. */
+export function checkFraction(name: string, value: unknown): number {
+  return checkNumber(name, value, { min: 0, max: 1 });
+}
+
+function nearest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const a of allowed) {
+    const d = editDistance(key.toLowerCase(), a.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = a;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,193 @@
+import { fail, show } from "../core/errors.js";
+import { createRng, permutation, type Rng } from "../core/random.js";
+import { checkBoolean, checkKeys, checkNumber } from "../core/validate.js";
+import type { Dataset, FloatImages, ImageSet } from "./types.js";
+
+/** The images at `indices`, in that order. */
+export function subset(set: ImageSet, indices: ArrayLike<number>, label?: string): ImageSet {
+  const [, h, w, c] = set.shape;
+  const plane = h * w * c;
+  const n = indices.length;
+  const images = new Uint8Array(n * plane);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = indices[i]!;
+    if (!(j >= 0 && j < set.shape[0])) {
+      fail("invalid-argument", {
+        parameter: `indices[${i}]`,
+        rule: `must be an integer in 0..${set.shape[0] - 1}`,
+        received: show(j),
+        fix: "pass indices into this image set.",
+      });
+    }
+    images.set(set.images.subarray(j * plane, (j + 1) * plane), i * plane);
+    labels[i] = set.labels[j]!;
+  }
+  return { ...set, images, labels, shape: [n, h, w, c], source: label ? `${set.source} [${label}]` : set.source };
+}
+
+/**
+ * `count` indices of `set`, seeded. Stratified (default): classes take turns, so every class is
+ * represented as evenly as the data allows.
+ */
+export function sampleIndices(set: ImageSet, count: number, rng: Rng, stratified = true): Int32Array {
+  const n = set.shape[0];
+  if (!stratified) return permutation(n, rng).slice(0, count);
+  const byClass: number[][] = Array.from({ length: set.numClasses }, () => []);
+  const order = permutation(n, rng);
+  for (const i of order) byClass[set.labels[i]!]!.push(i);
+  const out = new Int32Array(count);
+  const pos = new Array<number>(set.numClasses).fill(0);
+  let k = 0;
+  while (k < count) {
+    for (let c = 0; c < set.numClasses && k < count; c++) {
+      const list = byClass[c]!;
+      if (pos[c]! < list.length) out[k++] = list[pos[c]!++]!;
+    }
+  }
+  return out;
+}
+
+export interface SplitOptions {
+  /** Training images to keep (count). Default: all that the validation split leaves. */
+  train?: number;
+  /** Validation images taken from the training split (count). Default 10 % of it. */
+  validation?: number;
+  /** Test images to keep (count). Default: the whole test split. */
+  test?: number;
+  /** Probe images from the training part (P_train). Default min(1000, train). */
+  probeTrain?: number;
+  /** Probe images from the validation part (P_val). Default min(1000, validation). */
+  probeValidation?: number;
+  /** Stratify every subset by class. Default true. */
+  stratified?: boolean;
+  /** Seed for every subset. Default 0. */
+  seed?: number;
+}
+
+/** Train / validation / test splits plus the fixed probe sets every candidate is measured on. */
+export interface Splits {
+  readonly train: ImageSet;
+  readonly validation: ImageSet;
+  readonly test: ImageSet;
+  readonly probeTrain: ImageSet;
+  readonly probeValidation: ImageSet;
+  readonly seed: number;
+}
+
+/**
+ * Seeded, disjoint train / validation splits of a data set's training images, a test subset and
+ * the probe sets (P_train inside train, P_val inside validation). The same seed gives the same
+ * images on every machine.
+ */
+export function makeSplits(dataset: Dataset, options: SplitOptions = {}): Splits {
+  checkKeys("options", options, ["train", "validation", "test", "probeTrain", "probeValidation", "stratified", "seed"]);
+  const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
+  const stratified = checkBoolean("options.stratified", options.stratified ?? true);
+  const available = dataset.train.shape[0];
+  const validation = checkNumber("options.validation", options.validation ?? Math.round(available * 0.1), {
+    integer: true,
+    min: 1,
+    max: available - 1,
+  });
+  const train = checkNumber("options.train", options.train ?? available - validation, {
+    integer: true,
+    min: 1,
+    max: available - validation,
+  });
+  const test = checkNumber("options.test", options.test ?? dataset.test.shape[0], {
+    integer: true,
+    min: 1,
+    max: dataset.test.shape[0],
+  });
+  const probeTrain = checkNumber("options.probeTrain", options.probeTrain ?? Math.min(1000, train), {
+    integer: true,
+    min: 1,
+    max: train,
+  });
+  const probeValidation = checkNumber("options.probeValidation", options.probeValidation ?? Math.min(1000, validation), {
+    integer: true,
+    min: 1,
+    max: validation,
+  });
+  const rng = createRng(seed);
+  const both = sampleIndices(dataset.train, train + validation, rng.fork(), stratified);
+  // Interleaved stratified order: taking every k-th keeps both parts stratified.
+  const valIdx = new Int32Array(validation);
+  const trainIdx = new Int32Array(train);
+  let v = 0;
+  let t = 0;
+  const ratio = validation / (train + validation);
+  for (let i = 0; i < both.length; i++) {
+    if (v < validation && (t >= train || v < Math.round((i + 1) * ratio))) valIdx[v++] = both[i]!;
+    else trainIdx[t++] = both[i]!;
+  }
+  const trainSet = subset(dataset.train, trainIdx, "train");
+  const valSet = subset(dataset.train, valIdx, "validation");
+  const testSet =
+    test === dataset.test.shape[0] ? dataset.test : subset(dataset.test, sampleIndices(dataset.test, test, rng.fork(), stratified), "test");
+  return {
+    train: trainSet,
+    validation: valSet,
+    test: testSet,
+    probeTrain: subset(trainSet, sampleIndices(trainSet, probeTrain, rng.fork(), stratified), "probe train"),
+    probeValidation: subset(valSet, sampleIndices(valSet, probeValidation, rng.fork(), stratified), "probe validation"),
+    seed,
+  };
+}
+
+/** Per-channel mean and standard deviation of pixel values scaled to [0, 1]. */
+export function channelStats(set: ImageSet): { mean: number[]; std: number[] } {
+  const c = set.shape[3];
+  const sum = new Float64Array(c);
+  const sq = new Float64Array(c);
+  const { images } = set;
+  for (let i = 0; i < images.length; i++) {
+    const v = images[i]! / 255;
+    sum[i % c]! += v;
+    sq[i % c]! += v * v;
+  }
+  const count = images.length / c;
+  const mean = Array.from(sum, (s) => s / count);
+  const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(1e-12, s / count - mean[k]! ** 2)));
+  return { mean, std };
+}
+
+export interface ToFloatOptions {
+  /** Per-channel means of [0,1] pixels to subtract. Default: none (pixels in [0, 1]). */
+  mean?: readonly number[];
+  /** Per-channel standard deviations to divide by. Default: 1. */
+  std?: readonly number[];
+}
+
+/** NHWC float32 pixels, scaled to [0, 1] and optionally standardised per channel. */
+export function toFloat(set: ImageSet, options: ToFloatOptions = {}): FloatImages {
+  checkKeys("options", options, ["mean", "std"]);
+  const c = set.shape[3];
+  const mean = options.mean ?? new Array<number>(c).fill(0);
+  const std = options.std ?? new Array<number>(c).fill(1);
+  for (const [name, arr] of [
+    ["options.mean", mean],
+    ["options.std", std],
+  ] as const) {
+    if (arr.length !== c || arr.some((x) => !Number.isFinite(x))) {
+      fail("invalid-argument", {
+        parameter: name,
+        rule: `must hold ${c} finite number${c > 1 ? "s" : ""} (one per channel)`,
+        received: show(arr),
+        fix: "compute them with channelStats(train) or leave them out.",
+      });
+    }
+  }
+  if (std.some((s) => s <= 0)) {
+    fail("invalid-argument", { parameter: "options.std", rule: "must be > 0 per channel", received: show(std), fix: "use channelStats(train).std." });
+  }
+  const scale = std.map((s) => 1 / (255 * s));
+  const shift = mean.map((m, k) => m / std[k]!);
+  const out = new Float32Array(set.images.length);
+  for (let i = 0; i < out.length; i++) {
+    const k = i % c;
+    out[i] = set.images[i]! * scale[k]! - shift[k]!;
+  }
+  return { data: out, shape: set.shape };
+}

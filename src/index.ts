@@ -1,0 +1,10 @@
+/**
+ * feature-histories: early performance estimation from feature histories (arXiv 2103.04450)
+ * for HPO and NAS, in TypeScript. The one public entry: each layer is a namespace.
+ */
+export * as core from "./core/index.js";
+export * as data from "./data/index.js";
+export * as train from "./train/index.js";
+export * as notebook from "./notebook/index.js";
+export { FeatureHistoriesError } from "./core/errors.js";
+export const VERSION = "0.1.0";
