@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * The feature-histories Jupyter kernel: tslab 1.0.22 with a prelude.
+ *
+ * tslab has no preload hook, so this replicates its startKernel (dist/main.js) from its dist/
+ * internals (createConverter, createExecutor, ZmqServer, JupyterHandlerImpl): that is why
+ * package.json pins tslab exactly. On top it
+ *  - makes `feature-histories` resolvable from a notebook in any folder, at run time (a
+ *    Module._resolveFilename hook) and for tslab's type checker (a ts.sys path mapping, the
+ *    same trick tslab uses for `tslab` itself in converter.js forwardTslabPath);
+ *  - runs the prelude `import * as fh from "feature-histories"` in tslab's execution queue before
+ *    any cell, so every cell sees a fully typed global `fh`;
+ *  - resolves the TensorFlow.js backend and puts its report in the kernel banner and the log.
+ */
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const Module = require("node:module");
+
+const pkgRoot = path.resolve(__dirname, "..");
+const PKG = "feature-histories";
+const PRELUDE = `import * as fh from "${PKG}";`;
+
+function parseArgs(argv) {
+  const i = argv.indexOf("--config-path");
+  if (i >= 0 && argv[i + 1]) return argv[i + 1];
+  const bare = argv.find((a) => !a.startsWith("-"));
+  if (bare) return bare;
+  process.stderr.write("usage: launcher.cjs --config-path <connection file>\n");
+  process.exit(2);
+}
+
+/** Run-time resolution: `require("feature-histories")` from any folder loads this package. */
+function hookRuntimeResolution() {
+  const distEntry = path.join(pkgRoot, "dist", "index.js");
+  const original = Module._resolveFilename;
+  Module._resolveFilename = function (request, parent, isMain, options) {
+    if (request === PKG) return distEntry;
+    if (request === `${PKG}/package.json`) return path.join(pkgRoot, "package.json");
+    return original.call(this, request, parent, isMain, options);
+  };
+}
+
+/** Type resolution: tslab's TypeScript sees <cwd>/node_modules/feature-histories as this package. */
+function hookTypeResolution(ts, cwd) {
+  const virtualRoot = path.join(cwd, "node_modules", PKG);
+  const sys = ts.sys;
+  const orig = {
+    fileExists: sys.fileExists.bind(sys),
+    directoryExists: sys.directoryExists.bind(sys),
+    readFile: sys.readFile.bind(sys),
+    realpath: sys.realpath ? sys.realpath.bind(sys) : (p) => p,
+    getDirectories: sys.getDirectories.bind(sys),
+  };
+  const map = (p) => {
+    if (typeof p !== "string") return p;
+    if (p !== virtualRoot && !p.startsWith(virtualRoot + path.sep)) return p;
+    if (orig.fileExists(p) || orig.directoryExists(p)) return p; // a real local install wins
+    return pkgRoot + p.slice(virtualRoot.length);
+  };
+  sys.fileExists = (p) => orig.fileExists(map(p));
+  sys.directoryExists = (p) => orig.directoryExists(map(p)) || p === path.join(cwd, "node_modules");
+  sys.readFile = (p, enc) => orig.readFile(map(p), enc);
+  sys.realpath = (p) => orig.realpath(map(p));
+  sys.getDirectories = (p) => orig.getDirectories(map(p));
+}
+
+function main() {
+  const started = Date.now();
+  const configPath = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(path.join(pkgRoot, "dist", "index.js"))) {
+    process.stderr.write(`[feature-histories] ${pkgRoot}/dist is missing: run \`npm run build\` in ${pkgRoot}.\n`);
+    process.exit(1);
+  }
+  const cwd = process.cwd();
+  hookRuntimeResolution();
+  const tslabDir = path.dirname(require.resolve("tslab/package.json", { paths: [pkgRoot] }));
+  const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] }));
+  hookTypeResolution(ts, cwd);
+  const { createConverter } = require(path.join(tslabDir, "dist", "converter.js"));
+  const { createExecutor } = require(path.join(tslabDir, "dist", "executor.js"));
+  const { ZmqServer, JupyterHandlerImpl } = require(path.join(tslabDir, "dist", "jupyter.js"));
+
+  let nodeConv;
+  let browserConv;
+  const convs = {
+    get node() {
+      return (nodeConv ??= createConverter({ isJS: false, isBrowser: false }));
+    },
+    get browser() {
+      return (browserConv ??= createConverter({ isJS: false, isBrowser: true }));
+    },
+    close() {
+      nodeConv?.close();
+      browserConv?.close();
+    },
+  };
+  convs.node; // warm the converter, as tslab does
+  const executor = createExecutor(cwd, convs, { log: console.log, error: console.error });
+  const handler = new JupyterHandlerImpl(executor, false);
+  let banner = "TypeScript (feature histories): the toolkit is the global `fh`; loading...";
+  const handleKernel = handler.handleKernel.bind(handler);
+  handler.handleKernel = () => ({ ...handleKernel(), banner, implementation: "feature-histories (tslab 1.0.22)" });
+
+  // The prelude goes first in tslab's queue: cells sent meanwhile wait behind it.
+  handler.execQueue.add(async () => {
+    const ok = await executor.execute(PRELUDE);
+    if (!ok) {
+      console.error("[feature-histories] the prelude failed; `fh` is not defined. See the errors above.");
+      return;
+    }
+    try {
+      const fh = require(PKG);
+      const report = await fh.train.resolveBackend();
+      banner = `TypeScript (feature histories) ${fh.VERSION}: the toolkit is the global \`fh\`.\n${fh.train.formatBackendReport(report)}`;
+    } catch (err) {
+      banner = `TypeScript (feature histories): the toolkit is the global \`fh\`; no TensorFlow.js backend: ${err && err.message}`;
+    }
+    console.error(`[feature-histories] ready in ${Date.now() - started} ms\n${banner}`);
+  });
+
+  const server = new ZmqServer(handler, configPath);
+  process.on("SIGINT", () => executor.interrupt());
+  process.on("uncaughtException", (err) => console.error("UncaughtException:", err));
+  process.on("unhandledRejection", (reason) => console.error("UnhandledPromiseRejection:", reason));
+  server.init();
+}
+
+main();

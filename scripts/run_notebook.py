@@ -1,0 +1,79 @@
+"""Execute notebooks headless with the feature-histories kernel and write the outputs back.
+
+Usage: python run_notebook.py [--timeout S] [--no-write] NOTEBOOK...
+On the first failing cell: prints the cell's source and its stderr (tslab reports errors only
+there), writes what ran so far, and exits 1. Progress goes to stdout, one line a cell.
+"""
+import argparse
+import os
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError, CellTimeoutError
+
+KERNEL = "feature-histories"
+
+
+def cell_stderr(cell):
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            parts.append(out.get("text", ""))
+        elif out.get("output_type") == "error":
+            parts.append("\n".join(out.get("traceback", [])) or f"{out.get('ename')}: {out.get('evalue')}")
+    return "".join(parts).rstrip()
+
+
+def run(path, timeout, write):
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "TypeScript (feature histories)", "language": "typescript"}
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=timeout,
+        allow_errors=False,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+    )
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    started = time.time()
+    failed = None
+    with client.setup_kernel():
+        for k, index in enumerate(code_cells, 1):
+            cell = nb.cells[index]
+            t0 = time.time()
+            try:
+                client.execute_cell(cell, index)
+            except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:
+                failed = (k, index, cell, err)
+                break
+            print(f"  [{k}/{len(code_cells)}] cell {index} ok ({time.time() - t0:.1f} s)", flush=True)
+    if write:
+        nbformat.write(nb, path)
+    if failed:
+        k, index, cell, err = failed
+        print(f"\nFAILED: {path}, code cell {k} of {len(code_cells)} (cell index {index})", file=sys.stderr)
+        print("---- source ----", file=sys.stderr)
+        print(cell.source, file=sys.stderr)
+        print("---- stderr ----", file=sys.stderr)
+        print(cell_stderr(cell) or f"(no stderr) {type(err).__name__}: {str(err)[:2000]}", file=sys.stderr)
+        return False
+    print(f"  {path}: {len(code_cells)} cells in {time.time() - started:.1f} s", flush=True)
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--timeout", type=int, default=1800, help="seconds a cell may take")
+    ap.add_argument("--no-write", action="store_true", help="do not write outputs back")
+    ap.add_argument("notebooks", nargs="+")
+    args = ap.parse_args()
+    for path in args.notebooks:
+        print(f"executing {path}", flush=True)
+        if not run(path, args.timeout, not args.no_write):
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
