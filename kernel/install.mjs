@@ -14,7 +14,11 @@ const flag = (f) => args.includes(f);
 const value = (f) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
 
 function findJupyter() {
-  const candidates = [join(root, ".venv", "bin", "jupyter"), "jupyter", "/usr/bin/jupyter"];
+  // FH_JUPYTER_SEARCH=path-only skips the checkout's .venv and Debian's path (used by the tests).
+  const candidates =
+    process.env.FH_JUPYTER_SEARCH === "path-only"
+      ? ["jupyter"]
+      : [join(root, ".venv", "bin", "jupyter"), "jupyter", "/usr/bin/jupyter"];
   for (const c of candidates) {
     const r = spawnSync(c, ["--version"], { encoding: "utf8" });
     if (r.status === 0) return c;
@@ -40,20 +44,36 @@ if (!existsSync(join(root, "dist", "index.js"))) {
 }
 
 const name = value("--name") ?? "feature-histories";
-const spec = JSON.parse(readFileSync(join(kernelDir, "jupyter", "kernels", "feature-histories", "kernel.json"), "utf8"));
-spec.argv = [process.execPath, "--disable-warning=ExperimentalWarning", join(kernelDir, "launcher.cjs"), "--config-path", "{connection_file}"];
+const spec = JSON.parse(
+  readFileSync(join(kernelDir, "jupyter", "kernels", "feature-histories", "kernel.json"), "utf8"),
+);
+spec.argv = [
+  process.execPath,
+  "--disable-warning=ExperimentalWarning",
+  join(kernelDir, "launcher.cjs"),
+  "--config-path",
+  "{connection_file}",
+];
 const staging = mkdtempSync(join(tmpdir(), "fh-kernelspec-"));
 const dir = join(staging, name);
 cpSync(join(kernelDir, "jupyter", "kernels", "feature-histories"), dir, { recursive: true });
 rmSync(join(dir, "start.sh"));
 writeFileSync(join(dir, "kernel.json"), JSON.stringify(spec, null, 2) + "\n");
 
-const where = flag("--sys-prefix") ? ["--sys-prefix"] : value("--prefix") ? ["--prefix", value("--prefix")] : ["--user"];
-const r = spawnSync(jupyter, ["kernelspec", "install", "--replace", "--name", name, ...where, dir], { encoding: "utf8" });
+const where = flag("--sys-prefix")
+  ? ["--sys-prefix"]
+  : value("--prefix")
+    ? ["--prefix", value("--prefix")]
+    : ["--user"];
+const r = spawnSync(jupyter, ["kernelspec", "install", "--replace", "--name", name, ...where, dir], {
+  encoding: "utf8",
+});
 rmSync(staging, { recursive: true, force: true });
 if (r.status !== 0) {
   console.error(`\`${jupyter} kernelspec install\` failed:\n${r.stderr || r.stdout}`);
   process.exit(1);
 }
 console.log(`${(r.stderr || r.stdout).trim()}`);
-console.log(`Registered "${spec.display_name}" with ${jupyter}. Pick it in JupyterLab's launcher; \`fh\` is preloaded.`);
+console.log(
+  `Registered "${spec.display_name}" with ${jupyter}. Pick it in JupyterLab's launcher; \`fh\` is preloaded.`,
+);

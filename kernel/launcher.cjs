@@ -95,7 +95,7 @@ function main() {
       browserConv?.close();
     },
   };
-  convs.node; // warm the converter, as tslab does
+  void convs.node; // warm the converter, as tslab does
   const executor = createExecutor(cwd, convs, { log: console.log, error: console.error });
   const handler = new JupyterHandlerImpl(executor, false);
   let banner = "TypeScript (feature histories): the toolkit is the global `fh`; loading...";

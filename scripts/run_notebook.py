@@ -26,7 +26,7 @@ def cell_stderr(cell):
     return "".join(parts).rstrip()
 
 
-def run(path, timeout, write):
+def run(path, timeout, write, output_dir=None):
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "TypeScript (feature histories)", "language": "typescript"}
     client = NotebookClient(
@@ -50,7 +50,11 @@ def run(path, timeout, write):
                 break
             print(f"  [{k}/{len(code_cells)}] cell {index} ok ({time.time() - t0:.1f} s)", flush=True)
     if write:
-        nbformat.write(nb, path)
+        target = path
+        if output_dir:
+            os.makedirs(output_dir, exist_ok=True)
+            target = os.path.join(output_dir, os.path.basename(path))
+        nbformat.write(nb, target)
     if failed:
         k, index, cell, err = failed
         print(f"\nFAILED: {path}, code cell {k} of {len(code_cells)} (cell index {index})", file=sys.stderr)
@@ -67,11 +71,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--timeout", type=int, default=1800, help="seconds a cell may take")
     ap.add_argument("--no-write", action="store_true", help="do not write outputs back")
+    ap.add_argument("--output-dir", help="write executed notebooks here instead of in place")
     ap.add_argument("notebooks", nargs="+")
     args = ap.parse_args()
     for path in args.notebooks:
         print(f"executing {path}", flush=True)
-        if not run(path, args.timeout, not args.no_write):
+        if not run(path, args.timeout, not args.no_write, args.output_dir):
             sys.exit(1)
 
 

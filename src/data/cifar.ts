@@ -63,9 +63,7 @@ export function parseCifarBatch(bytes: Uint8Array, path: string): { images: Uint
 }
 
 async function loadFiles(paths: string[]): Promise<ImageSet> {
-  const parts = await Promise.all(
-    paths.map(async (p) => parseCifarBatch(new Uint8Array(await readFile(p)), p)),
-  );
+  const parts = await Promise.all(paths.map(async (p) => parseCifarBatch(new Uint8Array(await readFile(p)), p)));
   const n = parts.reduce((s, p) => s + p.labels.length, 0);
   const images = new Uint8Array(n * 3072);
   const labels = new Uint8Array(n);
@@ -75,7 +73,14 @@ async function loadFiles(paths: string[]): Promise<ImageSet> {
     labels.set(p.labels, k);
     k += p.labels.length;
   }
-  return { images, labels, shape: [n, 32, 32, 3], numClasses: 10, classNames: CIFAR10_CLASSES, source: paths.join(", ") };
+  return {
+    images,
+    labels,
+    shape: [n, 32, 32, 3],
+    numClasses: 10,
+    classNames: CIFAR10_CLASSES,
+    source: paths.join(", "),
+  };
 }
 
 /** Load CIFAR-10 from its binary batches. */

@@ -54,7 +54,8 @@ export function parseIdx(bytes: Uint8Array, expectedDims: number, path: string):
       parameter: path,
       rule: `must start with the IDX magic number 0x${expectedMagic.toString(16).padStart(8, "0")} (unsigned bytes, ${expectedDims} dimension${expectedDims > 1 ? "s" : ""})`,
       received: `0x${magic.toString(16).padStart(8, "0")}`,
-      fix: expectedDims === 3 ? "pass an images file (*-images-idx3-ubyte)." : "pass a labels file (*-labels-idx1-ubyte).",
+      fix:
+        expectedDims === 3 ? "pass an images file (*-images-idx3-ubyte)." : "pass a labels file (*-labels-idx1-ubyte).",
     });
   }
   const dims: number[] = [];

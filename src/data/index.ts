@@ -14,5 +14,5 @@ export { loadCifar10, parseCifarBatch, CIFAR10_CLASSES } from "./cifar.js";
 export type { Cifar10Options } from "./cifar.js";
 export { syntheticDataset } from "./synthetic.js";
 export type { SyntheticOptions } from "./synthetic.js";
-export { makeSplits, subset, sampleIndices, channelStats, toFloat } from "./splits.js";
+export { makeSplits, subset, sampleIndices, channelStats, toFloat, classCounts } from "./splits.js";
 export type { SplitOptions, Splits, ToFloatOptions } from "./splits.js";

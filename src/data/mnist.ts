@@ -49,11 +49,7 @@ function findFile(dir: string, base: string): string {
   });
 }
 
-async function loadSplit(
-  dir: string,
-  prefix: "train" | "t10k",
-  classNames: readonly string[],
-): Promise<ImageSet> {
+async function loadSplit(dir: string, prefix: "train" | "t10k", classNames: readonly string[]): Promise<ImageSet> {
   const imgPath = findFile(dir, `${prefix}-images-idx3-ubyte`);
   const lblPath = findFile(dir, `${prefix}-labels-idx1-ubyte`);
   const [imgBytes, lblBytes] = await Promise.all([readMaybeGzip(imgPath), readMaybeGzip(lblPath)]);
@@ -94,11 +90,17 @@ async function loadSplit(
  */
 export async function loadIdxDataset(options: IdxDatasetOptions = {}): Promise<Dataset> {
   checkKeys("options", options, ["dir", "kind"]);
-  const kind = options.kind === undefined ? "fashion-mnist" : checkOneOf("options.kind", options.kind, ["fashion-mnist", "mnist"]);
+  const kind =
+    options.kind === undefined ? "fashion-mnist" : checkOneOf("options.kind", options.kind, ["fashion-mnist", "mnist"]);
   const dir = resolveDataDir(options.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     fail("data-missing", {
-      parameter: options.dir !== undefined ? "options.dir" : process.env[DATA_DIR_VARIABLE] ? DATA_DIR_VARIABLE : "the default data folder",
+      parameter:
+        options.dir !== undefined
+          ? "options.dir"
+          : process.env[DATA_DIR_VARIABLE]
+            ? DATA_DIR_VARIABLE
+            : "the default data folder",
       rule: "must be a folder with the IDX files",
       received: show(dir),
       fix:

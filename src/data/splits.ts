@@ -28,13 +28,27 @@ export function subset(set: ImageSet, indices: ArrayLike<number>, label?: string
 
 /**
  * `count` indices of `set`, seeded. Stratified (default): classes take turns, so every class is
- * represented as evenly as the data allows.
+ * represented as evenly as the data allows. Indices where `exclude[i]` is 1 are never taken.
  */
-export function sampleIndices(set: ImageSet, count: number, rng: Rng, stratified = true): Int32Array {
+export function sampleIndices(
+  set: ImageSet,
+  count: number,
+  rng: Rng,
+  stratified = true,
+  exclude?: Uint8Array,
+): Int32Array {
   const n = set.shape[0];
-  if (!stratified) return permutation(n, rng).slice(0, count);
+  const order = Array.from(permutation(n, rng)).filter((i) => !exclude || exclude[i] === 0);
+  if (count > order.length) {
+    fail("invalid-argument", {
+      parameter: "count",
+      rule: `must be at most the ${order.length} images available`,
+      received: show(count),
+      fix: "ask for fewer images.",
+    });
+  }
+  if (!stratified) return Int32Array.from(order.slice(0, count));
   const byClass: number[][] = Array.from({ length: set.numClasses }, () => []);
-  const order = permutation(n, rng);
   for (const i of order) byClass[set.labels[i]!]!.push(i);
   const out = new Int32Array(count);
   const pos = new Array<number>(set.numClasses).fill(0);
@@ -105,27 +119,26 @@ export function makeSplits(dataset: Dataset, options: SplitOptions = {}): Splits
     min: 1,
     max: train,
   });
-  const probeValidation = checkNumber("options.probeValidation", options.probeValidation ?? Math.min(1000, validation), {
-    integer: true,
-    min: 1,
-    max: validation,
-  });
+  const probeValidation = checkNumber(
+    "options.probeValidation",
+    options.probeValidation ?? Math.min(1000, validation),
+    {
+      integer: true,
+      min: 1,
+      max: validation,
+    },
+  );
   const rng = createRng(seed);
-  const both = sampleIndices(dataset.train, train + validation, rng.fork(), stratified);
-  // Interleaved stratified order: taking every k-th keeps both parts stratified.
-  const valIdx = new Int32Array(validation);
-  const trainIdx = new Int32Array(train);
-  let v = 0;
-  let t = 0;
-  const ratio = validation / (train + validation);
-  for (let i = 0; i < both.length; i++) {
-    if (v < validation && (t >= train || v < Math.round((i + 1) * ratio))) valIdx[v++] = both[i]!;
-    else trainIdx[t++] = both[i]!;
-  }
+  const valIdx = sampleIndices(dataset.train, validation, rng.fork(), stratified);
+  const taken = new Uint8Array(available);
+  for (const i of valIdx) taken[i] = 1;
+  const trainIdx = sampleIndices(dataset.train, train, rng.fork(), stratified, taken);
   const trainSet = subset(dataset.train, trainIdx, "train");
   const valSet = subset(dataset.train, valIdx, "validation");
   const testSet =
-    test === dataset.test.shape[0] ? dataset.test : subset(dataset.test, sampleIndices(dataset.test, test, rng.fork(), stratified), "test");
+    test === dataset.test.shape[0]
+      ? dataset.test
+      : subset(dataset.test, sampleIndices(dataset.test, test, rng.fork(), stratified), "test");
   return {
     train: trainSet,
     validation: valSet,
@@ -180,7 +193,12 @@ export function toFloat(set: ImageSet, options: ToFloatOptions = {}): FloatImage
     }
   }
   if (std.some((s) => s <= 0)) {
-    fail("invalid-argument", { parameter: "options.std", rule: "must be > 0 per channel", received: show(std), fix: "use channelStats(train).std." });
+    fail("invalid-argument", {
+      parameter: "options.std",
+      rule: "must be > 0 per channel",
+      received: show(std),
+      fix: "use channelStats(train).std.",
+    });
   }
   const scale = std.map((s) => 1 / (255 * s));
   const shift = mean.map((m, k) => m / std[k]!);
@@ -190,4 +208,11 @@ export function toFloat(set: ImageSet, options: ToFloatOptions = {}): FloatImage
     out[i] = set.images[i]! * scale[k]! - shift[k]!;
   }
   return { data: out, shape: set.shape };
+}
+
+/** Images per class, index = label. */
+export function classCounts(set: ImageSet): number[] {
+  const counts = new Array<number>(set.numClasses).fill(0);
+  for (let i = 0; i < set.labels.length; i++) counts[set.labels[i]!]! += 1;
+  return counts;
 }

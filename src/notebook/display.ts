@@ -21,7 +21,10 @@ let sink: DisplaySink | undefined;
 
 interface TslabJupyter {
   lastWriteDisplayData:
-    | ((msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } }, update: boolean) => void)
+    | ((
+        msg: { data: MimeBundle; metadata: Record<string, unknown>; transient: { display_id?: string } },
+        update: boolean,
+      ) => void)
     | null;
 }
 
@@ -34,7 +37,8 @@ function tslabSink(): DisplaySink | undefined {
   }
   const write = jupyter.lastWriteDisplayData;
   if (!write) return undefined;
-  return (r) => write({ data: r.data, metadata: r.metadata, transient: r.displayId ? { display_id: r.displayId } : {} }, r.update);
+  return (r) =>
+    write({ data: r.data, metadata: r.metadata, transient: r.displayId ? { display_id: r.displayId } : {} }, r.update);
 }
 
 /** Replace the display sink (tests, other front ends); returns a restore function. */
@@ -55,7 +59,10 @@ export function canDisplay(): boolean {
  * Send one output with several representations. Outside a kernel, with no sink, the text/plain
  * part is printed so scripts still show something.
  */
-export function displayBundle(data: MimeBundle, options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {}): void {
+export function displayBundle(
+  data: MimeBundle,
+  options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {},
+): void {
   const target = sink ?? tslabSink();
   const request: DisplayRequest = {
     data,

@@ -43,7 +43,12 @@ export function imageGridInfo(set: ImageSet, options: ImageGridOptions = {}): Im
     indices = [...options.indices];
     for (const i of indices) {
       if (!Number.isInteger(i) || i < 0 || i >= n) {
-        fail("invalid-argument", { parameter: "options.indices", rule: `must hold integers in 0..${n - 1}`, received: show(i), fix: "pass indices of this image set." });
+        fail("invalid-argument", {
+          parameter: "options.indices",
+          rule: `must hold integers in 0..${n - 1}`,
+          received: show(i),
+          fix: "pass indices of this image set.",
+        });
       }
     }
   } else {
@@ -75,5 +80,14 @@ export function imageGridInfo(set: ImageSet, options: ImageGridOptions = {}): Im
         }
       }
   });
-  return { width, height, rgb, columns, rows, indices, labels: indices.map((i) => set.labels[i]!), classNames: set.classNames };
+  return {
+    width,
+    height,
+    rgb,
+    columns,
+    rows,
+    indices,
+    labels: indices.map((i) => set.labels[i]!),
+    classNames: set.classNames,
+  };
 }

@@ -33,7 +33,9 @@ function chunk(type: string, data: Uint8Array): Buffer {
 /** Encode width x height RGB bytes (row-major, 3 bytes a pixel) as a PNG file. */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8Array {
   if (rgb.length !== width * height * 3) {
-    throw new RangeError(`encodePng: rgb must hold width*height*3 = ${width * height * 3} bytes; received ${rgb.length}`);
+    throw new RangeError(
+      `encodePng: rgb must hold width*height*3 = ${width * height * 3} bytes; received ${rgb.length}`,
+    );
   }
   const stride = width * 3 + 1;
   const raw = new Uint8Array(stride * height);

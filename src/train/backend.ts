@@ -77,7 +77,10 @@ async function tryLoad(choice: BackendChoice): Promise<{ ok: true } | { ok: fals
   } catch (err) {
     const reason = firstLine(err);
     if (/Cannot find module/.test(reason) && reason.includes(BACKENDS[choice].pkg.split(" ")[0]!)) {
-      return { ok: false, reason: `${BACKENDS[choice].pkg} is not installed (it is optional; its install downloads libtensorflow)` };
+      return {
+        ok: false,
+        reason: `${BACKENDS[choice].pkg} is not installed (it is optional; its install downloads libtensorflow)`,
+      };
     }
     return { ok: false, reason };
   }
@@ -129,13 +132,21 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
         backend: b,
         package: BACKENDS[b].pkg,
         status: b === choice ? "chosen" : "not-needed",
-        reason: b === choice ? `forced by ${requestedBy === "option" ? "options.backend" : BACKEND_VARIABLE}` : "not tried: a backend was forced",
+        reason:
+          b === choice
+            ? `forced by ${requestedBy === "option" ? "options.backend" : BACKEND_VARIABLE}`
+            : "not tried: a backend was forced",
       });
     }
   } else {
     for (const b of BACKEND_ORDER) {
       if (chosen) {
-        attempts.push({ backend: b, package: BACKENDS[b].pkg, status: "not-needed", reason: `${chosen} was chosen first` });
+        attempts.push({
+          backend: b,
+          package: BACKENDS[b].pkg,
+          status: "not-needed",
+          reason: `${chosen} was chosen first`,
+        });
         continue;
       }
       if (b === "tensorflow-gpu") {
@@ -174,7 +185,12 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
     requestedBy,
     attempts,
     ...(chosen === "wasm"
-      ? { wasm: { simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"), threads: tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") } }
+      ? {
+          wasm: {
+            simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"),
+            threads: tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT"),
+          },
+        }
       : {}),
   };
   return current;
@@ -182,8 +198,13 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
 
 /** A few lines for a notebook or a log. */
 export function formatBackendReport(report: BackendReport): string {
-  const lines = [`TensorFlow.js backend: ${report.chosen} (tf.getBackend() = "${report.tfjsBackend}", ${report.requestedBy === "auto" ? "chosen automatically" : `forced by ${report.requestedBy}`})`];
-  if (report.wasm) lines.push(`  wasm: SIMD ${report.wasm.simd ? "on" : "off"}, threads ${report.wasm.threads ? "on" : "off"} (1 core per process)`);
+  const lines = [
+    `TensorFlow.js backend: ${report.chosen} (tf.getBackend() = "${report.tfjsBackend}", ${report.requestedBy === "auto" ? "chosen automatically" : `forced by ${report.requestedBy}`})`,
+  ];
+  if (report.wasm)
+    lines.push(
+      `  wasm: SIMD ${report.wasm.simd ? "on" : "off"}, threads ${report.wasm.threads ? "on" : "off"} (1 core per process)`,
+    );
   for (const a of report.attempts) lines.push(`  ${a.status.padEnd(10)} ${a.backend.padEnd(15)} ${a.reason}`);
   return lines.join("\n");
 }

@@ -84,7 +84,13 @@ function conv2DBackpropInput(args: {
   const filter = args.inputs.filter as tf.Tensor4D;
   const attrs = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
   const info = convInfo(attrs.inputShape, filter.shape, attrs);
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || attrs.dataFormat !== "NHWC" || info.dilationHeight !== 1 || info.dilationWidth !== 1) {
+  if (
+    info.strideHeight !== 1 ||
+    info.strideWidth !== 1 ||
+    attrs.dataFormat !== "NHWC" ||
+    info.dilationHeight !== 1 ||
+    info.dilationWidth !== 1
+  ) {
     return stockBackpropInput!.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
   }
   const [kh, kw] = filter.shape;
@@ -97,7 +103,8 @@ function conv2DBackpropInput(args: {
       [kw - 1 - left, kw - 1 - right],
       [0, 0],
     ];
-    if (pad.some(([a, b]) => a < 0 || b < 0)) throw new Error("Conv2DBackpropInput: padding larger than the kernel is not supported on wasm");
+    if (pad.some(([a, b]) => a < 0 || b < 0))
+      throw new Error("Conv2DBackpropInput: padding larger than the kernel is not supported on wasm");
     return tf.conv2d(dy, flipped, 1, pad);
   });
 }
@@ -109,7 +116,11 @@ export function registerWasmTrainingKernels(): void {
   if (registered) return;
   registered = true;
   if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
-    tf.registerKernel({ kernelName: "Conv2DBackpropFilter", backendName: "wasm", kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: "Conv2DBackpropFilter",
+      backendName: "wasm",
+      kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+    });
   }
   stockBackpropInput = tf.getKernel("Conv2DBackpropInput", "wasm");
   if (stockBackpropInput) {

@@ -1,0 +1,71 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: [
+      "dist/**",
+      "build/**",
+      "out/**",
+      "node_modules/**",
+      ".venv/**",
+      "vendor/**",
+      "test-output/**",
+      ".cache/**",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["src/**/*.ts", "test/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "MemberExpression[object.name='Math'][property.name='random']",
+          message: "Everything random takes a seed: use core/random createRng.",
+        },
+      ],
+    },
+  },
+  {
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        process: "readonly",
+        console: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        performance: "readonly",
+        setTimeout: "readonly",
+      },
+    },
+  },
+  {
+    // Layering (DESIGN.md): TensorFlow.js only in train/, tslab only in notebook/, arquero only in table/.
+    files: ["src/**/*.ts"],
+    ignores: ["src/train/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@tensorflow/*"], message: "TensorFlow.js is used only in src/train." }] },
+      ],
+    },
+  },
+);

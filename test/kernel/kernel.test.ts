@@ -1,0 +1,121 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tempDir } from "../helpers/fixtures.js";
+
+const root = resolve(import.meta.dirname, "..", "..", "..");
+const python = existsSync(join(root, ".venv", "bin", "python"))
+  ? join(root, ".venv", "bin", "python")
+  : "/usr/bin/python3";
+const env = { ...process.env, JUPYTER_PATH: join(root, "kernel", "jupyter") };
+
+function notebook(cells: string[]): string {
+  return JSON.stringify({
+    cells: cells.map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })),
+    metadata: {
+      kernelspec: { name: "feature-histories", display_name: "TypeScript (feature histories)", language: "typescript" },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+}
+
+function outputs(path: string): string[][] {
+  const nb = JSON.parse(readFileSync(path, "utf8")) as {
+    cells: { outputs: { text?: string[] | string; name?: string }[] }[];
+  };
+  return nb.cells.map((c) =>
+    c.outputs.map((o) => `${o.name ?? ""}:${Array.isArray(o.text) ? o.text.join("") : (o.text ?? "")}`),
+  );
+}
+
+test("a notebook outside the repo has the typed global fh and can import the package", () => {
+  const { dir, cleanup } = tempDir("fh-outside-");
+  try {
+    const path = join(dir, "outside.ipynb");
+    writeFileSync(
+      path,
+      notebook([
+        "const n: number = fh.core.createRng(3).int(1000); console.log(`rng ${n}`)",
+        'import { data } from "feature-histories";\nconsole.log(`classes ${data.FASHION_MNIST_CLASSES.length}`)',
+        "console.log(`backend ${fh.train.backendReport()?.chosen}`)",
+        "const s: string = fh.core.createRng(3).int(1000);", // must be a type error: fh is typed
+      ]),
+    );
+    const r = spawnSync(python, [join(root, "scripts", "run_notebook.py"), "--timeout", "120", path], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    const out = outputs(path);
+    assert.match(out[0]!.join(""), /stdout:rng \d+/);
+    assert.match(out[1]!.join(""), /stdout:classes 10/);
+    assert.match(out[2]!.join(""), /stdout:backend (wasm|tensorflow|tensorflow-gpu|cpu)/);
+    // The typed global catches the wrong type; the runner stops there with source and stderr.
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /FAILED: .*outside\.ipynb, code cell 4 of 4/);
+    assert.match(r.stderr, /---- source ----\nconst s: string = fh\.core\.createRng\(3\)\.int\(1000\);/);
+    assert.match(r.stderr, /---- stderr ----\n.*Type 'number' is not assignable to type 'string'/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a run-time exception fails the runner with the cell's stderr", () => {
+  const { dir, cleanup } = tempDir("fh-fail-");
+  try {
+    const path = join(dir, "fail.ipynb");
+    writeFileSync(
+      path,
+      notebook(['await fh.data.loadFashionMnist({ dir: "/nonexistent/data" });', "console.log('never')"]),
+    );
+    const r = spawnSync(python, [join(root, "scripts", "run_notebook.py"), "--timeout", "120", path], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /code cell 1 of 2/);
+    assert.match(r.stderr, /dataset-fashion-mnist/);
+    assert.deepEqual(outputs(path)[1], []);
+  } finally {
+    cleanup();
+  }
+});
+
+test("kernel:install writes a kernelspec with absolute node and launcher paths", () => {
+  const { dir, cleanup } = tempDir("fh-prefix-");
+  try {
+    const r = spawnSync(process.execPath, [join(root, "kernel", "install.mjs"), "--prefix", dir], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${join(root, ".venv", "bin")}:${process.env.PATH}` },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const spec = JSON.parse(
+      readFileSync(join(dir, "share", "jupyter", "kernels", "feature-histories", "kernel.json"), "utf8"),
+    ) as {
+      argv: string[];
+      display_name: string;
+    };
+    assert.equal(spec.display_name, "TypeScript (feature histories)");
+    assert.equal(spec.argv[0], process.execPath);
+    assert.ok(spec.argv.includes(join(root, "kernel", "launcher.cjs")));
+    assert.ok(existsSync(join(dir, "share", "jupyter", "kernels", "feature-histories", "logo-64x64.png")));
+  } finally {
+    cleanup();
+  }
+});
+
+test("kernel:install says what to do when Jupyter is missing", () => {
+  const r = spawnSync(process.execPath, [join(root, "kernel", "install.mjs"), "--prefix", "/tmp/never"], {
+    cwd: "/",
+    encoding: "utf8",
+    env: { ...process.env, PATH: "/nonexistent", FH_JUPYTER_SEARCH: "path-only" },
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Jupyter was not found/);
+  assert.match(r.stderr, /pip install jupyterlab/);
+});
