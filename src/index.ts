@@ -5,6 +5,7 @@
 export * as core from "./core/index.js";
 export * as data from "./data/index.js";
 export * as space from "./space/index.js";
+export * as history from "./history/index.js";
 export * as train from "./train/index.js";
 export * as plot from "./plot/index.js";
 export * as notebook from "./notebook/index.js";

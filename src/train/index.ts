@@ -8,3 +8,18 @@ export {
 } from "./backend.js";
 export type { BackendChoice, BackendAttempt, BackendReport, ResolveBackendOptions } from "./backend.js";
 export { registerWasmTrainingKernels } from "./wasm-kernels.js";
+export { candidateFromConfig, learningRateAt, TRAIN_DEFAULTS } from "./config.js";
+export type { ModelConfig, CnnConfig, NasCellConfig, ResNetConfig, TrainConfig } from "./config.js";
+export { buildModel } from "./models.js";
+export type { BuiltModel } from "./models.js";
+export { trainCandidate, prepareData } from "./loop.js";
+export type {
+  PreparedData,
+  TensorSet,
+  EpochRecord,
+  BatchInfo,
+  TrainHooks,
+  TrainOptions,
+  TrainResult,
+  TrainError,
+} from "./loop.js";

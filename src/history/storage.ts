@@ -1,0 +1,123 @@
+import { readFile, writeFile, rename } from "node:fs/promises";
+import { fail, show } from "../core/errors.js";
+import type { FeatureHistory } from "./feature-history.js";
+
+/**
+ * Binary format, version 1:
+ *   bytes 0..7   magic "FHHIST\0\x01"
+ *   bytes 8..11  header length L (uint32 little-endian)
+ *   bytes 12..   L bytes of UTF-8 JSON: {format, version, epochs, samples, dims, dtype}
+ *   then         the labels (samples bytes), padded to a multiple of 4,
+ *   then         epochs x samples x dims values (float32 or float16 bits), little-endian.
+ */
+const MAGIC = Buffer.from([0x46, 0x48, 0x48, 0x49, 0x53, 0x54, 0x00, 0x01]);
+export const HISTORY_FORMAT_VERSION = 1;
+
+export function encodeHistory(h: FeatureHistory): Uint8Array {
+  const header = Buffer.from(
+    JSON.stringify({
+      format: "feature-histories/history",
+      version: HISTORY_FORMAT_VERSION,
+      epochs: h.blocks.length,
+      samples: h.samples,
+      dims: h.dims,
+      dtype: h.dtype,
+    }),
+    "utf8",
+  );
+  const pad = (n: number) => (4 - (n % 4)) % 4;
+  const headPad = pad(12 + header.length);
+  const labelPad = pad(h.samples);
+  const bytesPer = h.dtype === "float16" ? 2 : 4;
+  const total = 12 + header.length + headPad + h.samples + labelPad + h.blocks.length * h.samples * h.dims * bytesPer;
+  const out = Buffer.alloc(total);
+  MAGIC.copy(out, 0);
+  out.writeUInt32LE(header.length + headPad, 8);
+  header.copy(out, 12);
+  out.fill(0x20, 12 + header.length, 12 + header.length + headPad); // JSON whitespace
+  let o = 12 + header.length + headPad;
+  out.set(h.labels, o);
+  o += h.samples + labelPad;
+  for (const b of h.blocks) {
+    out.set(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), o);
+    o += b.byteLength;
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+export function decodeHistory(bytes: Uint8Array, source = "history"): FeatureHistory {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = (rule: string, received: string): never =>
+    fail("data-corrupt", {
+      parameter: source,
+      rule,
+      received,
+      fix: "re-save the history with saveHistory (format version 1).",
+    });
+  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC))
+    bad("must start with the feature-history magic FHHIST", show(buf.subarray(0, 8).toString("latin1")));
+  const len = buf.readUInt32LE(8);
+  if (12 + len > buf.length) bad(`must hold a ${len}-byte header`, `${buf.length} bytes in all`);
+  let head: {
+    format?: string;
+    version?: number;
+    epochs: number;
+    samples: number;
+    dims: number;
+    dtype: "float32" | "float16";
+  };
+  try {
+    head = JSON.parse(buf.subarray(12, 12 + len).toString("utf8"));
+  } catch (err) {
+    return bad("must have a JSON header", (err as Error).message);
+  }
+  if (head.format !== "feature-histories/history")
+    bad('must have format "feature-histories/history"', show(head.format));
+  if (head.version !== HISTORY_FORMAT_VERSION)
+    bad(`must be format version ${HISTORY_FORMAT_VERSION} (this release reads only that)`, show(head.version));
+  const bytesPer = head.dtype === "float16" ? 2 : 4;
+  const labelPad = (4 - (head.samples % 4)) % 4;
+  let o = 12 + len;
+  const need = o + head.samples + labelPad + head.epochs * head.samples * head.dims * bytesPer;
+  if (buf.length !== need)
+    bad(
+      `must hold ${need} bytes for ${head.epochs} x ${head.samples} x ${head.dims} ${head.dtype}`,
+      `${buf.length} bytes`,
+    );
+  const labels = new Uint8Array(buf.subarray(o, o + head.samples));
+  o += head.samples + labelPad;
+  const blocks: (Float32Array | Uint16Array)[] = [];
+  const n = head.samples * head.dims;
+  for (let e = 0; e < head.epochs; e++) {
+    const slice = buf.buffer.slice(buf.byteOffset + o, buf.byteOffset + o + n * bytesPer);
+    blocks.push(head.dtype === "float16" ? new Uint16Array(slice) : new Float32Array(slice));
+    o += n * bytesPer;
+  }
+  return { samples: head.samples, dims: head.dims, dtype: head.dtype, labels, blocks };
+}
+
+/** Save atomically (write to a temporary file, then rename), so a crash never leaves half a file. */
+export async function saveHistory(path: string, h: FeatureHistory): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, encodeHistory(h));
+  await rename(tmp, path);
+}
+
+export async function loadHistory(path: string): Promise<FeatureHistory> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    return fail(
+      "data-missing",
+      {
+        parameter: path,
+        rule: "must be a readable history file",
+        received: (err as Error).message,
+        fix: "check the path.",
+      },
+      err,
+    );
+  }
+  return decodeHistory(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+}

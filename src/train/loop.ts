@@ -1,0 +1,349 @@
+import * as tf from "@tensorflow/tfjs";
+import { createRng, permutation } from "../core/random.js";
+import { checkKeys, checkNumber } from "../core/validate.js";
+import { channelStats, toFloat } from "../data/splits.js";
+import type { Splits } from "../data/splits.js";
+import type { ImageSet } from "../data/types.js";
+import { appendEpoch, createHistory, type FeatureHistory, type HistoryDtype } from "../history/feature-history.js";
+import { emptyCurves, type Curves } from "../history/curves.js";
+import { learningRateAt, type ModelConfig, type TrainConfig } from "./config.js";
+import { buildModel } from "./models.js";
+
+/** Float pixels and labels of one split, ready for batching. */
+export interface TensorSet {
+  readonly x: Float32Array;
+  readonly y: Uint8Array;
+  readonly n: number;
+  readonly shape: readonly [number, number, number];
+}
+
+/** Everything a candidate is trained and measured on; normalised once, shared by all candidates. */
+export interface PreparedData {
+  readonly train: TensorSet;
+  readonly validation: TensorSet;
+  readonly probeTrain: TensorSet;
+  readonly probeValidation: TensorSet;
+  readonly test?: TensorSet;
+  readonly numClasses: number;
+}
+
+function tensorSet(set: ImageSet, stats: { mean: number[]; std: number[] }): TensorSet {
+  const f = toFloat(set, stats);
+  return { x: f.data, y: set.labels, n: set.shape[0], shape: [set.shape[1], set.shape[2], set.shape[3]] };
+}
+
+/** Standardise every split with the training split's channel statistics. */
+export function prepareData(splits: Splits, options: { includeTest?: boolean } = {}): PreparedData {
+  checkKeys("options", options, ["includeTest"]);
+  const stats = channelStats(splits.train);
+  return {
+    train: tensorSet(splits.train, stats),
+    validation: tensorSet(splits.validation, stats),
+    probeTrain: tensorSet(splits.probeTrain, stats),
+    probeValidation: tensorSet(splits.probeValidation, stats),
+    ...(options.includeTest ? { test: tensorSet(splits.test, stats) } : {}),
+    numClasses: splits.train.numClasses,
+  };
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainAcc: number;
+  readonly valLoss: number;
+  readonly valAcc: number;
+  readonly lr: number;
+  readonly seconds: number;
+  readonly captureSeconds: number;
+}
+
+export interface BatchInfo {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+}
+
+export interface TrainHooks {
+  onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /** Called after every batch; keep it cheap. */
+  onBatchEnd?: (info: BatchInfo) => void;
+}
+
+export interface TrainOptions {
+  /** Epochs to train now (t <= T); the schedule still spans train.epochs (T). Default T. */
+  epochs?: number;
+  /** Seed for initialisation, shuffling and dropout. */
+  seed: number;
+  /** Storage of the feature histories. Default "float32". */
+  historyDtype?: HistoryDtype;
+  hooks?: TrainHooks;
+  /** Stops training after the current batch; the result is failed with an "Interrupted" error. */
+  signal?: AbortSignal;
+  /** Also stop on SIGINT (a Jupyter kernel interrupt). Default true. */
+  stopOnSigint?: boolean;
+  /** Batch size for evaluation and feature capture. Default 500. */
+  evalBatchSize?: number;
+  /** Evaluate test accuracy after the last epoch, when data.test is present. Default true. */
+  evaluateTest?: boolean;
+}
+
+export interface TrainError {
+  readonly name: string;
+  readonly message: string;
+  /** The epoch during which it happened. */
+  readonly epoch: number;
+}
+
+export interface TrainResult {
+  readonly status: "complete" | "failed";
+  readonly error?: TrainError;
+  readonly curves: Curves;
+  readonly probeTrain: FeatureHistory;
+  readonly probeValidation: FeatureHistory;
+  readonly featureDims: number;
+  readonly parameters: number;
+  readonly testAcc?: number;
+  readonly seconds: number;
+}
+
+class StopTraining extends Error {}
+
+function gather(set: TensorSet, idx: ArrayLike<number>, from: number, to: number): tf.Tensor4D {
+  const plane = set.shape[0] * set.shape[1] * set.shape[2];
+  const out = new Float32Array((to - from) * plane);
+  for (let i = from; i < to; i++) out.set(set.x.subarray(idx[i]! * plane, (idx[i]! + 1) * plane), (i - from) * plane);
+  return tf.tensor4d(out, [to - from, ...set.shape]);
+}
+
+function labelsOf(set: TensorSet, idx: ArrayLike<number>, from: number, to: number): tf.Tensor1D {
+  const out = new Int32Array(to - from);
+  for (let i = from; i < to; i++) out[i - from] = set.y[idx[i]!]!;
+  return tf.tensor1d(out, "int32");
+}
+
+const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Mean cross-entropy and accuracy of `model` on a set, in inference mode. */
+async function evaluate(
+  model: tf.LayersModel,
+  set: TensorSet,
+  numClasses: number,
+  batch: number,
+): Promise<{ loss: number; acc: number }> {
+  const idx = identity(set.n);
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < set.n; i += batch) {
+    const j = Math.min(set.n, i + batch);
+    const [l, c] = tf.tidy(() => {
+      const logits = model.predict(gather(set, idx, i, j)) as tf.Tensor2D;
+      const y = labelsOf(set, idx, i, j);
+      const ce = tf.losses.softmaxCrossEntropy(
+        tf.oneHot(y, numClasses),
+        logits,
+        undefined,
+        undefined,
+        tf.Reduction.SUM,
+      );
+      return [ce, tf.equal(tf.argMax(logits, 1), y).sum()];
+    });
+    loss += (await l.data())[0]!;
+    correct += (await c.data())[0]!;
+    l.dispose();
+    c.dispose();
+    await tick();
+  }
+  return { loss: loss / set.n, acc: correct / set.n };
+}
+
+async function captureFeatures(
+  features: tf.LayersModel,
+  set: TensorSet,
+  dims: number,
+  batch: number,
+): Promise<Float32Array> {
+  const out = new Float32Array(set.n * dims);
+  const idx = identity(set.n);
+  for (let i = 0; i < set.n; i += batch) {
+    const j = Math.min(set.n, i + batch);
+    const f = tf.tidy(() => features.predict(gather(set, idx, i, j)) as tf.Tensor2D);
+    out.set(await f.data(), i * dims);
+    f.dispose();
+  }
+  return out;
+}
+
+/**
+ * Train one candidate for `options.epochs` epochs (default the full budget T) and record, after
+ * every epoch, its curves and the penultimate features of both probe sets in inference mode.
+ * Never throws for a failing candidate: a NaN/Inf loss, an exception or an interrupt returns a
+ * failed result carrying its error and everything recorded before it. No tensor outlives the call.
+ */
+export async function trainCandidate(
+  model: ModelConfig,
+  train: TrainConfig,
+  data: PreparedData,
+  options: TrainOptions,
+): Promise<TrainResult> {
+  checkKeys("options", options, [
+    "epochs",
+    "seed",
+    "historyDtype",
+    "hooks",
+    "signal",
+    "stopOnSigint",
+    "evalBatchSize",
+    "evaluateTest",
+  ]);
+  const seed = checkNumber("options.seed", options.seed, { integer: true });
+  const epochs = checkNumber("options.epochs", options.epochs ?? train.epochs, {
+    integer: true,
+    min: 1,
+    max: train.epochs,
+  });
+  const evalBatch = checkNumber("options.evalBatchSize", options.evalBatchSize ?? 500, { integer: true, min: 1 });
+  const dtype = options.historyDtype ?? "float32";
+  const started = performance.now();
+  const rng = createRng(seed);
+  const curves = emptyCurves() as { -readonly [K in keyof Curves]: number[] };
+  let stopReason: string | undefined;
+  const onSigint = () => {
+    stopReason = "interrupted by SIGINT (kernel interrupt)";
+  };
+  const onAbort = () => {
+    stopReason = `aborted: ${String(options.signal?.reason ?? "signal")}`;
+  };
+  if (options.stopOnSigint ?? true) process.on("SIGINT", onSigint);
+  options.signal?.addEventListener("abort", onAbort);
+
+  let built: ReturnType<typeof buildModel> | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  let setLearningRate: (lr: number) => void = () => {};
+  let probeTrain = createHistory(data.probeTrain.n, 1, data.probeTrain.y, dtype);
+  let probeValidation = createHistory(data.probeValidation.n, 1, data.probeValidation.y, dtype);
+  let epoch = 0;
+  let parameters = 0;
+  let testAcc: number | undefined;
+  let error: TrainError | undefined;
+  try {
+    const net = buildModel(model, data.train.shape, data.numClasses, rng.int(2 ** 31), train.bnMomentum);
+    built = net;
+    parameters = net.model.countParams();
+    probeTrain = createHistory(data.probeTrain.n, built.featureDims, data.probeTrain.y, dtype);
+    probeValidation = createHistory(data.probeValidation.n, built.featureDims, data.probeValidation.y, dtype);
+    if (train.optimizer === "adam") {
+      const adam = tf.train.adam(train.lr);
+      // Adam reads its learningRate field on every step; it is protected only in the typings.
+      setLearningRate = (lr) => {
+        (adam as unknown as { learningRate: number }).learningRate = lr;
+      };
+      optimizer = adam;
+    } else {
+      const momentum = tf.train.momentum(train.lr, train.momentum);
+      setLearningRate = (lr) => momentum.setLearningRate(lr);
+      optimizer = momentum;
+    }
+    const opt = optimizer;
+    const kernels = net.model.trainableWeights.filter((w) => w.name.includes("kernel")).map((w) => w.read());
+    const batches = Math.ceil(data.train.n / train.batchSize);
+    const shuffleRng = rng.fork();
+    for (epoch = 1; epoch <= epochs; epoch++) {
+      const t0 = performance.now();
+      const lr0 = learningRateAt(train, (epoch - 1) / train.epochs);
+      const order = permutation(data.train.n, shuffleRng);
+      let lossSum = 0;
+      let correct = 0;
+      for (let b = 0; b < batches; b++) {
+        if (stopReason) throw new StopTraining(stopReason);
+        const lr = learningRateAt(train, (epoch - 1 + b / batches) / train.epochs);
+        setLearningRate(lr);
+        const from = b * train.batchSize;
+        const to = Math.min(data.train.n, from + train.batchSize);
+        let correctT: tf.Tensor | undefined;
+        const lossT = tf.tidy(() => {
+          const x = gather(data.train, order, from, to);
+          const y = labelsOf(data.train, order, from, to);
+          return opt.minimize(() => {
+            const logits = net.model.apply(x, { training: true }) as tf.Tensor2D;
+            correctT = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum());
+            const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, data.numClasses), logits);
+            if (train.weightDecay === 0 || kernels.length === 0) return ce as tf.Scalar;
+            const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+            return tf.add(ce, tf.mul(0.5 * train.weightDecay, l2)) as tf.Scalar;
+          }, true)!;
+        });
+        const loss = (await lossT.data())[0]!;
+        correct += (await correctT!.data())[0]!;
+        lossT.dispose();
+        correctT!.dispose();
+        if (!Number.isFinite(loss))
+          throw new Error(
+            `training loss became ${loss} at epoch ${epoch}, batch ${b + 1} (lr ${lr.toPrecision(3)}): the candidate diverged`,
+          );
+        lossSum += loss * (to - from);
+        options.hooks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss });
+        await tick();
+      }
+      const val = await evaluate(net.model, data.validation, data.numClasses, evalBatch);
+      const c0 = performance.now();
+      probeTrain = appendEpoch(
+        probeTrain,
+        await captureFeatures(net.features, data.probeTrain, net.featureDims, evalBatch),
+      );
+      probeValidation = appendEpoch(
+        probeValidation,
+        await captureFeatures(net.features, data.probeValidation, net.featureDims, evalBatch),
+      );
+      const captureSeconds = (performance.now() - c0) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / data.train.n,
+        trainAcc: correct / data.train.n,
+        valLoss: val.loss,
+        valAcc: val.acc,
+        lr: lr0,
+        seconds: (performance.now() - t0) / 1000,
+        captureSeconds,
+      };
+      curves.trainLoss.push(record.trainLoss);
+      curves.trainAcc.push(record.trainAcc);
+      curves.valLoss.push(record.valLoss);
+      curves.valAcc.push(record.valAcc);
+      curves.lr.push(record.lr);
+      curves.seconds.push(record.seconds);
+      curves.captureSeconds.push(record.captureSeconds);
+      await options.hooks?.onEpochEnd?.(record);
+    }
+    epoch = epochs;
+    if (data.test && (options.evaluateTest ?? true))
+      testAcc = (await evaluate(net.model, data.test, data.numClasses, evalBatch)).acc;
+  } catch (err) {
+    const e = err as Error;
+    error = {
+      name: err instanceof StopTraining ? "Interrupted" : (e?.name ?? "Error"),
+      message: e?.message ?? String(err),
+      epoch,
+    };
+  } finally {
+    process.off("SIGINT", onSigint);
+    options.signal?.removeEventListener("abort", onAbort);
+    optimizer?.dispose();
+    // tfjs 4.22 MomentumOptimizer.dispose() forgets its parent's learning-rate scalar: free it.
+    // (instanceof cannot tell optimizers apart: tfjs duck-types them with Symbol.hasInstance.)
+    if (optimizer && train.optimizer === "sgd") tf.SGDOptimizer.prototype.dispose.call(optimizer);
+    built?.model.dispose();
+  }
+  return {
+    status: error ? "failed" : "complete",
+    ...(error ? { error } : {}),
+    curves,
+    probeTrain,
+    probeValidation,
+    featureDims: probeTrain.dims,
+    parameters,
+    ...(testAcc !== undefined ? { testAcc } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
