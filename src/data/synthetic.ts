@@ -13,7 +13,7 @@ export interface SyntheticOptions {
   channels?: number;
   /** Classes. Default 10. */
   numClasses?: number;
-  /** Pixel noise standard deviation, in units of the 0..255 range / 255. Default 0.35. */
+  /** Pixel noise standard deviation, in units of the 0..255 range / 255. Default 0.2. */
   noise?: number;
   /** Seed for prototypes, noise and labels. Default 0. */
   seed?: number;
@@ -31,7 +31,7 @@ export function syntheticDataset(options: SyntheticOptions = {}): Dataset {
   const size = checkNumber("options.size", options.size ?? 28, { integer: true, min: 4, max: 256 });
   const channels = checkNumber("options.channels", options.channels ?? 1, { integer: true, min: 1, max: 4 });
   const numClasses = checkNumber("options.numClasses", options.numClasses ?? 10, { integer: true, min: 2, max: 256 });
-  const noise = checkNumber("options.noise", options.noise ?? 0.35, { min: 0 });
+  const noise = checkNumber("options.noise", options.noise ?? 0.2, { min: 0 });
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
   const rng = createRng(seed);
   const plane = size * size * channels;

@@ -93,13 +93,24 @@ function cellOp(ctx: Ctx, x: tf.SymbolicTensor, op: string, channels: number): t
   }
 }
 
+/** Nodes whose value reaches the output node 3 through non-none edges. */
+function liveNodes(cell: NasCellConfig["cell"]): boolean[] {
+  const live = [false, false, false, true];
+  for (let j = 2; j >= 0; j--)
+    live[j] = CELL_EDGES.some(([to, from], e) => from === j && cell[e] !== "none" && live[to]);
+  return live;
+}
+
 function nasCell(ctx: Ctx, x: tf.SymbolicTensor, c: NasCellConfig, channels: number): tf.SymbolicTensor {
+  // Only the part of the DAG that reaches the output is built: a layer outside the model would
+  // own weights that model.dispose() never frees.
+  const live = liveNodes(c.cell);
   const nodes: (tf.SymbolicTensor | undefined)[] = [x];
   for (let j = 1; j <= 3; j++) {
     const terms: tf.SymbolicTensor[] = [];
     CELL_EDGES.forEach(([to, from], e) => {
       const input = nodes[from];
-      if (to !== j || c.cell[e] === "none" || input === undefined) return;
+      if (to !== j || !live[j] || c.cell[e] === "none" || input === undefined) return;
       terms.push(cellOp(ctx, input, c.cell[e]!, channels));
     });
     nodes.push(terms.length ? add(ctx, terms) : undefined);

@@ -1,0 +1,131 @@
+import { levenbergMarquardt } from "ml-levenberg-marquardt";
+import { fail } from "../core/errors.js";
+import type { CandidateRecord, Estimator } from "./types.js";
+
+function observed(c: CandidateRecord, t: number, key: "valAcc" | "trainLoss", name: string): readonly number[] {
+  const curve = c.curves[key];
+  if (!Number.isInteger(t) || t < 1 || t > curve.length) {
+    fail("invalid-argument", {
+      parameter: "t",
+      rule: `must be an integer in 1..${curve.length} (the recorded epochs) for ${name}`,
+      received: String(t),
+      fix: "estimate at a budget the candidate has reached.",
+    });
+  }
+  return curve.slice(0, t);
+}
+
+/** Early stopping: validation accuracy at epoch t. */
+export function earlyStopping(): Estimator {
+  return {
+    name: "early stopping",
+    needs: ["curves"],
+    estimate: (c, t) => observed(c, t, "valAcc", "early stopping").at(-1)!,
+  };
+}
+
+/** Best-so-far validation accuracy up to epoch t. */
+export function bestSoFar(): Estimator {
+  return {
+    name: "best-so-far",
+    needs: ["curves"],
+    estimate: (c, t) => Math.max(...observed(c, t, "valAcc", "best-so-far")),
+  };
+}
+
+/** SoTL (Ru et al.): minus the sum of the training losses of epochs 1..t. */
+export function sotl(): Estimator {
+  return {
+    name: "SoTL",
+    needs: ["curves"],
+    estimate: (c, t) => -observed(c, t, "trainLoss", "SoTL").reduce((s, v) => s + v, 0),
+  };
+}
+
+/** SoTL-E: minus the last epoch's training loss. */
+export function sotlE(): Estimator {
+  return { name: "SoTL-E", needs: ["curves"], estimate: (c, t) => -observed(c, t, "trainLoss", "SoTL-E").at(-1)! };
+}
+
+type Family = {
+  name: string;
+  f: (p: number[]) => (x: number) => number;
+  init: (y: readonly number[]) => number[];
+  min: number[];
+  max: number[];
+};
+
+/** Parametric learning-curve families (Domhan et al. 2015), x = epoch. */
+export const LCE_FAMILIES: readonly Family[] = [
+  {
+    name: "pow3",
+    f:
+      ([a, alpha, c]) =>
+      (x) =>
+        c! - a! * x ** -alpha!,
+    init: (y) => [Math.max(0.01, y.at(-1)! - y[0]! + 0.05), 0.5, Math.min(1, y.at(-1)! + 0.05)],
+    min: [0, 0.01, 0],
+    max: [2, 5, 1.2],
+  },
+  {
+    name: "exp3",
+    f:
+      ([a, b, c]) =>
+      (x) =>
+        c! - a! * Math.exp(-b! * x),
+    init: (y) => [Math.max(0.01, y.at(-1)! - y[0]! + 0.1), 0.5, Math.min(1, y.at(-1)! + 0.05)],
+    min: [0, 0.01, 0],
+    max: [2, 5, 1.2],
+  },
+  {
+    name: "log-power",
+    f:
+      ([a, b, c]) =>
+      (x) =>
+        a! / (1 + (x / Math.exp(b!)) ** -c!),
+    init: (y) => [Math.min(1.2, y.at(-1)! + 0.1), 0, 1],
+    min: [0, -5, 0.01],
+    max: [1.2, 5, 5],
+  },
+];
+
+/** Extrapolations of each family fitted to the curve, at epoch T (undefined where a fit failed). */
+export function lceFits(valAcc: readonly number[], T: number): { family: string; prediction: number | undefined }[] {
+  const x = valAcc.map((_, i) => i + 1);
+  return LCE_FAMILIES.map((fam) => {
+    try {
+      const r = levenbergMarquardt({ x, y: [...valAcc] }, fam.f, {
+        initialValues: fam.init(valAcc),
+        minValues: fam.min,
+        maxValues: fam.max,
+        maxIterations: 200,
+        damping: 0.1,
+      });
+      const p = fam.f(r.parameterValues)(T);
+      return { family: fam.name, prediction: Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : undefined };
+    } catch {
+      // A family that cannot be fitted to this curve (singular Jacobian) simply does not vote.
+      return { family: fam.name, prediction: undefined };
+    }
+  });
+}
+
+/**
+ * LCE: least-squares fits of pow3, exp3 and log-power curves to validation accuracy 1..t,
+ * extrapolated to T and averaged. Three parameters need three points: below t = 3 it returns the
+ * last observed accuracy (early stopping), as does a t where every fit fails.
+ */
+export function lce(): Estimator {
+  return {
+    name: "LCE",
+    needs: ["curves"],
+    estimate: (c, t, T) => {
+      const y = observed(c, t, "valAcc", "LCE");
+      if (t < 3) return y.at(-1)!;
+      const preds = lceFits(y, T)
+        .map((f) => f.prediction)
+        .filter((p): p is number => p !== undefined);
+      return preds.length ? preds.reduce((s, p) => s + p, 0) / preds.length : y.at(-1)!;
+    },
+  };
+}

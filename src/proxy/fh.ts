@@ -1,0 +1,267 @@
+import { fail } from "../core/errors.js";
+import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
+import { epochCount, epochFeatures, windowEpochs, type FeatureHistory } from "../history/feature-history.js";
+import { fitLogistic, fitRidge, scores, type LinearHead } from "./heads.js";
+import type { CandidateRecord, Estimator } from "./types.js";
+
+export type Combine = "concat" | "mean" | "vote" | "stack";
+export type Normalize = "l2" | "standardize" | "none";
+export type Head = "ridge" | "logistic";
+
+export interface FeatureHistoryOptions {
+  /** Window K: the last K epochs up to the budget (fewer when t < K). Default 2. */
+  window?: number;
+  /** How the window's epochs are combined. Default "concat". */
+  combine?: Combine;
+  /** Per-epoch normalisation of the features. Default "l2". */
+  normalize?: Normalize;
+  /** The proxy classifier. Default "ridge". */
+  head?: Head;
+  /** Ridge penalty, or "gcv" (default). For the logistic head, "gcv" uses ridge's GCV choice / n. */
+  lambda?: number | "gcv";
+  /** Name in tables and plots. Default derived from the options, e.g. "FH(K=2,concat,l2,ridge)". */
+  name?: string;
+}
+
+type Block = { x: Float64Array; n: number; d: number };
+
+function normalizeEpoch(
+  train: Float32Array,
+  val: Float32Array,
+  nTr: number,
+  nVa: number,
+  d: number,
+  how: Normalize,
+  where: string,
+): [Block, Block] {
+  const tr = Float64Array.from(train);
+  const va = Float64Array.from(val);
+  for (const arr of [tr, va]) {
+    for (let i = 0; i < arr.length; i++) {
+      if (!Number.isFinite(arr[i]!)) {
+        fail("invalid-argument", {
+          parameter: where,
+          rule: "must hold finite features",
+          received: `${arr[i]} at value ${i}`,
+          fix: "estimate only candidates whose training did not diverge before this epoch (see the trial's error).",
+        });
+      }
+    }
+  }
+  if (how === "l2") {
+    for (const [arr, n] of [
+      [tr, nTr],
+      [va, nVa],
+    ] as const) {
+      for (let r = 0; r < n; r++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += arr[r * d + i]! ** 2;
+        const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+        for (let i = 0; i < d; i++) arr[r * d + i]! *= inv;
+      }
+    }
+  } else if (how === "standardize") {
+    const mean = new Float64Array(d);
+    const sq = new Float64Array(d);
+    for (let r = 0; r < nTr; r++)
+      for (let i = 0; i < d; i++) {
+        const v = tr[r * d + i]!;
+        mean[i]! += v;
+        sq[i]! += v * v;
+      }
+    for (let i = 0; i < d; i++) {
+      mean[i]! /= nTr;
+      sq[i] = Math.sqrt(Math.max(0, sq[i]! / nTr - mean[i]! ** 2));
+    }
+    for (const [arr, n] of [
+      [tr, nTr],
+      [va, nVa],
+    ] as const)
+      for (let r = 0; r < n; r++)
+        for (let i = 0; i < d; i++) arr[r * d + i] = sq[i]! > 1e-12 ? (arr[r * d + i]! - mean[i]!) / sq[i]! : 0;
+  }
+  return [
+    { x: tr, n: nTr, d },
+    { x: va, n: nVa, d },
+  ];
+}
+
+function concatBlocks(blocks: Block[]): Block {
+  const n = blocks[0]!.n;
+  const d = blocks.reduce((s, b) => s + b.d, 0);
+  const x = new Float64Array(n * d);
+  for (let r = 0; r < n; r++) {
+    let o = r * d;
+    for (const b of blocks) {
+      x.set(b.x.subarray(r * b.d, (r + 1) * b.d), o);
+      o += b.d;
+    }
+  }
+  return { x, n, d };
+}
+
+function meanBlocks(blocks: Block[]): Block {
+  const { n, d } = blocks[0]!;
+  const x = new Float64Array(n * d);
+  for (const b of blocks) for (let i = 0; i < x.length; i++) x[i]! += b.x[i]! / blocks.length;
+  return { x, n, d };
+}
+
+function stackBlocks(blocks: Block[]): Block {
+  const { n, d } = blocks[0]!;
+  const x = new Float64Array(n * d * blocks.length);
+  blocks.forEach((b, k) => x.set(b.x, k * n * d));
+  return { x, n: n * blocks.length, d };
+}
+
+function accuracy(s: Float64Array, labels: ArrayLike<number>, n: number, c: number): number {
+  let correct = 0;
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let k = 1; k < c; k++) if (s[r * c + k]! > s[r * c + best]!) best = k;
+    if (best === labels[r]) correct++;
+  }
+  return correct / n;
+}
+
+function softmaxRows(s: Float64Array, n: number, c: number): Float64Array {
+  const out = new Float64Array(s.length);
+  for (let r = 0; r < n; r++) {
+    let mx = -Infinity;
+    for (let k = 0; k < c; k++) mx = Math.max(mx, s[r * c + k]!);
+    let sum = 0;
+    for (let k = 0; k < c; k++) sum += out[r * c + k] = Math.exp(s[r * c + k]! - mx);
+    for (let k = 0; k < c; k++) out[r * c + k]! /= sum;
+  }
+  return out;
+}
+
+export interface ProxyFit {
+  /** Accuracy of the proxy on P_val: the estimate. */
+  readonly accuracy: number;
+  /** Penalties of the fitted heads (one per head). */
+  readonly lambdas: readonly number[];
+  readonly epochs: readonly number[];
+}
+
+/** Fit the proxy at budget t and report its P_val accuracy and the chosen penalties. */
+export function fitFeatureHistoryProxy(
+  train: FeatureHistory,
+  val: FeatureHistory,
+  t: number,
+  options: FeatureHistoryOptions = {},
+): ProxyFit {
+  const o = resolveOptions(options);
+  if (train.dims !== val.dims)
+    fail("invalid-argument", {
+      parameter: "probeValidation.dims",
+      rule: `must equal probeTrain.dims (${train.dims})`,
+      received: String(val.dims),
+      fix: "record both probe sets from the same network.",
+    });
+  const available = Math.min(epochCount(train), epochCount(val));
+  if (t > available)
+    fail("invalid-argument", {
+      parameter: "t",
+      rule: `must be at most the ${available} recorded epoch(s)`,
+      received: String(t),
+      fix: "train longer or estimate at a smaller budget.",
+    });
+  const epochs = windowEpochs(t, o.window, available);
+  const c = Math.max(...train.labels, ...val.labels) + 1;
+  const pairs = epochs.map((e) =>
+    normalizeEpoch(
+      epochFeatures(train, e),
+      epochFeatures(val, e),
+      train.samples,
+      val.samples,
+      train.dims,
+      o.normalize,
+      `features of epoch ${e}`,
+    ),
+  );
+  const fit = (x: Block, labels: ArrayLike<number>): LinearHead => {
+    if (o.head === "ridge") return fitRidge(x.x, labels, x.n, x.d, c, { lambda: o.lambda });
+    const lam = o.lambda === "gcv" ? fitRidge(x.x, labels, x.n, x.d, c, { lambda: "gcv" }).lambda / x.n : o.lambda;
+    return fitLogistic(x.x, labels, x.n, x.d, c, { lambda: lam });
+  };
+  const prob = (h: LinearHead, x: Block) =>
+    o.head === "logistic" ? softmaxRows(scores(h, x.x, x.n), x.n, c) : scores(h, x.x, x.n);
+  const trBlocks = pairs.map((p) => p[0]);
+  const vaBlocks = pairs.map((p) => p[1]);
+  if (o.combine === "concat" || o.combine === "mean") {
+    const join = o.combine === "concat" ? concatBlocks : meanBlocks;
+    const h = fit(join(trBlocks), train.labels);
+    return {
+      accuracy: accuracy(scores(h, join(vaBlocks).x, val.samples), val.labels, val.samples, c),
+      lambdas: [h.lambda],
+      epochs,
+    };
+  }
+  const avg = new Float64Array(val.samples * c);
+  const lambdas: number[] = [];
+  if (o.combine === "vote") {
+    trBlocks.forEach((b, k) => {
+      const h = fit(b, train.labels);
+      lambdas.push(h.lambda);
+      const p = prob(h, vaBlocks[k]!);
+      for (let i = 0; i < avg.length; i++) avg[i]! += p[i]! / trBlocks.length;
+    });
+  } else {
+    const labels = new Uint8Array(train.samples * trBlocks.length);
+    for (let k = 0; k < trBlocks.length; k++) labels.set(train.labels, k * train.samples);
+    const h = fit(stackBlocks(trBlocks), labels);
+    lambdas.push(h.lambda);
+    for (const b of vaBlocks) {
+      const p = prob(h, b);
+      for (let i = 0; i < avg.length; i++) avg[i]! += p[i]! / vaBlocks.length;
+    }
+  }
+  return { accuracy: accuracy(avg, val.labels, val.samples, c), lambdas, epochs };
+}
+
+function resolveOptions(options: FeatureHistoryOptions): Required<Omit<FeatureHistoryOptions, "name">> {
+  checkKeys("options", options, ["window", "combine", "normalize", "head", "lambda", "name"]);
+  const lambda = options.lambda ?? "gcv";
+  if (lambda !== "gcv") checkNumber("options.lambda", lambda, { above: 0 });
+  return {
+    window: checkNumber("options.window", options.window ?? 2, { integer: true, min: 1 }),
+    combine: checkOneOf("options.combine", options.combine ?? "concat", ["concat", "mean", "vote", "stack"]),
+    normalize: checkOneOf("options.normalize", options.normalize ?? "l2", ["l2", "standardize", "none"]),
+    head: checkOneOf("options.head", options.head ?? "ridge", ["ridge", "logistic"]),
+    lambda,
+  };
+}
+
+/** The feature-history estimator: the proxy's P_val accuracy at budget t. */
+export function featureHistoryProxy(options: FeatureHistoryOptions = {}): Estimator {
+  const o = resolveOptions(options);
+  const name =
+    options.name ??
+    `FH(K=${o.window},${o.combine},${o.normalize},${o.head}${o.lambda === "gcv" ? "" : `,λ=${o.lambda}`})`;
+  return {
+    name,
+    needs: ["histories"],
+    estimate(candidate: CandidateRecord, t: number): number {
+      if (!candidate.probeTrain || !candidate.probeValidation) {
+        fail("invalid-argument", {
+          parameter: "candidate",
+          rule: `must carry probeTrain and probeValidation histories for ${name}`,
+          received: "a candidate without histories",
+          fix: "train it with trainCandidate, which records them.",
+        });
+      }
+      return fitFeatureHistoryProxy(candidate.probeTrain, candidate.probeValidation, t, o).accuracy;
+    },
+  };
+}
+
+/** The last-checkpoint linear probe (K = 1): what a single epoch's features give, without history. */
+export function lastCheckpointProbe(options: Omit<FeatureHistoryOptions, "window" | "combine"> = {}): Estimator {
+  return featureHistoryProxy({
+    ...options,
+    window: 1,
+    combine: "concat",
+    name: options.name ?? "last-checkpoint probe",
+  });
+}

@@ -1,0 +1,17 @@
+export type { Estimator, CandidateRecord, Needs } from "./types.js";
+export { featureHistoryProxy, fitFeatureHistoryProxy, lastCheckpointProbe } from "./fh.js";
+export type { FeatureHistoryOptions, Combine, Normalize, Head, ProxyFit } from "./fh.js";
+export { earlyStopping, bestSoFar, sotl, sotlE, lce, lceFits, LCE_FAMILIES } from "./baselines.js";
+export { fitCalibration } from "./calibrate.js";
+export type { Calibration } from "./calibrate.js";
+export { fitRidge, fitLogistic, scores } from "./heads.js";
+export type { LinearHead, RidgeOptions, LogisticOptions } from "./heads.js";
+
+import { bestSoFar, earlyStopping, lce, sotl, sotlE } from "./baselines.js";
+import { featureHistoryProxy, lastCheckpointProbe } from "./fh.js";
+import type { Estimator } from "./types.js";
+
+/** The feature-history proxy (defaults) and every baseline researchers compare against. */
+export function standardEstimators(): Estimator[] {
+  return [featureHistoryProxy(), lastCheckpointProbe(), earlyStopping(), bestSoFar(), sotl(), sotlE(), lce()];
+}

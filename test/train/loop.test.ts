@@ -1,0 +1,192 @@
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { resolveBackend } from "../../src/train/backend.js";
+import { candidateFromConfig, learningRateAt, TRAIN_DEFAULTS } from "../../src/train/config.js";
+import { prepareData, trainCandidate, type PreparedData } from "../../src/train/loop.js";
+import { buildModel } from "../../src/train/models.js";
+import { syntheticDataset } from "../../src/data/synthetic.js";
+import { makeSplits } from "../../src/data/splits.js";
+import { epochCount } from "../../src/history/feature-history.js";
+import { assertFails } from "../helpers/fixtures.js";
+
+let data: PreparedData;
+before(async () => {
+  await resolveBackend({ backend: "wasm" });
+  const ds = syntheticDataset({ train: 500, test: 100, size: 12, seed: 2 });
+  data = prepareData(makeSplits(ds, { train: 400, validation: 100, probeTrain: 60, probeValidation: 50, seed: 0 }), {
+    includeTest: true,
+  });
+});
+
+const cnn = { family: "cnn", depth: 2, width: 8, kernel: 3, pooling: "max", batchNorm: true, dropout: 0.1 } as const;
+
+test("a CNN learns, records curves and both probe histories every epoch", async () => {
+  const { model, train } = candidateFromConfig(cnn, { epochs: 3, lr: 0.05, batchSize: 32 });
+  const epochs: number[] = [];
+  let batches = 0;
+  const r = await trainCandidate(model, train, data, {
+    seed: 1,
+    hooks: { onEpochEnd: (e) => void epochs.push(e.epoch), onBatchEnd: () => void batches++ },
+  });
+  assert.equal(r.status, "complete", r.error?.message);
+  assert.deepEqual(epochs, [1, 2, 3]);
+  assert.equal(batches, 3 * Math.ceil(400 / 32));
+  assert.equal(r.curves.valAcc.length, 3);
+  assert.ok(r.curves.trainLoss[2]! < r.curves.trainLoss[0]!, `loss ${r.curves.trainLoss}`);
+  assert.ok(r.curves.valAcc[2]! > 0.3, `val acc ${r.curves.valAcc}`);
+  assert.equal(epochCount(r.probeTrain), 3);
+  assert.equal(epochCount(r.probeValidation), 3);
+  assert.equal(r.probeTrain.samples, 60);
+  assert.equal(r.featureDims, 16);
+  assert.ok(r.testAcc !== undefined && r.testAcc > 0.2);
+  assert.ok(r.curves.captureSeconds.every((s, i) => s < r.curves.seconds[i]!));
+});
+
+test("training is seeded: same seed, same curves and features", async () => {
+  const { model, train } = candidateFromConfig(cnn, { epochs: 1, batchSize: 50 });
+  const a = await trainCandidate(model, train, data, { seed: 7 });
+  const b = await trainCandidate(model, train, data, { seed: 7 });
+  const c = await trainCandidate(model, train, data, { seed: 8 });
+  assert.deepEqual(a.curves.trainLoss, b.curves.trainLoss);
+  assert.deepEqual(a.probeValidation.blocks[0], b.probeValidation.blocks[0]);
+  assert.notDeepEqual(a.curves.trainLoss, c.curves.trainLoss);
+});
+
+test("tensor count stays flat across epochs and candidates of every family", async () => {
+  const configs: Record<string, string | number | boolean>[] = [
+    cnn,
+    { family: "cnn", depth: 3, width: 4, kernel: 5, pooling: "avg", batchNorm: false, dropout: 0, head: "flatten" },
+    {
+      family: "nas-cell",
+      cell: "|conv3x3~0|+|skip~0|conv1x1~1|+|avgpool3x3~0|none~1|conv3x3~2|",
+      stages: 2,
+      cellsPerStage: 1,
+      channels: 4,
+    },
+    {
+      family: "nas-cell",
+      cell: "|conv3x3~0|+|skip~0|conv1x1~1|+|none~0|none~1|none~2|",
+      stages: 1,
+      cellsPerStage: 1,
+      channels: 4,
+    },
+    { family: "resnet", stages: 2, blocksPerStage: 1, width: 4 },
+  ];
+  const start = tf.memory().numTensors;
+  const startBuffers = tf.memory().numDataBuffers;
+  for (const cfg of configs) {
+    for (const optimizer of ["sgd", "adam"] as const) {
+      const { model, train } = candidateFromConfig(cfg, {
+        epochs: 2,
+        batchSize: 100,
+        optimizer,
+        lr: optimizer === "adam" ? 1e-3 : 0.05,
+      });
+      const during: number[] = [];
+      const r = await trainCandidate(model, train, data, {
+        seed: 1,
+        hooks: { onEpochEnd: () => void during.push(tf.memory().numTensors) },
+      });
+      assert.equal(r.status, "complete", `${String(cfg.family)}: ${r.error?.message}`);
+      assert.equal(during[0], during[1], `${String(cfg.family)}/${optimizer}: tensors grew between epochs ${during}`);
+      assert.equal(
+        tf.memory().numTensors,
+        start,
+        `${String(cfg.family)}/${optimizer}: leaked ${tf.memory().numTensors - start} tensors`,
+      );
+      assert.equal(tf.memory().numDataBuffers, startBuffers, `${String(cfg.family)}/${optimizer}: leaked data buffers`);
+    }
+  }
+});
+
+test("a NaN loss ends the candidate as failed, keeping its error and nothing leaks", async () => {
+  const poisoned: PreparedData = {
+    ...data,
+    train: { ...data.train, x: data.train.x.map((v, i) => (i % 97 === 0 ? Number.POSITIVE_INFINITY : v)) },
+  };
+  const { model, train } = candidateFromConfig({ ...cnn, batchNorm: false }, { epochs: 2 });
+  const start = tf.memory().numTensors;
+  const r = await trainCandidate(model, train, poisoned, { seed: 1 });
+  assert.equal(r.status, "failed");
+  assert.match(r.error!.message, /loss became NaN at epoch 1, batch 1/);
+  assert.equal(r.error!.epoch, 1);
+  assert.equal(tf.memory().numTensors, start);
+});
+
+test("an exception in a hook fails the candidate and keeps the epochs before it", async () => {
+  const { model, train } = candidateFromConfig(cnn, { epochs: 3, batchSize: 100 });
+  const r = await trainCandidate(model, train, data, {
+    seed: 1,
+    hooks: {
+      onEpochEnd: (e) => {
+        if (e.epoch === 2) throw new RangeError("boom in hook");
+      },
+    },
+  });
+  assert.equal(r.status, "failed");
+  assert.equal(r.error!.name, "RangeError");
+  assert.equal(r.error!.epoch, 2);
+  assert.equal(epochCount(r.probeTrain), 2);
+});
+
+test("an abort signal stops after the current batch as an Interrupted failure", async () => {
+  const { model, train } = candidateFromConfig(cnn, { epochs: 3, batchSize: 50 });
+  const ac = new AbortController();
+  const r = await trainCandidate(model, train, data, {
+    seed: 1,
+    signal: ac.signal,
+    hooks: { onBatchEnd: (b) => (b.epoch === 2 && b.batch === 2 ? ac.abort("user") : undefined) },
+  });
+  assert.equal(r.status, "failed");
+  assert.equal(r.error!.name, "Interrupted");
+  assert.match(r.error!.message, /aborted: user/);
+  assert.equal(r.curves.valAcc.length, 1);
+});
+
+test("schedules: cosine decays to 0, step divides by 10 at its milestones", () => {
+  const cos = { ...TRAIN_DEFAULTS, lr: 0.1, schedule: "cosine" as const };
+  assert.equal(learningRateAt(cos, 0), 0.1);
+  assert.ok(Math.abs(learningRateAt(cos, 0.5) - 0.05) < 1e-12);
+  assert.ok(learningRateAt(cos, 1) < 1e-12);
+  const step = { ...TRAIN_DEFAULTS, lr: 0.1, schedule: "step" as const, stepAt: [0.5, 0.75] };
+  assert.ok(Math.abs(learningRateAt(step, 0.6) - 0.01) < 1e-12);
+  assert.ok(Math.abs(learningRateAt(step, 0.8) - 0.001) < 1e-12);
+});
+
+test("models expose penultimate features of the documented width", () => {
+  const built = buildModel(
+    { family: "cnn", depth: 3, width: 8, kernel: 3, pooling: "max", batchNorm: true, dropout: 0, head: "gap" },
+    [12, 12, 1],
+    10,
+    0,
+  );
+  assert.equal(built.featureDims, 32);
+  assert.deepEqual(built.features.outputs[0]!.shape, [null, 32]);
+  built.model.dispose();
+});
+
+test("configuration errors name the field, rule and value", async () => {
+  await assertFails(() => candidateFromConfig({ family: "mlp" }), "invalid-argument", /config\.family/, /"cnn"/);
+  await assertFails(() => candidateFromConfig({ ...cnn, depth: 0 }), "invalid-argument", /config\.depth/, />= 1/);
+  await assertFails(() => candidateFromConfig({ ...cnn, colour: "red" }), "unknown-option", /config\.colour/);
+  await assertFails(
+    () => candidateFromConfig({ family: "nas-cell", cell: "|x~0|" }),
+    "invalid-argument",
+    /config\.cell/,
+  );
+  await assertFails(() => candidateFromConfig(cnn, { lr: 0 }), "invalid-argument", /config\.lr/, /> 0/);
+  const { model, train } = candidateFromConfig(cnn, { epochs: 2 });
+  await assertFails(
+    () => trainCandidate(model, train, data, { seed: 1, epochs: 3 }),
+    "invalid-argument",
+    /options\.epochs/,
+    /<= 2/,
+  );
+  await assertFails(
+    () => trainCandidate(model, train, data, { seed: 1, epoch: 1 } as never),
+    "unknown-option",
+    /options\.epoch/,
+    /"epochs"/,
+  );
+});
