@@ -9,6 +9,7 @@ export default tseslint.config(
       "out/**",
       "node_modules/**",
       ".venv/**",
+      ".venv-*/**",
       "vendor/**",
       "test-output/**",
       ".cache/**",
