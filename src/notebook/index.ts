@@ -2,3 +2,7 @@ export { displayBundle, setDisplaySink, canDisplay, newDisplayId, escapeHtml } f
 export type { MimeBundle, DisplayRequest, DisplaySink } from "./display.js";
 export { imageGridBundle, showImageGrid } from "./images.js";
 export { isCiSize, size, CI_SIZE_VARIABLE } from "./env.js";
+export { progressBar, progressBundle } from "./progress.js";
+export type { Progress, ProgressState } from "./progress.js";
+export { trainWithProgress } from "./training.js";
+export type { TrainedCandidate, TrainManyOptions } from "./training.js";

@@ -3,6 +3,8 @@ export { featureHistoryProxy, fitFeatureHistoryProxy, lastCheckpointProbe } from
 export type { FeatureHistoryOptions, Combine, Normalize, Head, ProxyFit } from "./fh.js";
 export { earlyStopping, bestSoFar, sotl, sotlE, lce, lceFits, LCE_FAMILIES } from "./baselines.js";
 export { fitCalibration } from "./calibrate.js";
+export { estimateAll } from "./evaluate.js";
+export type { EstimateRow } from "./evaluate.js";
 export type { Calibration } from "./calibrate.js";
 export { fitRidge, fitLogistic, scores } from "./heads.js";
 export type { LinearHead, RidgeOptions, LogisticOptions } from "./heads.js";

@@ -1,4 +1,4 @@
-import { categorical, cell, float, int } from "./params.js";
+import { categorical, cell, fixed, float, int } from "./params.js";
 import { defineSpace, type SearchSpace } from "./space.js";
 
 /** Optimiser hyper-parameters shared by the presets. */
@@ -34,6 +34,7 @@ export function nasCellSpace(): SearchSpace {
     int("stages", 2, 3),
     int("cellsPerStage", 1, 2),
     categorical("channels", [8, 16]),
+    fixed("stemStride", 2),
     ...optimiserParams(),
   ]);
 }
@@ -54,6 +55,8 @@ export function jointSpace(): SearchSpace {
     int("stages", 2, 3, { when: nas }),
     int("cellsPerStage", 1, 2, { when: nas }),
     categorical("channels", [8, 16], { when: nas }),
+    // Cells run at 14x14 on 28x28 images: laptop scale (a NAS-Bench-201 stem keeps full resolution).
+    fixed("stemStride", 2, { when: nas }),
     ...optimiserParams(),
   ]);
 }

@@ -23,6 +23,8 @@ export interface NasCellConfig {
   readonly stages: number;
   readonly cellsPerStage: number;
   readonly channels: number;
+  /** Stride of the stem convolution: 2 halves the resolution the cells run at (4x less compute). */
+  readonly stemStride: number;
 }
 
 /** A pre-activation-free basic-block ResNet (He et al.), the benchmark's "small ResNet". */
@@ -78,6 +80,7 @@ const MODEL_KEYS = [
   "stages",
   "cellsPerStage",
   "channels",
+  "stemStride",
   "blocksPerStage",
 ];
 const TRAIN_KEYS = [
@@ -123,6 +126,7 @@ export function candidateFromConfig(
       stages: checkNumber("config.stages", c.stages ?? 2, { integer: true, min: 1, max: 5 }),
       cellsPerStage: checkNumber("config.cellsPerStage", c.cellsPerStage ?? 1, { integer: true, min: 1, max: 8 }),
       channels: checkNumber("config.channels", c.channels ?? 16, { integer: true, min: 1, max: 512 }),
+      stemStride: checkNumber("config.stemStride", c.stemStride ?? 1, { integer: true, min: 1, max: 4 }),
     };
   } else {
     model = {

@@ -119,7 +119,7 @@ function nasCell(ctx: Ctx, x: tf.SymbolicTensor, c: NasCellConfig, channels: num
 }
 
 function nasBody(ctx: Ctx, x: tf.SymbolicTensor, c: NasCellConfig): tf.SymbolicTensor {
-  x = bn(ctx, conv(ctx, x, c.channels, 3));
+  x = bn(ctx, conv(ctx, x, c.channels, 3, c.stemStride));
   for (let s = 0; s < c.stages; s++) {
     const ch = c.channels * 2 ** s;
     if (s > 0) x = relu(ctx, bn(ctx, conv(ctx, x, ch, 3, 2))); // reduction

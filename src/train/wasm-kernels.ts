@@ -1,7 +1,7 @@
 /**
- * Training kernels for the wasm backend, which ships only the forward conv (XNNPACK) and a
- * scalar-loop Conv2DBackpropInput. Written here because no package provides them; each one is
- * a re-arrangement of wasm's own fast Conv2D, so the heavy arithmetic stays in XNNPACK.
+ * Training kernels for the wasm backend, which lacks Conv2DBackpropFilter and has a scalar-loop
+ * Tile. Written here because no package provides them. (A stride-1 Conv2DBackpropInput routed
+ * through XNNPACK was tried and measured no faster than the stock 4.22 kernel: removed.)
  * Tested against the cpu backend's gradients in test/train/wasm-kernels.test.ts.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -69,46 +69,6 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.
   });
 }
 
-let stockBackpropInput: tf.KernelConfig | undefined;
-
-/**
- * Stride 1: dx = conv(dy, W flipped and with in/out swapped), padded by k-1-pad ("full").
- * Other strides go to the stock kernel.
- */
-function conv2DBackpropInput(args: {
-  inputs: tf.NamedTensorInfoMap;
-  attrs?: tf.NamedAttrMap;
-  backend: unknown;
-}): tf.TensorInfo | tf.TensorInfo[] {
-  const dy = args.inputs.dy as tf.Tensor4D;
-  const filter = args.inputs.filter as tf.Tensor4D;
-  const attrs = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
-  const info = convInfo(attrs.inputShape, filter.shape, attrs);
-  if (
-    info.strideHeight !== 1 ||
-    info.strideWidth !== 1 ||
-    attrs.dataFormat !== "NHWC" ||
-    info.dilationHeight !== 1 ||
-    info.dilationWidth !== 1
-  ) {
-    return stockBackpropInput!.kernelFunc(args as Parameters<tf.KernelFunc>[0]);
-  }
-  const [kh, kw] = filter.shape;
-  const { top, bottom, left, right } = info.padInfo;
-  return tf.tidy(() => {
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [kh, kw, co, ci]
-    const pad: Pad = [
-      [0, 0],
-      [kh - 1 - top, kh - 1 - bottom],
-      [kw - 1 - left, kw - 1 - right],
-      [0, 0],
-    ];
-    if (pad.some(([a, b]) => a < 0 || b < 0))
-      throw new Error("Conv2DBackpropInput: padding larger than the kernel is not supported on wasm");
-    return tf.conv2d(dy, flipped, 1, pad);
-  });
-}
-
 let registered = false;
 
 /** Register the kernels once (idempotent). Called by resolveBackend when it picks wasm. */
@@ -122,16 +82,71 @@ export function registerWasmTrainingKernels(): void {
       kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
     });
   }
-  stockBackpropInput = tf.getKernel("Conv2DBackpropInput", "wasm");
-  if (stockBackpropInput) {
-    tf.unregisterKernel("Conv2DBackpropInput", "wasm");
-    // Keep the stock kernel's setup (it binds the wasm function the fallback path calls); this
-    // runs before the backend initialises, which is when tfjs calls setup functions.
-    tf.registerKernel({
-      kernelName: "Conv2DBackpropInput",
-      backendName: "wasm",
-      kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
-      ...(stockBackpropInput.setupFunc ? { setupFunc: stockBackpropInput.setupFunc } : {}),
-    });
+  if (tf.getKernel("Tile", "wasm")) tf.unregisterKernel("Tile", "wasm");
+  tf.registerKernel({ kernelName: "Tile", backendName: "wasm", kernelFunc: tileBlockCopy as unknown as tf.KernelFunc });
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * Tile as block copies on the wasm heap. The stock kernel computes every output element's source
+ * index in a scalar loop; the batch-norm gradient tiles [1,1,1,C] to [N,H,W,C] every step, which
+ * made Tile the largest kernel of a BN network's step. Here the input is placed once, then each
+ * axis (innermost first) is replicated with copyWithin.
+ */
+export function tileBlockCopy(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs?: tf.NamedAttrMap;
+  backend: unknown;
+}): tf.TensorInfo {
+  const x = args.inputs.x!;
+  const reps = (args.attrs as unknown as { reps: number[] }).reps;
+  const backend = args.backend as WasmBackendLike;
+  const shape = x.shape;
+  const rank = shape.length;
+  const outShape = shape.map((s, i) => s * reps[i]!);
+  const out = backend.makeOutput(outShape, x.dtype);
+  const total = outShape.reduce((a, b) => a * b, 1);
+  if (total === 0) return out;
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  if (rank === 0) {
+    dst[0] = src[0]!;
+    return out;
   }
+  const outStride = new Array<number>(rank).fill(1);
+  for (let i = rank - 2; i >= 0; i--) outStride[i] = outStride[i + 1]! * outShape[i + 1]!;
+  // 1. The input at the origin block, one innermost row at a time.
+  const row = shape[rank - 1]!;
+  const rows = src.length / row;
+  const idx = new Array<number>(rank).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let o = 0;
+    for (let i = 0; i < rank - 1; i++) o += idx[i]! * outStride[i]!;
+    dst.set(src.subarray(r * row, (r + 1) * row), o);
+    for (let i = rank - 2; i >= 0; i--) {
+      if (++idx[i]! < shape[i]!) break;
+      idx[i] = 0;
+    }
+  }
+  // 2. Replicate along each axis k: the filled chunk spans shape[k] * outStride[k] elements.
+  for (let k = rank - 1; k >= 0; k--) {
+    if (reps[k] === 1) continue;
+    const chunk = shape[k]! * outStride[k]!;
+    const outer = shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const jdx = new Array<number>(k).fill(0);
+    for (let q = 0; q < outer; q++) {
+      let base = 0;
+      for (let i = 0; i < k; i++) base += jdx[i]! * outStride[i]!;
+      for (let rep = 1; rep < reps[k]!; rep++) dst.copyWithin(base + rep * chunk, base, base + chunk);
+      for (let i = k - 1; i >= 0; i--) {
+        if (++jdx[i]! < shape[i]!) break;
+        jdx[i] = 0;
+      }
+    }
+  }
+  return out;
 }

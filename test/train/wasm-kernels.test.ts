@@ -101,3 +101,36 @@ test("a bad or unavailable forced backend is a clear error", async () => {
     await tf.setBackend("wasm");
   }
 });
+
+test("block-copy Tile matches the cpu backend on several shapes and reps", async () => {
+  const cases: [number[], number[]][] = [
+    [
+      [1, 1, 1, 4],
+      [3, 5, 5, 1],
+    ],
+    [
+      [2, 3],
+      [2, 2],
+    ],
+    [[3], [4]],
+    [
+      [2, 1, 3],
+      [1, 4, 2],
+    ],
+    [
+      [1, 2, 2, 3],
+      [2, 1, 3, 2],
+    ],
+  ];
+  for (const [shape, reps] of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = Float32Array.from({ length: n }, (_, i) => i * 1.5 - 3);
+    await tf.setBackend("wasm");
+    const w = tf.tidy(() => tf.tile(tf.tensor(values, shape), reps).dataSync());
+    await tf.setBackend("cpu");
+    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+    const c = tf.tidy(() => tf.tile(tf.tensor(values, shape), reps).dataSync());
+    assert.deepEqual(Array.from(w), Array.from(c), `tile ${shape} x ${reps}`);
+  }
+  await tf.setBackend("wasm");
+});

@@ -1,0 +1,39 @@
+import { checkNumber } from "../core/validate.js";
+import type { CandidateRecord, Estimator } from "./types.js";
+
+/** One estimate: candidate i, estimator, budget t. `estimate` is undefined when it could not be made, with the reason. */
+export interface EstimateRow {
+  readonly candidate: number;
+  readonly estimator: string;
+  readonly t: number;
+  readonly estimate: number | undefined;
+  readonly error?: string;
+}
+
+/**
+ * Every estimator on every candidate at every budget. A candidate that cannot be estimated at t
+ * (it failed before epoch t, or its features diverged) gives a row with the reason instead of an
+ * exception, so one bad candidate never stops a study.
+ */
+export function estimateAll(
+  candidates: readonly CandidateRecord[],
+  estimators: readonly Estimator[],
+  budgets: readonly number[],
+  T: number,
+): EstimateRow[] {
+  checkNumber("T", T, { integer: true, min: 1 });
+  budgets.forEach((t, i) => checkNumber(`budgets[${i}]`, t, { integer: true, min: 1, max: T }));
+  const rows: EstimateRow[] = [];
+  candidates.forEach((c, i) => {
+    for (const est of estimators)
+      for (const t of budgets) {
+        try {
+          const value = est.estimate(c, t, T);
+          rows.push({ candidate: i, estimator: est.name, t, estimate: value });
+        } catch (err) {
+          rows.push({ candidate: i, estimator: est.name, t, estimate: undefined, error: (err as Error).message });
+        }
+      }
+  });
+  return rows;
+}
