@@ -1,8 +1,9 @@
-// `npm run export [-- FILE...]`: writes out/<name>.html for each executed notebook, one
-// self-contained file that renders offline.
+// `npm run export [-- FILE...]`: writes out/<name>.html for each executed notebook: one
+// self-contained file that renders offline. nbconvert renders each figure's text/html fallback;
+// plotly.js (from node_modules, never a CDN) is then injected once into the page's <head>.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { jupyterEnv, jupyterPython, root } from "./jupyter-env.mjs";
 
 const args = process.argv.slice(2);
@@ -13,12 +14,23 @@ const notebooks = args.length
       .sort()
       .map((f) => join("notebooks", f));
 const py = jupyterPython(["nbconvert"]);
-mkdirSync(join(root, "out"), { recursive: true });
+const { plotlyLoaderHtml } = await import("../dist/notebook/figures.js");
+const outDir = process.env.FH_EXPORT_DIR ?? join(root, "out");
+mkdirSync(outDir, { recursive: true });
 for (const nb of notebooks) {
-  const r = spawnSync(py, ["-m", "nbconvert", "--to", "html", "--output-dir", join(root, "out"), nb], {
+  const r = spawnSync(py, ["-m", "nbconvert", "--to", "html", "--output-dir", outDir, nb], {
     cwd: root,
     env: jupyterEnv(),
     stdio: "inherit",
   });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  const file = join(outDir, basename(nb).replace(/\.ipynb$/, ".html"));
+  // Offline means no CDN: nbconvert's template loads require.js and MathJax from cdnjs; the
+  // figures need neither, and a failed fetch would log errors on an offline page.
+  let html = readFileSync(file, "utf8").replace(/<script src="https?:\/\/[^"]*">\s*<\/script>/g, "");
+  if (html.includes('class="fh-plot"') && !html.includes("__fhDefine")) {
+    html = html.replace("</head>", () => `${plotlyLoaderHtml()}\n</head>`);
+    writeFileSync(file, html);
+  }
+  console.log(`wrote ${file}${html.includes("__fhDefine") ? " (plotly.js inlined once)" : ""}`);
 }

@@ -26,6 +26,17 @@ def cell_stderr(cell):
     return "".join(parts).rstrip()
 
 
+def strip_loader_outputs(nb):
+    """The plotly.js loader (5 MB) is needed on a live page only: committed notebooks do not carry it."""
+    removed = 0
+    for cell in nb.cells:
+        outs = cell.get("outputs", [])
+        keep = [o for o in outs if (o.get("metadata") or {}).get("feature-histories", {}).get("role") != "plotly-loader"]
+        removed += len(outs) - len(keep)
+        cell["outputs"] = keep
+    return removed
+
+
 def run(path, timeout, write, output_dir=None):
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "TypeScript (feature histories)", "language": "typescript"}
@@ -49,6 +60,7 @@ def run(path, timeout, write, output_dir=None):
                 failed = (k, index, cell, err)
                 break
             print(f"  [{k}/{len(code_cells)}] cell {index} ok ({time.time() - t0:.1f} s)", flush=True)
+    strip_loader_outputs(nb)
     if write:
         target = path
         if output_dir:

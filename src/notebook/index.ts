@@ -6,3 +6,16 @@ export { progressBar, progressBundle } from "./progress.js";
 export type { Progress, ProgressState } from "./progress.js";
 export { trainWithProgress } from "./training.js";
 export type { TrainedCandidate, TrainManyOptions } from "./training.js";
+export {
+  showFigure,
+  figureBundle,
+  figureHtml,
+  loadPlotly,
+  plotlyLoaderHtml,
+  plotlyJs,
+  showTable,
+  tableBundle,
+  resetPlotlyLoader,
+  PLOTLY_MIME,
+  LOADER_METADATA,
+} from "./figures.js";

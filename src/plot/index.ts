@@ -1,3 +1,15 @@
 export { encodePng } from "./png.js";
 export { imageGridInfo } from "./image-grid.js";
 export type { ImageGridInfo, ImageGridOptions } from "./image-grid.js";
+export { PALETTE, colour, baseLayout, roundFigure } from "./theme.js";
+export type { PlotlyFigure, PlotlyTrace } from "./theme.js";
+export { scatterInfo, scatterFigure } from "./scatter.js";
+export type { ScatterInfo, ScatterSeries, ScatterPoint } from "./scatter.js";
+export { rankBudgetInfo, rankBudgetFigure } from "./rank-budget.js";
+export type { RankBudgetInfo, RankBudgetSeries } from "./rank-budget.js";
+export { curvesInfo, curvesFigure } from "./curves.js";
+export type { CurvesInfo } from "./curves.js";
+export { projectionInfo, projectionFigure } from "./projection.js";
+export type { ProjectionInfo, ProjectionEpoch } from "./projection.js";
+export { trajectoryInfo, trajectoryFigure } from "./trajectory.js";
+export type { TrajectoryInfo, TrajectoryInput } from "./trajectory.js";

@@ -1,0 +1,98 @@
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import type { PlotlyFigure } from "../plot/theme.js";
+import { tableHtml, tableText, type TableHtmlOptions } from "../table/html.js";
+import type { Table } from "../table/tables.js";
+import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
+
+const require = createRequire(import.meta.url);
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+/** Output metadata that marks the plotly.js loader; the notebook runner strips such outputs. */
+export const LOADER_METADATA = { "feature-histories": { role: "plotly-loader" } } as const;
+
+let plotlySource: string | undefined;
+/** plotly.js-dist-min, read from node_modules (never a CDN). */
+export function plotlyJs(): string {
+  plotlySource ??= readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
+  return plotlySource;
+}
+
+/**
+ * The loader: plotly.js inlined once per page, with require.js hidden while it defines itself
+ * (the classic notebook has require.js, which would capture the UMD module), then every queued
+ * figure drawn.
+ */
+export function plotlyLoaderHtml(): string {
+  return (
+    `<script type="text/javascript">window.PlotlyConfig = { MathJaxConfig: "local" };` +
+    `var __fhDefine = window.define; window.define = undefined;</script>\n` +
+    `<script type="text/javascript">${plotlyJs()}</script>\n` +
+    `<script type="text/javascript">window.define = __fhDefine;` +
+    `(window.__fhPlotlyQueue || []).forEach(function (f) { f(); }); window.__fhPlotlyQueue = [];</script>`
+  );
+}
+
+/** The HTML fallback of one figure: a div and a script that draws it as soon as plotly.js is on the page. */
+export function figureHtml(fig: PlotlyFigure, id = newDisplayId(), height = 460): string {
+  const json = JSON.stringify({ data: fig.data, layout: { ...fig.layout, height } }).replace(/</g, "\\u003c");
+  return (
+    `<div id="${id}" class="fh-plot" style="width:100%;min-width:480px;height:${height}px"></div>` +
+    `<script type="text/javascript">(function () { var fig = ${json}; function draw() { window.Plotly.newPlot("${id}", fig.data, fig.layout, { responsive: true, displaylogo: false }); }` +
+    ` if (window.Plotly) { draw(); } else { (window.__fhPlotlyQueue = window.__fhPlotlyQueue || []).push(draw); } })();</script>`
+  );
+}
+
+function summary(fig: PlotlyFigure): string {
+  const title = ((fig.layout.title as { text?: string } | undefined)?.text ?? "figure")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ");
+  return `Plotly figure: ${title.trim()} (${fig.data.length} traces)`;
+}
+
+/** One bundle: Plotly JSON (JupyterLab, untrusted too), an HTML fallback (classic notebook, exported HTML), a text summary. */
+export function figureBundle(fig: PlotlyFigure, options: { height?: number } = {}): MimeBundle {
+  const height = options.height ?? 460;
+  return {
+    [PLOTLY_MIME]: {
+      data: fig.data,
+      layout: { ...fig.layout, height },
+      config: { displaylogo: false, responsive: true },
+    },
+    "text/html": figureHtml(fig, newDisplayId(), height),
+    "text/plain": summary(fig),
+  };
+}
+
+let loaderSent = false;
+
+/** Emit the plotly.js loader (once per kernel session unless `force`). */
+export function loadPlotly(options: { force?: boolean } = {}): void {
+  if (loaderSent && !options.force) return;
+  loaderSent = true;
+  displayBundle(
+    { "text/html": plotlyLoaderHtml(), "text/plain": "plotly.js loaded for this page" },
+    { metadata: { ...LOADER_METADATA } },
+  );
+}
+
+/** Show a figure; the first call of a session also puts plotly.js on the page, once. */
+export function showFigure(fig: PlotlyFigure, options: { height?: number } = {}): void {
+  loadPlotly();
+  displayBundle(figureBundle(fig, options));
+}
+
+export function tableBundle(table: Table, options: TableHtmlOptions = {}): MimeBundle {
+  return { "text/html": tableHtml(table, options), "text/plain": tableText(table, options) };
+}
+
+/** Show an arquero table as HTML (formatted numbers, sticky header, capped rows). */
+export function showTable(table: Table, options: TableHtmlOptions = {}): void {
+  displayBundle(tableBundle(table, options));
+}
+
+/** Reset the once-per-session loader flag (tests). */
+export function resetPlotlyLoader(): void {
+  loaderSent = false;
+}
+
+export { escapeHtml };

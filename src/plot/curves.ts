@@ -1,0 +1,65 @@
+import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+
+export interface CurvesInfo {
+  /** All curves in one array, separated by nulls (one WebGL trace scales to thousands of curves). */
+  readonly x: readonly (number | null)[];
+  readonly y: readonly (number | null)[];
+  readonly count: number;
+  /** Indices of highlighted curves (the best by final value), drawn on top. */
+  readonly highlighted: readonly { index: number; x: number[]; y: number[]; label: string }[];
+  readonly metric: string;
+}
+
+/** Learning curves of many candidates (valAcc per epoch), the `highlight` best by peak value on top. */
+export function curvesInfo(
+  curves: readonly (readonly number[])[],
+  options: { highlight?: number; labels?: readonly string[]; metric?: string } = {},
+): CurvesInfo {
+  const x: (number | null)[] = [];
+  const y: (number | null)[] = [];
+  curves.forEach((c) => {
+    c.forEach((v, e) => {
+      x.push(e + 1);
+      y.push(v);
+    });
+    x.push(null);
+    y.push(null);
+  });
+  const k = Math.min(options.highlight ?? 3, curves.length);
+  const best = curves
+    .map((c, i) => [Math.max(...c), i] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, k)
+    .map(([, i]) => ({
+      index: i,
+      x: curves[i]!.map((_, e) => e + 1),
+      y: [...curves[i]!],
+      label: options.labels?.[i] ?? `candidate ${i}`,
+    }));
+  return { x, y, count: curves.length, highlighted: best, metric: options.metric ?? "validation accuracy" };
+}
+
+export function curvesFigure(info: CurvesInfo): PlotlyFigure {
+  const data: PlotlyTrace[] = [
+    {
+      type: "scattergl",
+      mode: "lines",
+      x: info.x,
+      y: info.y,
+      name: `${info.count} candidates`,
+      line: { color: "rgba(80,80,80,0.25)", width: 1 },
+      hoverinfo: "skip",
+      connectgaps: false,
+    },
+    ...info.highlighted.map((h, i) => ({
+      type: "scattergl" as const,
+      mode: "lines+markers",
+      x: h.x,
+      y: h.y,
+      name: h.label,
+      line: { color: colour(i), width: 2 },
+      marker: { size: 4, color: colour(i) },
+    })),
+  ];
+  return { data, layout: baseLayout(`Learning curves of ${info.count} candidates`, "epoch", info.metric) };
+}

@@ -1,0 +1,147 @@
+import type { Table } from "../table/tables.js";
+import { kendallTauB, spearman } from "../metrics/rank.js";
+import { fail, show } from "../core/errors.js";
+import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+
+export interface ScatterPoint {
+  readonly candidate: number;
+  readonly estimate: number;
+  /** Leave-one-out calibrated estimate, on the truth's scale. */
+  readonly calibrated: number;
+  readonly truth: number;
+  readonly label: string;
+}
+
+export interface ScatterSeries {
+  readonly estimator: string;
+  readonly points: readonly ScatterPoint[];
+  readonly rho: number | undefined;
+  readonly tau: number | undefined;
+  /** Least-squares line of truth on the calibrated estimate. */
+  readonly fit: { slope: number; intercept: number } | undefined;
+}
+
+export interface ScatterInfo {
+  readonly t: number;
+  readonly series: readonly ScatterSeries[];
+}
+
+/**
+ * Estimate vs truth at budget t, one series per estimator, from an estimates table. Estimates on
+ * other scales (SoTL is minus a loss) are shown calibrated to the truth, leave-one-out, so y = x
+ * means "right". `labels[candidate]` is the hover text (e.g. its configuration).
+ */
+export function scatterInfo(
+  estimates: Table,
+  options: { t: number; labels?: readonly string[]; estimators?: readonly string[] },
+): ScatterInfo {
+  const rows = (estimates.objects() as Record<string, unknown>[]).filter(
+    (r) => r.t === options.t && r.calibrated != null,
+  );
+  if (rows.length === 0) {
+    fail("invalid-argument", {
+      parameter: "options.t",
+      rule: "must be a budget present in the estimates table (with calibrated estimates)",
+      received: show(options.t),
+      fix: "pick one of the table's t values; calibration needs 3+ candidates.",
+    });
+  }
+  const names = options.estimators ?? [...new Set(rows.map((r) => r.estimator as string))];
+  const series = names.map((estimator) => {
+    const pts = rows
+      .filter((r) => r.estimator === estimator)
+      .map((r) => ({
+        candidate: r.candidate as number,
+        estimate: r.estimate as number,
+        calibrated: r.calibrated as number,
+        truth: r.truth as number,
+        label: options.labels?.[r.candidate as number] ?? `candidate ${r.candidate}`,
+      }));
+    const x = pts.map((p) => p.calibrated);
+    const y = pts.map((p) => p.truth);
+    let fit: ScatterSeries["fit"];
+    if (pts.length >= 2) {
+      const mx = x.reduce((s, v) => s + v, 0) / x.length;
+      const my = y.reduce((s, v) => s + v, 0) / y.length;
+      const sxx = x.reduce((s, v) => s + (v - mx) ** 2, 0);
+      if (sxx > 0) {
+        const slope = x.reduce((s, v, i) => s + (v - mx) * (y[i]! - my), 0) / sxx;
+        fit = { slope, intercept: my - slope * mx };
+      }
+    }
+    const ok = pts.length >= 2;
+    return {
+      estimator,
+      points: pts,
+      rho: ok
+        ? spearman(
+            pts.map((p) => p.estimate),
+            y,
+          )
+        : undefined,
+      tau: ok
+        ? kendallTauB(
+            pts.map((p) => p.estimate),
+            y,
+          )
+        : undefined,
+      fit,
+    };
+  });
+  return { t: options.t, series };
+}
+
+const fmt = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(2));
+
+export function scatterFigure(info: ScatterInfo): PlotlyFigure {
+  const all = info.series.flatMap((s) => s.points.flatMap((p) => [p.calibrated, p.truth]));
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const pad = (hi - lo) * 0.05 || 0.01;
+  const data: PlotlyTrace[] = [
+    {
+      type: "scatter",
+      mode: "lines",
+      x: [lo - pad, hi + pad],
+      y: [lo - pad, hi + pad],
+      name: "y = x",
+      line: { color: "#999", dash: "dot", width: 1 },
+      hoverinfo: "skip",
+    },
+  ];
+  info.series.forEach((s, i) => {
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: `${s.estimator} (ρ ${fmt(s.rho)}, τ ${fmt(s.tau)})`,
+      legendgroup: s.estimator,
+      x: s.points.map((p) => p.calibrated),
+      y: s.points.map((p) => p.truth),
+      text: s.points.map((p) => p.label),
+      customdata: s.points.map((p) => p.estimate),
+      hovertemplate:
+        "%{text}<br>estimate %{customdata:.4f} (calibrated %{x:.3f})<br>truth %{y:.3f}<extra>" +
+        s.estimator +
+        "</extra>",
+      marker: { color: colour(i), size: 8, opacity: 0.85, line: { width: 0.5, color: "#fff" } },
+    });
+    if (s.fit) {
+      data.push({
+        type: "scatter",
+        mode: "lines",
+        name: `${s.estimator} fit`,
+        legendgroup: s.estimator,
+        showlegend: false,
+        x: [lo - pad, hi + pad],
+        y: [lo - pad, hi + pad].map((x) => s.fit!.intercept + s.fit!.slope * x),
+        line: { color: colour(i), width: 1.5 },
+        hoverinfo: "skip",
+      });
+    }
+  });
+  const title = `Estimate vs truth at budget t = ${info.t}<br><sup>${info.series.map((s) => `${s.estimator}: ρ ${fmt(s.rho)}, τ ${fmt(s.tau)}`).join(" · ")}</sup>`;
+  return {
+    data,
+    layout: baseLayout(title, "estimate, calibrated to accuracy (leave-one-out)", "truth: peak validation accuracy"),
+  };
+}

@@ -1,0 +1,60 @@
+/** Plotly figure JSON, typed as far as the toolkit writes it. */
+export interface PlotlyTrace {
+  readonly type: "scatter" | "scattergl";
+  readonly [key: string]: unknown;
+}
+export interface PlotlyFigure {
+  readonly data: readonly PlotlyTrace[];
+  readonly layout: Readonly<Record<string, unknown>>;
+}
+
+/** Okabe-Ito: distinguishable under the common colour-vision deficiencies. */
+export const PALETTE = [
+  "#0072B2",
+  "#E69F00",
+  "#009E73",
+  "#D55E00",
+  "#CC79A7",
+  "#56B4E9",
+  "#F0E442",
+  "#000000",
+] as const;
+
+export const colour = (i: number): string => PALETTE[i % PALETTE.length]!;
+
+/** One theme for every figure: font, margins, white background, light grid. */
+export function baseLayout(
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const axis = (text: string) => ({
+    title: { text },
+    gridcolor: "#e5e5e5",
+    zeroline: false,
+    linecolor: "#444",
+    ticks: "outside",
+  });
+  return {
+    title: { text: title, x: 0, xanchor: "left", font: { size: 14 } },
+    font: { family: "Helvetica, Arial, sans-serif", size: 12, color: "#222" },
+    paper_bgcolor: "#ffffff",
+    plot_bgcolor: "#ffffff",
+    margin: { l: 64, r: 16, t: 72, b: 56 },
+    legend: { orientation: "v", x: 1.02, y: 1, xanchor: "left", font: { size: 11 } },
+    hovermode: "closest",
+    xaxis: axis(xTitle),
+    yaxis: axis(yTitle),
+    ...extra,
+  };
+}
+
+/** Rounds numbers in figure JSON (for snapshot tests and smaller notebooks). */
+export function roundFigure<T>(value: T, digits = 4): T {
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v,
+    ),
+  ) as T;
+}

@@ -1,0 +1,56 @@
+import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+
+export interface TrajectoryInput {
+  readonly method: string;
+  /** Completed evaluations in time order: when (s from the start) and the truth found. */
+  readonly events: readonly { readonly seconds: number; readonly truth: number }[];
+}
+
+export interface TrajectoryInfo {
+  readonly series: readonly { method: string; seconds: number[]; best: number[] }[];
+}
+
+/** Best truth found so far vs wall-clock, one step line per method. */
+export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryInfo {
+  return {
+    series: inputs.map((m) => {
+      const ev = [...m.events].sort((a, b) => a.seconds - b.seconds);
+      const seconds: number[] = [];
+      const best: number[] = [];
+      let b = -Infinity;
+      for (const e of ev) {
+        if (e.truth > b) {
+          b = e.truth;
+          seconds.push(e.seconds);
+          best.push(b);
+        }
+      }
+      if (ev.length && seconds.at(-1) !== ev.at(-1)!.seconds) {
+        seconds.push(ev.at(-1)!.seconds);
+        best.push(b);
+      }
+      return { method: m.method, seconds, best };
+    }),
+  };
+}
+
+export function trajectoryFigure(info: TrajectoryInfo): PlotlyFigure {
+  const data: PlotlyTrace[] = info.series.map((s, i) => ({
+    type: "scatter",
+    mode: "lines+markers",
+    name: s.method,
+    x: s.seconds,
+    y: s.best,
+    line: { shape: "hv", color: colour(i), width: 2 },
+    marker: { size: 5, color: colour(i) },
+    hovertemplate: "%{x:.0f} s: best %{y:.4f}<extra>" + s.method + "</extra>",
+  }));
+  return {
+    data,
+    layout: baseLayout(
+      "Search: best truth found vs wall-clock",
+      "wall-clock (s)",
+      "best truth so far (peak validation accuracy)",
+    ),
+  };
+}

@@ -1,0 +1,14 @@
+export {
+  trialsTable,
+  estimatesTable,
+  summaryTable,
+  summaryRows,
+  tableToCSV,
+  tableToArrow,
+  tableFromArrow,
+} from "./tables.js";
+export type { Table, TrialLike, SummaryRow } from "./tables.js";
+export { tableHtml, tableText, formatCell } from "./html.js";
+export type { TableHtmlOptions } from "./html.js";
+export { toDanfo, fromDanfo } from "./danfo.js";
+export type { DanfoFrame } from "./danfo.js";

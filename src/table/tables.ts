@@ -1,0 +1,197 @@
+import * as aq from "arquero";
+import type { ColumnTable } from "arquero";
+import { fail, show } from "../core/errors.js";
+import { fitCalibration } from "../proxy/calibrate.js";
+import type { EstimateRow } from "../proxy/evaluate.js";
+import {
+  kendallTauB,
+  mae,
+  pearson,
+  precisionAtK,
+  rankData,
+  regretAt1,
+  spearman,
+  topHalfSpearman,
+} from "../metrics/rank.js";
+import type { Scalar } from "../space/params.js";
+
+export type Table = ColumnTable;
+
+/** What the trials table needs of a trial: its configuration, state and results. */
+export interface TrialLike {
+  readonly id?: number | string;
+  readonly config: Readonly<Record<string, Scalar>>;
+  readonly status: "running" | "complete" | "pruned" | "failed";
+  readonly error?: { readonly message: string } | string;
+  readonly truth?: number;
+  readonly testAcc?: number;
+  readonly seconds?: number;
+  readonly epochs?: number;
+}
+
+/** One row per trial: id, state, error, results, then every configuration key as a column (missing = null). */
+export function trialsTable(trials: readonly TrialLike[]): Table {
+  const keys = [...new Set(trials.flatMap((t) => Object.keys(t.config)))].sort();
+  const cols: Record<string, unknown[]> = {
+    trial: [],
+    state: [],
+    truth: [],
+    testAcc: [],
+    epochs: [],
+    seconds: [],
+    error: [],
+  };
+  for (const k of keys) cols[`config.${k}`] = [];
+  trials.forEach((t, i) => {
+    cols.trial!.push(t.id ?? i);
+    cols.state!.push(t.status);
+    cols.truth!.push(t.truth ?? null);
+    cols.testAcc!.push(t.testAcc ?? null);
+    cols.epochs!.push(t.epochs ?? null);
+    cols.seconds!.push(t.seconds ?? null);
+    cols.error!.push(t.error === undefined ? null : typeof t.error === "string" ? t.error : t.error.message);
+    for (const k of keys) cols[`config.${k}`]!.push(t.config[k] ?? null);
+  });
+  return aq.table(cols);
+}
+
+/**
+ * One row per (candidate, estimator, budget): estimate and truth, their ranks within the
+ * (estimator, budget) group (1 = best), the rank error, and a leave-one-out calibrated estimate
+ * on the truth's scale with its error. Rows whose estimate is missing keep the reason.
+ */
+export function estimatesTable(rows: readonly EstimateRow[], truths: readonly number[]): Table {
+  rows.forEach((r, i) => {
+    if (r.candidate < 0 || r.candidate >= truths.length) {
+      fail("invalid-argument", {
+        parameter: `rows[${i}].candidate`,
+        rule: `must index truths (0..${truths.length - 1})`,
+        received: show(r.candidate),
+        fix: "pass one truth per candidate, in candidate order.",
+      });
+    }
+  });
+  const groups = new Map<string, EstimateRow[]>();
+  for (const r of rows) {
+    const k = `${r.estimator}\u0000${r.t}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const out: Record<string, unknown[]> = {
+    candidate: [],
+    estimator: [],
+    t: [],
+    estimate: [],
+    truth: [],
+    rankEstimate: [],
+    rankTruth: [],
+    rankError: [],
+    calibrated: [],
+    calibratedError: [],
+    reason: [],
+  };
+  for (const group of groups.values()) {
+    const ok = group.filter((r) => r.estimate !== undefined);
+    const est = ok.map((r) => r.estimate!);
+    const tru = ok.map((r) => truths[r.candidate]!);
+    const n = ok.length;
+    const rankE = rankData(est.map((v) => -v));
+    const rankT = rankData(tru.map((v) => -v));
+    const cal = ok.map((_, i) => {
+      if (n < 3) return null;
+      const fit = fitCalibration(
+        est.filter((_, j) => j !== i),
+        tru.filter((_, j) => j !== i),
+      );
+      return fit ? fit.apply(est[i]!) : null;
+    });
+    for (const r of group) {
+      const i = ok.indexOf(r);
+      out.candidate!.push(r.candidate);
+      out.estimator!.push(r.estimator);
+      out.t!.push(r.t);
+      out.estimate!.push(r.estimate ?? null);
+      out.truth!.push(truths[r.candidate]!);
+      out.rankEstimate!.push(i >= 0 ? rankE[i]! : null);
+      out.rankTruth!.push(i >= 0 ? rankT[i]! : null);
+      out.rankError!.push(i >= 0 ? rankE[i]! - rankT[i]! : null);
+      out.calibrated!.push(i >= 0 ? cal[i] : null);
+      out.calibratedError!.push(i >= 0 && cal[i] != null ? cal[i]! - truths[r.candidate]! : null);
+      out.reason!.push(r.error ?? null);
+    }
+  }
+  return aq.table(out);
+}
+
+export interface SummaryRow {
+  readonly estimator: string;
+  readonly t: number;
+  readonly n: number;
+  readonly missing: number;
+  readonly spearman: number | null;
+  readonly kendall: number | null;
+  readonly pearson: number | null;
+  readonly topHalfSpearman: number | null;
+  readonly precisionAtK: number | null;
+  readonly k: number;
+  readonly regretAt1: number | null;
+  readonly maeCalibrated: number | null;
+}
+
+/** Metrics per (estimator, budget), from an estimates table. k of precision@k = a quarter of n (>= 1). */
+export function summaryRows(estimates: Table): SummaryRow[] {
+  const rows = estimates.objects() as Record<string, unknown>[];
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const r of rows) {
+    const k = `${r.estimator}\u0000${r.t}`;
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  const nul = (v: number | undefined) => (v === undefined ? null : v);
+  return [...groups.values()].map((g) => {
+    const ok = g.filter((r) => r.estimate != null);
+    const est = ok.map((r) => r.estimate as number);
+    const tru = ok.map((r) => r.truth as number);
+    const k = Math.max(1, Math.round(ok.length / 4));
+    const cal = ok.filter((r) => r.calibrated != null);
+    return {
+      estimator: g[0]!.estimator as string,
+      t: g[0]!.t as number,
+      n: ok.length,
+      missing: g.length - ok.length,
+      spearman: ok.length >= 2 ? nul(spearman(est, tru)) : null,
+      kendall: ok.length >= 2 ? nul(kendallTauB(est, tru)) : null,
+      pearson: ok.length >= 2 ? nul(pearson(est, tru)) : null,
+      topHalfSpearman: ok.length >= 4 ? nul(topHalfSpearman(est, tru)) : null,
+      precisionAtK: ok.length >= 1 ? nul(precisionAtK(est, tru, k)) : null,
+      k,
+      regretAt1: ok.length >= 1 ? nul(regretAt1(est, tru)) : null,
+      maeCalibrated: cal.length
+        ? nul(
+            mae(
+              cal.map((r) => r.calibrated as number),
+              cal.map((r) => r.truth as number),
+            ),
+          )
+        : null,
+    };
+  });
+}
+
+export function summaryTable(estimates: Table): Table {
+  return aq.from(summaryRows(estimates));
+}
+
+/** CSV text (arquero's writer). */
+export function tableToCSV(table: Table): string {
+  return aq.toCSV(table);
+}
+
+/** Apache Arrow IPC bytes (arquero's writer). */
+export function tableToArrow(table: Table): Uint8Array {
+  return aq.toArrowIPC(table);
+}
+
+export function tableFromArrow(bytes: Uint8Array): Table {
+  return aq.fromArrow(bytes);
+}

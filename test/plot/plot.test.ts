@@ -1,0 +1,136 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as P from "../../src/plot/index.js";
+import { estimatesTable, summaryRows } from "../../src/table/tables.js";
+import type { EstimateRow } from "../../src/proxy/evaluate.js";
+import { appendEpoch, createHistory } from "../../src/history/feature-history.js";
+import { createRng } from "../../src/core/random.js";
+import { matchSnapshot } from "../helpers/snapshot.js";
+import { figureBundle, plotlyLoaderHtml, PLOTLY_MIME } from "../../src/notebook/figures.js";
+import { assertFails } from "../helpers/fixtures.js";
+
+const truths = [0.9, 0.82, 0.75, 0.6, 0.55, 0.4];
+const rows: EstimateRow[] = ["FH", "SoTL-E"].flatMap((estimator, k) =>
+  [1, 2].flatMap((t) =>
+    truths.map((tr, i) => ({
+      candidate: i,
+      estimator,
+      t,
+      estimate: k === 0 ? tr + 0.05 * Math.sin(i * t) : -2 * (1 - tr) + 0.1 * Math.cos(i + t),
+    })),
+  ),
+);
+const est = estimatesTable(rows, truths);
+
+test("scatter info: one series per estimator with rho, tau and a fit; labels for hover", () => {
+  const info = P.scatterInfo(est, { t: 2, labels: truths.map((_, i) => `cfg ${i}`) });
+  assert.deepEqual(
+    info.series.map((s) => s.estimator),
+    ["FH", "SoTL-E"],
+  );
+  const fh = info.series[0]!;
+  assert.equal(fh.points.length, 6);
+  assert.equal(fh.points[3]!.label, "cfg 3");
+  assert.ok(fh.rho! > 0.8 && fh.tau! > 0.6);
+  assert.ok(fh.fit && Number.isFinite(fh.fit.slope));
+  const fig = P.scatterFigure(info);
+  assert.match(String((fig.layout.title as { text: string }).text), /ρ \d\.\d\d, τ \d\.\d\d/);
+  assert.equal(fig.data[0]!.name, "y = x");
+  matchSnapshot("scatter", fig);
+});
+
+test("rank vs budget: means and min..max bands over seeds", () => {
+  const s1 = summaryRows(est);
+  const s2 = summaryRows(
+    estimatesTable(
+      rows.map((r) => ({ ...r, estimate: r.estimate! + (r.candidate === 0 ? -0.5 : 0) })),
+      truths,
+    ),
+  );
+  const info = P.rankBudgetInfo([s1, s2], { T: 8 });
+  const fh = info.series.find((s) => s.estimator === "FH")!;
+  assert.deepEqual(fh.t, [1, 2]);
+  assert.deepEqual(fh.seeds, [2, 2]);
+  assert.ok(fh.low[0]! <= fh.mean[0]! && fh.mean[0]! <= fh.high[0]!);
+  const fig = P.rankBudgetFigure(info);
+  assert.equal(fig.data.filter((d) => d.fill === "toself").length, 2, "a band per estimator");
+  assert.deepEqual(fig.data.find((d) => d.name === "FH")!.x, [1 / 8, 2 / 8]);
+  matchSnapshot("rank-budget", fig);
+});
+
+test("learning curves scale to 1000 candidates in one WebGL trace", () => {
+  const rng = createRng(1);
+  const curves = Array.from({ length: 1000 }, () =>
+    Array.from({ length: 12 }, (_, e) => 0.5 + 0.4 * (1 - Math.exp(-(e + 1) * rng.next()))),
+  );
+  const info = P.curvesInfo(curves, { highlight: 3 });
+  assert.equal(info.x.length, 1000 * 13);
+  assert.equal(info.highlighted.length, 3);
+  const fig = P.curvesFigure(info);
+  assert.ok(fig.data.every((d) => d.type === "scattergl"));
+  assert.equal(fig.data.length, 4, "one trace for all curves, three highlights");
+  matchSnapshot("curves", P.curvesFigure(P.curvesInfo(curves.slice(0, 5), { highlight: 2 })));
+});
+
+test("feature-history projection: two components per epoch that separate classes as they do", () => {
+  const rng = createRng(2);
+  const labels = Uint8Array.from({ length: 90 }, (_, i) => i % 3);
+  let h = createHistory(90, 6, labels);
+  for (let e = 1; e <= 2; e++)
+    h = appendEpoch(
+      h,
+      Float32Array.from(
+        { length: 90 * 6 },
+        (_, j) => (j % 6 === labels[Math.floor(j / 6)]! ? 3 * e : 0) + rng.normal(),
+      ),
+    );
+  const info = P.projectionInfo(h, { classNames: ["a", "b", "c"] });
+  assert.equal(info.epochs.length, 2);
+  assert.equal(info.epochs[0]!.x.length, 90);
+  assert.ok(info.epochs[1]!.explained > info.epochs[0]!.explained * 0.9);
+  const fig = P.projectionFigure(info);
+  assert.equal(fig.data.length, 6);
+  assert.ok("xaxis2" in fig.layout);
+});
+
+test("search trajectory: running best as a step line", () => {
+  const info = P.trajectoryInfo([
+    {
+      method: "full",
+      events: [
+        { seconds: 10, truth: 0.5 },
+        { seconds: 5, truth: 0.6 },
+        { seconds: 20, truth: 0.7 },
+        { seconds: 30, truth: 0.65 },
+      ],
+    },
+  ]);
+  assert.deepEqual(info.series[0]!.seconds, [5, 20, 30]);
+  assert.deepEqual(info.series[0]!.best, [0.6, 0.7, 0.7]);
+  const fig = P.trajectoryFigure(info);
+  assert.equal((fig.data[0]!.line as { shape: string }).shape, "hv");
+  matchSnapshot("trajectory", fig);
+});
+
+test("one theme: colour-blind-safe palette, titled axes with units", () => {
+  assert.equal(P.PALETTE[0], "#0072B2");
+  const layout = P.baseLayout("t", "wall-clock (s)", "y") as { xaxis: { title: { text: string } } };
+  assert.equal(layout.xaxis.title.text, "wall-clock (s)");
+});
+
+test("a figure bundle carries Plotly JSON, an HTML fallback waiting for plotly.js, and text", () => {
+  const fig = P.trajectoryFigure(P.trajectoryInfo([{ method: "m", events: [{ seconds: 1, truth: 0.5 }] }]));
+  const b = figureBundle(fig);
+  assert.ok(PLOTLY_MIME in b);
+  assert.match(b["text/html"] as string, /__fhPlotlyQueue/);
+  assert.doesNotMatch(b["text/html"] as string, /<script[^>]+src=/, "no CDN, no external script");
+  assert.match(b["text/plain"] as string, /^Plotly figure: Search: best truth/);
+  const loader = plotlyLoaderHtml();
+  assert.ok(loader.length > 3_000_000, "plotly.js inlined in the loader");
+  // plotly.js mentions cdn.plot.ly as the default topojson URL of geo maps, which we never draw.
+  assert.doesNotMatch(loader, /<script[^>]+src=/);
+});
+
+test("scatter rejects a budget that is not in the table", async () => {
+  await assertFails(() => P.scatterInfo(est, { t: 7 }), "invalid-argument", /options\.t/, /7/);
+});
