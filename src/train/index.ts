@@ -23,3 +23,4 @@ export type {
   TrainResult,
   TrainError,
 } from "./loop.js";
+export type { DataSpec, TrainTask } from "./worker.js";
