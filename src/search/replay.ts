@@ -1,0 +1,201 @@
+import { fail, show } from "../core/errors.js";
+import { createRng, permutation } from "../core/random.js";
+import { checkKeys, checkNumber } from "../core/validate.js";
+
+/**
+ * Search replays over a finished study: no retraining. Each candidate's recorded per-epoch
+ * wall-clock gives the cost of training it to any budget, its truth is known, and `score(i, t)`
+ * is any estimator's estimate at budget t (higher is better). Training resumes from where it
+ * stopped (an epoch is never paid twice). Workers run jobs in parallel, first come first served.
+ */
+export interface ReplayCandidate {
+  readonly truth: number;
+  /** Seconds of epochs 1..T. */
+  readonly epochSeconds: readonly number[];
+}
+
+export interface SearchEvent {
+  /** Wall-clock seconds since the search started. */
+  readonly seconds: number;
+  /** Truth of a candidate whose full training just finished. */
+  readonly truth: number;
+  readonly candidate: number;
+}
+
+export type Score = (candidate: number, t: number) => number;
+
+interface Job {
+  readonly candidate: number;
+  readonly cost: number;
+}
+
+/** Run jobs on `workers` parallel workers starting at `start`; returns each job's finish time. */
+export function schedule(jobs: readonly Job[], workers: number, start = 0): number[] {
+  const free = new Array<number>(workers).fill(start);
+  return jobs.map((j) => {
+    let w = 0;
+    for (let k = 1; k < workers; k++) if (free[k]! < free[w]!) w = k;
+    free[w] = free[w]! + j.cost;
+    return free[w]!;
+  });
+}
+
+const cost = (c: ReplayCandidate, from: number, to: number) =>
+  c.epochSeconds.slice(from, to).reduce((s, v) => s + v, 0);
+
+function order(n: number, seed: number): number[] {
+  return Array.from(permutation(n, createRng(seed)));
+}
+
+function checkCandidates(cands: readonly ReplayCandidate[]): number {
+  if (!cands.length)
+    fail("invalid-argument", {
+      parameter: "candidates",
+      rule: "must not be empty",
+      received: "[]",
+      fix: "pass the study's complete trials.",
+    });
+  const T = cands[0]!.epochSeconds.length;
+  cands.forEach((c, i) => {
+    if (c.epochSeconds.length !== T)
+      fail("invalid-argument", {
+        parameter: `candidates[${i}].epochSeconds`,
+        rule: `must have the full budget's ${T} epochs like candidate 0`,
+        received: show(c.epochSeconds.length),
+        fix: "replay only candidates trained to the full budget.",
+      });
+  });
+  return T;
+}
+
+/** Random search, every candidate trained to T, in a seeded random order. */
+export function randomSearchFull(
+  cands: readonly ReplayCandidate[],
+  options: { workers?: number; seed: number },
+): SearchEvent[] {
+  checkKeys("options", options, ["workers", "seed"]);
+  const T = checkCandidates(cands);
+  const workers = checkNumber("options.workers", options.workers ?? 1, { integer: true, min: 1 });
+  const ord = order(cands.length, options.seed);
+  const ends = schedule(
+    ord.map((i) => ({ candidate: i, cost: cost(cands[i]!, 0, T) })),
+    workers,
+  );
+  return ord
+    .map((i, k) => ({ seconds: ends[k]!, truth: cands[i]!.truth, candidate: i }))
+    .sort((a, b) => a.seconds - b.seconds);
+}
+
+export interface SamplingOptions {
+  /** Candidates sampled per round (N). */
+  n: number;
+  /** Early budget t (epochs) every sampled candidate gets. */
+  t: number;
+  /** Candidates per round trained on to T (top k by score). */
+  k: number;
+  workers?: number;
+  seed: number;
+  /** Seconds the estimator costs per candidate (e.g. fitting the proxy). Default 0. */
+  scoreSeconds?: number;
+}
+
+/**
+ * The sampling-based search: rounds of "train N candidates for t epochs in parallel, keep the top
+ * k by score, train those to T", over a seeded random order until candidates run out.
+ */
+export function samplingSearch(
+  cands: readonly ReplayCandidate[],
+  score: Score,
+  options: SamplingOptions,
+): SearchEvent[] {
+  checkKeys("options", options, ["n", "t", "k", "workers", "seed", "scoreSeconds"]);
+  const T = checkCandidates(cands);
+  const n = checkNumber("options.n", options.n, { integer: true, min: 1 });
+  const t = checkNumber("options.t", options.t, { integer: true, min: 1, max: T });
+  const k = checkNumber("options.k", options.k, { integer: true, min: 1, max: n });
+  const workers = checkNumber("options.workers", options.workers ?? 1, { integer: true, min: 1 });
+  const extra = options.scoreSeconds ?? 0;
+  const ord = order(cands.length, options.seed);
+  const events: SearchEvent[] = [];
+  let clock = 0;
+  for (let r = 0; r < ord.length; r += n) {
+    const round = ord.slice(r, r + n);
+    const early = schedule(
+      round.map((i) => ({ candidate: i, cost: cost(cands[i]!, 0, t) + extra })),
+      workers,
+      clock,
+    );
+    clock = Math.max(...early);
+    const keep = [...round].sort((a, b) => score(b, t) - score(a, t)).slice(0, Math.min(k, round.length));
+    const full = schedule(
+      keep.map((i) => ({ candidate: i, cost: cost(cands[i]!, t, T) })),
+      workers,
+      clock,
+    );
+    keep.forEach((i, j) => events.push({ seconds: full[j]!, truth: cands[i]!.truth, candidate: i }));
+    clock = Math.max(clock, ...full);
+  }
+  return events.sort((a, b) => a.seconds - b.seconds);
+}
+
+export interface HalvingOptions {
+  /** Candidates in the bracket. */
+  n: number;
+  /** Budget of the first rung (epochs). */
+  minBudget: number;
+  /** Keep 1/eta at each rung; budgets grow by eta. Default 3. */
+  eta?: number;
+  workers?: number;
+  seed: number;
+}
+
+/** Successive halving with `score` as the rung score; repeated brackets over a seeded order. */
+export function successiveHalving(
+  cands: readonly ReplayCandidate[],
+  score: Score,
+  options: HalvingOptions,
+): SearchEvent[] {
+  checkKeys("options", options, ["n", "minBudget", "eta", "workers", "seed"]);
+  const T = checkCandidates(cands);
+  const n = checkNumber("options.n", options.n, { integer: true, min: 1 });
+  const eta = checkNumber("options.eta", options.eta ?? 3, { min: 2 });
+  const minBudget = checkNumber("options.minBudget", options.minBudget, { integer: true, min: 1, max: T });
+  const workers = checkNumber("options.workers", options.workers ?? 1, { integer: true, min: 1 });
+  const ord = order(cands.length, options.seed);
+  const events: SearchEvent[] = [];
+  let clock = 0;
+  for (let r = 0; r < ord.length; r += n) {
+    let alive = ord.slice(r, r + n);
+    const trained = new Map<number, number>(alive.map((i) => [i, 0]));
+    let budget = minBudget;
+    for (;;) {
+      const b = Math.min(T, Math.round(budget));
+      const ends = schedule(
+        alive.map((i) => ({ candidate: i, cost: cost(cands[i]!, trained.get(i)!, b) })),
+        workers,
+        clock,
+      );
+      alive.forEach((i) => trained.set(i, b));
+      clock = Math.max(clock, ...ends);
+      if (b >= T) {
+        alive.forEach((i, j) => events.push({ seconds: ends[j]!, truth: cands[i]!.truth, candidate: i }));
+        break;
+      }
+      alive = [...alive]
+        .sort((x, y) => score(y, b) - score(x, b))
+        .slice(0, Math.max(1, Math.floor(alive.length / eta)));
+      budget *= eta;
+    }
+  }
+  return events.sort((a, b) => a.seconds - b.seconds);
+}
+
+/** The first wall-clock time the running best reaches `target` (undefined if never). */
+export function timeToReach(events: readonly SearchEvent[], target: number): number | undefined {
+  let best = -Infinity;
+  for (const e of [...events].sort((a, b) => a.seconds - b.seconds)) {
+    best = Math.max(best, e.truth);
+    if (best >= target - 1e-12) return e.seconds;
+  }
+  return undefined;
+}
