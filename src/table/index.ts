@@ -3,6 +3,7 @@ export {
   estimatesTable,
   summaryTable,
   summaryRows,
+  bootstrapSummaries,
   tableToCSV,
   tableToArrow,
   tableFromArrow,

@@ -1,6 +1,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { fail, show } from "../core/errors.js";
+import { createRng } from "../core/random.js";
 import { fitCalibration } from "../proxy/calibrate.js";
 import type { EstimateRow } from "../proxy/evaluate.js";
 import {
@@ -194,4 +195,35 @@ export function tableToArrow(table: Table): Uint8Array {
 
 export function tableFromArrow(bytes: Uint8Array): Table {
   return aq.fromArrow(bytes);
+}
+
+/**
+ * Summaries of `B` seeded bootstrap resamples of the candidates (drawn with replacement): the
+ * spread of a metric over resamples is its uncertainty from having only these candidates.
+ */
+export function bootstrapSummaries(
+  rows: readonly EstimateRow[],
+  truths: readonly number[],
+  B: number,
+  seed: number,
+): SummaryRow[][] {
+  const rng = createRng(seed);
+  const n = truths.length;
+  const out: SummaryRow[][] = [];
+  for (let b = 0; b < B; b++) {
+    const pick = Array.from({ length: n }, () => rng.int(n));
+    const resampled: EstimateRow[] = [];
+    pick.forEach((c, j) => {
+      for (const r of rows) if (r.candidate === c) resampled.push({ ...r, candidate: j });
+    });
+    out.push(
+      summaryRows(
+        estimatesTable(
+          resampled,
+          pick.map((c) => truths[c]!),
+        ),
+      ),
+    );
+  }
+  return out;
 }

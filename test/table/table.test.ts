@@ -111,3 +111,12 @@ test("bad candidate indices are named", async () => {
     /0\.\.5/,
   );
 });
+
+test("bootstrap summaries are seeded resamples of the candidates", () => {
+  const a = T.bootstrapSummaries(rows, truths, 5, 1);
+  const b = T.bootstrapSummaries(rows, truths, 5, 1);
+  assert.equal(a.length, 5);
+  assert.deepEqual(a, b);
+  assert.ok(a.every((s) => s.some((r) => r.estimator === "bad" && (r.spearman === null || r.spearman <= 0))));
+  assert.notDeepEqual(T.bootstrapSummaries(rows, truths, 5, 2), a);
+});
