@@ -6,6 +6,7 @@ there), writes what ran so far, and exits 1. Progress goes to stdout, one line a
 """
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -79,7 +80,14 @@ def run(path, timeout, write, output_dir=None):
     return True
 
 
+def _terminate(signum, frame):
+    # Raise instead of dying, so nbclient's context manager shuts the kernel down: a killed runner
+    # must not leave an orphaned kernel training in the background.
+    raise SystemExit(128 + signum)
+
+
 def main():
+    signal.signal(signal.SIGTERM, _terminate)
     ap = argparse.ArgumentParser()
     ap.add_argument("--timeout", type=int, default=1800, help="seconds a cell may take")
     ap.add_argument("--no-write", action="store_true", help="do not write outputs back")
