@@ -19,5 +19,5 @@ export {
   PLOTLY_MIME,
   LOADER_METADATA,
 } from "./figures.js";
-export { runTrainingStudy } from "./study.js";
-export type { StudyOptions } from "./study.js";
+export { runTrainingStudy, runStudyPlan, studyPlan } from "./study.js";
+export type { StudyOptions, StudyPlan } from "./study.js";

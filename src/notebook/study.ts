@@ -1,4 +1,8 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jointSpace } from "../space/presets.js";
+import { sampleMany, spaceToJSON } from "../space/space.js";
 import { checkKeys, checkNumber, checkString } from "../core/validate.js";
 import { runPool } from "../search/pool.js";
 import { finishedTrialIds, loadTrials, saveTrial, type TrialRecord } from "../search/store.js";
@@ -106,4 +110,62 @@ export async function runTrainingStudy(
   });
   bar?.finish(`${completed} trained now, ${skipped} reused`);
   return { trials: loadTrials(dir), trained: pending.length, skipped };
+}
+
+/** The estimator study of notebooks/02: how many candidates, the full budget T and the subset sizes. */
+export interface StudyPlan {
+  readonly n: number;
+  readonly T: number;
+  readonly train: number;
+  readonly validation: number;
+  readonly probe: number;
+  /** Seed of the candidate sample (jointSpace) and of the data splits. */
+  readonly sampleSeed: number;
+}
+
+/** Full size: 32 candidates, T = 8, 3k training images (about half an hour with 2 workers here); CI: 8 x 4 on 600. */
+export function studyPlan(ci: boolean): StudyPlan {
+  return ci
+    ? { n: 8, T: 4, train: 600, validation: 300, probe: 200, sampleSeed: 2103 }
+    : { n: 32, T: 8, train: 3000, validation: 1000, probe: 500, sampleSeed: 2103 };
+}
+
+/**
+ * Run (or resume) a study plan into `dir`: candidates sampled from jointSpace, trained to T on
+ * Fashion-MNIST with float16 histories; writes `study.meta` (plan and space) first.
+ */
+export async function runStudyPlan(
+  dir: string,
+  plan: StudyPlan,
+  options: { workers?: number; progress?: boolean } = {},
+): Promise<{ trials: TrialRecord[]; trained: number; skipped: number }> {
+  const space = jointSpace();
+  const candidates = sampleMany(space, plan.n, plan.sampleSeed).map((config, i) => ({
+    id: `c${String(i).padStart(3, "0")}`,
+    config,
+  }));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "study.meta"),
+    JSON.stringify({ T: plan.T, plan, space: JSON.parse(spaceToJSON(space)) }, null, 1),
+  );
+  return runTrainingStudy({
+    dir,
+    candidates,
+    data: {
+      source: "fashion-mnist",
+      splits: {
+        train: plan.train,
+        validation: plan.validation,
+        probeTrain: plan.probe,
+        probeValidation: plan.probe,
+        seed: 0,
+      },
+    },
+    train: { epochs: plan.T },
+    workers: options.workers ?? 2,
+    seed: 7,
+    historyDtype: "float16",
+    progress: options.progress ?? true,
+  });
 }
