@@ -31,6 +31,10 @@ def strip_loader_outputs(nb):
     """The plotly.js loader (5 MB) is needed on a live page only: committed notebooks do not carry it."""
     removed = 0
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        # Per-run timestamps make every re-execution a diff: a reader does not need them.
+        cell.metadata.pop("execution", None)
         outs = cell.get("outputs", [])
         keep = [o for o in outs if (o.get("metadata") or {}).get("feature-histories", {}).get("role") != "plotly-loader"]
         removed += len(outs) - len(keep)
