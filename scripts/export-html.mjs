@@ -2,17 +2,11 @@
 // self-contained file that renders offline. nbconvert renders each figure's text/html fallback;
 // plotly.js (from node_modules, never a CDN) is then injected once into the page's <head>.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { jupyterEnv, jupyterPython, root } from "./jupyter-env.mjs";
+import { jupyterEnv, jupyterPython, notebookArgs, root } from "./jupyter-env.mjs";
 
-const args = process.argv.slice(2);
-const notebooks = args.length
-  ? args
-  : readdirSync(join(root, "notebooks"))
-      .filter((f) => f.endsWith(".ipynb"))
-      .sort()
-      .map((f) => join("notebooks", f));
+const notebooks = notebookArgs();
 const py = jupyterPython(["nbconvert"]);
 const { plotlyLoaderHtml } = await import("../dist/notebook/figures.js");
 const outDir = process.env.FH_EXPORT_DIR ?? join(root, "out");

@@ -1,7 +1,7 @@
 // Shared by the notebook scripts: which Python has Jupyter, and the environment that makes the
 // project's kernelspec (kernel/jupyter/kernels/feature-histories) visible to it.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -26,4 +26,13 @@ export function jupyterEnv(extra = {}) {
   const kernels = join(root, "kernel", "jupyter");
   const prev = process.env.JUPYTER_PATH;
   return { ...process.env, JUPYTER_PATH: prev ? `${kernels}:${prev}` : kernels, ...extra };
+}
+
+/** The notebooks named on the command line, else every notebooks/*.ipynb in order. */
+export function notebookArgs(args = process.argv.slice(2)) {
+  if (args.length) return args;
+  return readdirSync(join(root, "notebooks"))
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort()
+    .map((f) => join("notebooks", f));
 }

@@ -3,20 +3,13 @@
 // with its source and stderr, and exits non-zero. FH_CI_SIZE=1 asks notebooks for CI size and
 // writes the executed copies to test-output/notebooks/.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { jupyterEnv, jupyterPython, root } from "./jupyter-env.mjs";
+import { jupyterEnv, jupyterPython, notebookArgs, root } from "./jupyter-env.mjs";
 
 // At CI size the committed (full-size) notebooks stay untouched: outputs go to test-output/.
 const ciSize = !!process.env.FH_CI_SIZE && process.env.FH_CI_SIZE !== "0";
 
-const args = process.argv.slice(2);
-const notebooks = args.length
-  ? args
-  : readdirSync(join(root, "notebooks"))
-      .filter((f) => f.endsWith(".ipynb"))
-      .sort()
-      .map((f) => join("notebooks", f));
+const notebooks = notebookArgs();
 const py = jupyterPython();
 const r = spawnSync(
   py,
