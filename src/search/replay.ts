@@ -199,3 +199,102 @@ export function timeToReach(events: readonly SearchEvent[], target: number): num
   }
   return undefined;
 }
+
+export interface EvolutionOptions {
+  /** Population size (aging: the oldest member leaves when a child joins). */
+  population: number;
+  /** Members drawn per tournament; the best by score is the parent. */
+  sample: number;
+  /** Early budget every member is trained to and scored at. */
+  t: number;
+  /** Children to evaluate after the initial population. */
+  cycles: number;
+  /**
+   * Candidates ordered by closeness to candidate i (e.g. by search-space encoding). Over a
+   * finished study, a mutation of the parent is its nearest unvisited candidate.
+   */
+  neighbours: (i: number) => readonly number[];
+  workers?: number;
+  seed: number;
+  scoreSeconds?: number;
+}
+
+/**
+ * Regularised (aging) evolution (Real et al. 2019) with an early estimate as the fitness: members
+ * are trained to t and scored; a member that beats every earlier score is trained on to T, which
+ * is when its truth is known. Children are evaluated in batches of `workers`.
+ */
+export function regularizedEvolution(
+  cands: readonly ReplayCandidate[],
+  score: Score,
+  options: EvolutionOptions,
+): SearchEvent[] {
+  checkKeys("options", options, [
+    "population",
+    "sample",
+    "t",
+    "cycles",
+    "neighbours",
+    "workers",
+    "seed",
+    "scoreSeconds",
+  ]);
+  const T = checkCandidates(cands);
+  const P = checkNumber("options.population", options.population, { integer: true, min: 1, max: cands.length });
+  const S = checkNumber("options.sample", options.sample, { integer: true, min: 1, max: P });
+  const t = checkNumber("options.t", options.t, { integer: true, min: 1, max: T });
+  const cycles = checkNumber("options.cycles", options.cycles, { integer: true, min: 0 });
+  const workers = checkNumber("options.workers", options.workers ?? 1, { integer: true, min: 1 });
+  const extra = options.scoreSeconds ?? 0;
+  const rng = createRng(options.seed);
+  const visited = new Set<number>();
+  const events: SearchEvent[] = [];
+  let clock = 0;
+  let bestScore = -Infinity;
+  const evaluate = (batch: number[]): void => {
+    const ends = schedule(
+      batch.map((i) => ({ candidate: i, cost: cost(cands[i]!, 0, t) + extra })),
+      workers,
+      clock,
+    );
+    clock = Math.max(clock, ...ends);
+    const winners = batch.filter((i) => {
+      const s = score(i, t);
+      if (s <= bestScore) return false;
+      bestScore = s;
+      return true;
+    });
+    if (winners.length) {
+      const full = schedule(
+        winners.map((i) => ({ candidate: i, cost: cost(cands[i]!, t, T) })),
+        workers,
+        clock,
+      );
+      winners.forEach((i, j) => events.push({ seconds: full[j]!, truth: cands[i]!.truth, candidate: i }));
+      clock = Math.max(clock, ...full);
+    }
+  };
+  const population: number[] = Array.from(permutation(cands.length, rng)).slice(0, P);
+  population.forEach((i) => visited.add(i));
+  evaluate(population);
+  for (let c = 0; c < cycles && visited.size < cands.length; c += workers) {
+    const children: number[] = [];
+    for (let w = 0; w < workers && c + w < cycles && visited.size < cands.length; w++) {
+      const drawn = Array.from({ length: S }, () => population[rng.int(population.length)]!);
+      const parent = drawn.reduce((a, b) => (score(b, t) > score(a, t) ? b : a));
+      let child = options.neighbours(parent).find((i) => !visited.has(i));
+      if (child === undefined) {
+        const left = cands.map((_, i) => i).filter((i) => !visited.has(i));
+        child = left[rng.int(left.length)]!;
+      }
+      visited.add(child);
+      children.push(child);
+    }
+    evaluate(children);
+    for (const child of children) {
+      population.push(child);
+      population.shift();
+    }
+  }
+  return events.sort((a, b) => a.seconds - b.seconds);
+}

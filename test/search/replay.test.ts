@@ -82,3 +82,37 @@ test("replay options are validated", async () => {
   );
   assert.equal(R.timeToReach([], 0.5), undefined);
 });
+
+test("regularised evolution: a perfect score walks to the best through nearest neighbours; children are never repeated", () => {
+  // Neighbours by index distance: the fitness landscape is a line to candidate 11.
+  const neighbours = (i: number) =>
+    cands
+      .map((_, j) => j)
+      .filter((j) => j !== i)
+      .sort((a, b) => Math.abs(a - i) - Math.abs(b - i));
+  const ev = R.regularizedEvolution(cands, perfect, {
+    population: 3,
+    sample: 2,
+    t: 1,
+    cycles: 9,
+    neighbours,
+    workers: 1,
+    seed: 3,
+  });
+  assert.ok(ev.length >= 1);
+  assert.equal(Math.max(...ev.map((e) => e.truth)), 11 / 12);
+  assert.equal(new Set(ev.map((e) => e.candidate)).size, ev.length, "each fully trained once");
+  for (let i = 1; i < ev.length; i++)
+    assert.ok(ev[i]!.truth > ev[i - 1]!.truth, "only new best scores are trained to T");
+  // Cost: 12 members x 10 s at t = 1 at most, plus 30 s per full training; nothing is paid twice.
+  assert.ok(ev.at(-1)!.seconds <= 12 * 10 + ev.length * 30);
+  const bad = R.regularizedEvolution(cands, inverted, {
+    population: 3,
+    sample: 2,
+    t: 1,
+    cycles: 3,
+    neighbours,
+    seed: 3,
+  });
+  assert.ok(Math.max(...bad.map((e) => e.truth)) < 11 / 12);
+});
