@@ -43,6 +43,25 @@ export function schedule(jobs: readonly Job[], workers: number, start = 0): numb
 const cost = (c: ReplayCandidate, from: number, to: number) =>
   c.epochSeconds.slice(from, to).reduce((s, v) => s + v, 0);
 
+/** Train `ids` on from epoch `from` to T starting at `clock`; record when each truth is known. Returns the new clock. */
+function finishToT(
+  cands: readonly ReplayCandidate[],
+  ids: readonly number[],
+  from: number,
+  T: number,
+  workers: number,
+  clock: number,
+  events: SearchEvent[],
+): number {
+  const ends = schedule(
+    ids.map((i) => ({ candidate: i, cost: cost(cands[i]!, from, T) })),
+    workers,
+    clock,
+  );
+  ids.forEach((i, j) => events.push({ seconds: ends[j]!, truth: cands[i]!.truth, candidate: i }));
+  return Math.max(clock, ...ends);
+}
+
 function order(n: number, seed: number): number[] {
   return Array.from(permutation(n, createRng(seed)));
 }
@@ -127,13 +146,7 @@ export function samplingSearch(
     );
     clock = Math.max(...early);
     const keep = [...round].sort((a, b) => score(b, t) - score(a, t)).slice(0, Math.min(k, round.length));
-    const full = schedule(
-      keep.map((i) => ({ candidate: i, cost: cost(cands[i]!, t, T) })),
-      workers,
-      clock,
-    );
-    keep.forEach((i, j) => events.push({ seconds: full[j]!, truth: cands[i]!.truth, candidate: i }));
-    clock = Math.max(clock, ...full);
+    clock = finishToT(cands, keep, t, T, workers, clock, events);
   }
   return events.sort((a, b) => a.seconds - b.seconds);
 }
@@ -264,15 +277,7 @@ export function regularizedEvolution(
       bestScore = s;
       return true;
     });
-    if (winners.length) {
-      const full = schedule(
-        winners.map((i) => ({ candidate: i, cost: cost(cands[i]!, t, T) })),
-        workers,
-        clock,
-      );
-      winners.forEach((i, j) => events.push({ seconds: full[j]!, truth: cands[i]!.truth, candidate: i }));
-      clock = Math.max(clock, ...full);
-    }
+    if (winners.length) clock = finishToT(cands, winners, t, T, workers, clock, events);
   };
   const population: number[] = Array.from(permutation(cands.length, rng)).slice(0, P);
   population.forEach((i) => visited.add(i));
