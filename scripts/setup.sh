@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh checkout: system packages (as root, where apt exists), npm ci, the Jupyter
+# Sets up a fresh checkout: system packages (as root, where apt exists), npm ci, the native
+# TensorFlow backend (scripts/setup-native.sh), the Jupyter
 # virtualenv (.venv, pinned in requirements-jupyter.txt; Debian's jupyter packages as fallback
 # where PyPI is unreachable) and the build. Safe to run again.
 set -euo pipefail
@@ -22,6 +23,9 @@ fi
 
 echo "== npm ci"
 npm ci --no-audit --no-fund
+
+echo "== native TensorFlow backend (tfjs-node built against PyPI's tensorflow-cpu)"
+bash scripts/setup-native.sh
 
 echo "== Jupyter virtualenv (.venv)"
 PY=${PYTHON:-python3}

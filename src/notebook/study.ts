@@ -5,6 +5,7 @@ import { jointSpace } from "../space/presets.js";
 import { sampleMany, spaceToJSON } from "../space/space.js";
 import { checkKeys, checkNumber, checkString } from "../core/validate.js";
 import { runPool } from "../search/pool.js";
+import { workerThreadEnv } from "../train/threads.js";
 import { finishedTrialIds, loadTrials, saveTrial, type TrialRecord } from "../search/store.js";
 import type { TrainConfig } from "../train/config.js";
 import type { TrainResult } from "../train/loop.js";
@@ -87,6 +88,8 @@ export async function runTrainingStudy(
   const { completed } = await runPool<TrainTask, TrainResult>({
     worker: fileURLToPath(new URL("../train/worker.js", import.meta.url)),
     workers,
+    // N native workers would otherwise each start one TensorFlow thread per core.
+    env: workerThreadEnv(workers),
     tasks: pending.map((c) => ({
       id: c.id,
       payload: {

@@ -4,16 +4,22 @@ import * as tf from "@tensorflow/tfjs";
 import { fail, show } from "../core/errors.js";
 import { checkKeys } from "../core/validate.js";
 import { warn } from "../core/warn.js";
+import { registerNativeTrainingKernels } from "./native-kernels.js";
+import { closeWebGpu, openWebGpu, type GpuAdapterSummary } from "./webgpu.js";
+import { tensorflowThreads } from "./threads.js";
 
 const require = createRequire(import.meta.url);
 
-/** Our names for the four ways to run: the package that provides each is in BACKENDS. */
-export type BackendChoice = "tensorflow-gpu" | "tensorflow" | "wasm" | "cpu";
-export const BACKEND_ORDER: readonly BackendChoice[] = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"];
+/** Our names for the five ways to run: the package that provides each is in BACKENDS. */
+export type BackendChoice = "tensorflow-gpu" | "webgpu" | "tensorflow" | "wasm" | "cpu";
+export const BACKEND_ORDER: readonly BackendChoice[] = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"];
 export const BACKEND_VARIABLE = "FH_BACKEND";
+/** FH_NATIVE_KERNELS=off keeps tfjs's own kernels on the native backend (benchmarks' "before"). */
+export const NATIVE_KERNELS_VARIABLE = "FH_NATIVE_KERNELS";
 
 const BACKENDS: Record<BackendChoice, { pkg: string; tfName: string }> = {
   "tensorflow-gpu": { pkg: "@tensorflow/tfjs-node-gpu", tfName: "tensorflow" },
+  webgpu: { pkg: "@tensorflow/tfjs-backend-webgpu + webgpu (Dawn)", tfName: "webgpu" },
   tensorflow: { pkg: "@tensorflow/tfjs-node", tfName: "tensorflow" },
   wasm: { pkg: "@tensorflow/tfjs-backend-wasm", tfName: "wasm" },
   cpu: { pkg: "@tensorflow/tfjs-backend-cpu (in @tensorflow/tfjs)", tfName: "cpu" },
@@ -36,6 +42,12 @@ export interface BackendReport {
   readonly attempts: readonly BackendAttempt[];
   /** wasm only: SIMD and threads as the backend detected them. */
   readonly wasm?: { simd: boolean; threads: boolean };
+  /** webgpu only: the adapter in use. */
+  readonly gpu?: GpuAdapterSummary;
+  /** Native backends only: whether the toolkit's fused training kernels are registered. */
+  readonly nativeKernels?: "fused" | "off";
+  /** Native backends only: TensorFlow's thread pools (from TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS; "default" = all cores). */
+  readonly threads?: { intraOp: number | "default"; interOp: number | "default" };
 }
 
 export interface ResolveBackendOptions {
@@ -60,9 +72,26 @@ function firstLine(err: unknown): string {
   return msg.split("\n")[0]!.slice(0, 200);
 }
 
-async function tryLoad(choice: BackendChoice): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function tryLoad(
+  choice: BackendChoice,
+  forced: boolean,
+): Promise<{ ok: true; gpu?: GpuAdapterSummary } | { ok: false; reason: string; skipped?: boolean }> {
+  let gpu: GpuAdapterSummary | undefined;
   try {
-    if (choice === "tensorflow-gpu" || choice === "tensorflow") {
+    if (choice === "webgpu") {
+      const found = await openWebGpu();
+      if (!found.ok) return { ok: false, reason: found.reason, skipped: true };
+      gpu = found.adapter;
+      if (gpu.software && !forced) {
+        closeWebGpu();
+        return {
+          ok: false,
+          skipped: true,
+          reason: `only a software adapter (${gpu.description}): slower than the CPU backends; FH_BACKEND=webgpu forces it`,
+        };
+      }
+      await import("@tensorflow/tfjs-backend-webgpu");
+    } else if (choice === "tensorflow-gpu" || choice === "tensorflow") {
       // Loading the package registers the native "tensorflow" backend on the shared tfjs-core.
       require(BACKENDS[choice].pkg);
     } else if (choice === "wasm") {
@@ -73,8 +102,9 @@ async function tryLoad(choice: BackendChoice): Promise<{ ok: true } | { ok: fals
     const ok = await tf.setBackend(BACKENDS[choice].tfName);
     if (!ok) return { ok: false, reason: `tf.setBackend("${BACKENDS[choice].tfName}") returned false` };
     await tf.ready();
-    return { ok: true };
+    return gpu ? { ok: true, gpu } : { ok: true };
   } catch (err) {
+    if (choice === "webgpu") closeWebGpu();
     const reason = firstLine(err);
     if (/Cannot find module/.test(reason) && reason.includes(BACKENDS[choice].pkg.split(" ")[0]!)) {
       return {
@@ -94,8 +124,9 @@ export function backendReport(): BackendReport | undefined {
 }
 
 /**
- * Choose the TensorFlow.js backend: tfjs-node-gpu (when CUDA is visible) -> tfjs-node -> wasm ->
- * cpu, trying each only if it loads. `options.backend` or FH_BACKEND forces one, with no fallback.
+ * Choose the TensorFlow.js backend: tfjs-node-gpu (when CUDA is visible) -> webgpu (a hardware
+ * adapter only; a software one only when forced) -> tfjs-node -> wasm -> cpu, trying each only if
+ * it loads. On the native backends the toolkit's fused training kernels are registered. `options.backend` or FH_BACKEND forces one, with no fallback.
  * The pure-JS cpu backend is ~100x slower than wasm for conv training: choosing it warns.
  */
 export async function resolveBackend(options: ResolveBackendOptions = {}): Promise<BackendReport> {
@@ -115,9 +146,10 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
   }
   const attempts: BackendAttempt[] = [];
   let chosen: BackendChoice | undefined;
+  let gpu: GpuAdapterSummary | undefined;
   if (requested !== "auto") {
     const choice = requested as BackendChoice;
-    const res = await tryLoad(choice);
+    const res = await tryLoad(choice, true);
     if (!res.ok) {
       fail("backend-unavailable", {
         parameter: requestedBy === BACKEND_VARIABLE ? BACKEND_VARIABLE : "options.backend",
@@ -127,6 +159,7 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
       });
     }
     chosen = choice;
+    if (res.gpu) gpu = res.gpu;
     for (const b of BACKEND_ORDER) {
       attempts.push({
         backend: b,
@@ -156,12 +189,23 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
           continue;
         }
       }
-      const res = await tryLoad(b);
+      const res = await tryLoad(b, false);
       if (res.ok) {
         chosen = b;
-        attempts.push({ backend: b, package: BACKENDS[b].pkg, status: "chosen", reason: "loaded" });
+        if (res.gpu) gpu = res.gpu;
+        attempts.push({
+          backend: b,
+          package: BACKENDS[b].pkg,
+          status: "chosen",
+          reason: res.gpu ? `loaded on ${res.gpu.description}` : "loaded",
+        });
       } else {
-        attempts.push({ backend: b, package: BACKENDS[b].pkg, status: "failed", reason: res.reason });
+        attempts.push({
+          backend: b,
+          package: BACKENDS[b].pkg,
+          status: res.skipped ? "skipped" : "failed",
+          reason: res.reason,
+        });
       }
     }
     if (!chosen) {
@@ -179,11 +223,19 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
         "Install @tensorflow/tfjs-node, or check why wasm failed in the backend report.",
     );
   }
+  const native = chosen === "tensorflow" || chosen === "tensorflow-gpu";
+  let nativeKernels: "fused" | "off" | undefined;
+  if (native) {
+    nativeKernels = process.env[NATIVE_KERNELS_VARIABLE] === "off" ? "off" : "fused";
+    if (nativeKernels === "fused") registerNativeTrainingKernels();
+  }
   current = {
     chosen,
     tfjsBackend: tf.getBackend(),
     requestedBy,
     attempts,
+    ...(gpu ? { gpu } : {}),
+    ...(nativeKernels ? { nativeKernels, threads: tensorflowThreads() } : {}),
     ...(chosen === "wasm"
       ? {
           wasm: {
@@ -201,6 +253,14 @@ export function formatBackendReport(report: BackendReport): string {
   const lines = [
     `TensorFlow.js backend: ${report.chosen} (tf.getBackend() = "${report.tfjsBackend}", ${report.requestedBy === "auto" ? "chosen automatically" : `forced by ${report.requestedBy}`})`,
   ];
+  if (report.gpu)
+    lines.push(
+      `  adapter: ${report.gpu.description} (${report.gpu.software ? "software" : "hardware"}, vendor ${report.gpu.vendor || "?"})`,
+    );
+  if (report.nativeKernels)
+    lines.push(
+      `  fused training kernels: ${report.nativeKernels}; TensorFlow threads intra-op ${report.threads?.intraOp}, inter-op ${report.threads?.interOp}`,
+    );
   if (report.wasm)
     lines.push(
       `  wasm: SIMD ${report.wasm.simd ? "on" : "off"}, threads ${report.wasm.threads ? "on" : "off"} (1 core per process)`,

@@ -5,7 +5,13 @@ export {
   cudaVisible,
   BACKEND_ORDER,
   BACKEND_VARIABLE,
+  NATIVE_KERNELS_VARIABLE,
 } from "./backend.js";
+export { registerNativeTrainingKernels, nativeKernelsActive, fusedBatchNormTrain } from "./native-kernels.js";
+export { FhBatchNormalization, batchNormalization } from "./batch-norm.js";
+export { openWebGpu, closeWebGpu, vulkanDrivers } from "./webgpu.js";
+export type { GpuAdapterSummary } from "./webgpu.js";
+export { tensorflowThreads, workerThreadEnv } from "./threads.js";
 export type { BackendChoice, BackendAttempt, BackendReport, ResolveBackendOptions } from "./backend.js";
 export { registerWasmTrainingKernels } from "./wasm-kernels.js";
 export { candidateFromConfig, learningRateAt, TRAIN_DEFAULTS } from "./config.js";

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRng, type Rng } from "../core/random.js";
 import { CELL_EDGES } from "../space/cell.js";
+import { batchNormalization } from "./batch-norm.js";
 import type { CnnConfig, ModelConfig, NasCellConfig, ResNetConfig } from "./config.js";
 
 /** The trainable model and, sharing its weights, the model that outputs the penultimate features. */
@@ -49,9 +50,7 @@ function conv(
     .apply(x) as tf.SymbolicTensor;
 }
 function bn(ctx: Ctx, x: tf.SymbolicTensor): tf.SymbolicTensor {
-  return tf.layers
-    .batchNormalization({ momentum: ctx.bnMomentum, name: name(ctx, "bn") })
-    .apply(x) as tf.SymbolicTensor;
+  return batchNormalization({ momentum: ctx.bnMomentum, name: name(ctx, "bn") }).apply(x) as tf.SymbolicTensor;
 }
 function relu(ctx: Ctx, x: tf.SymbolicTensor): tf.SymbolicTensor {
   return tf.layers.activation({ activation: "relu", name: name(ctx, "relu") }).apply(x) as tf.SymbolicTensor;
