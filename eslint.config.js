@@ -55,6 +55,7 @@ export default tseslint.config(
         URL: "readonly",
         performance: "readonly",
         setTimeout: "readonly",
+        AbortController: "readonly",
       },
     },
   },

@@ -1,86 +1,123 @@
-// Benchmark: training throughput of the tiny CNN and the small ResNet (ENVIRONMENT.md) on
-// Fashion-MNIST, batch 128, with our training loop on the chosen tfjs backend and, in the same
-// run, with PyTorch on CPU (2 threads). Prints img/s, the ratio ours / torch and the cost of
-// feature capture as a fraction of the epoch. FH_WASM_KERNELS=minimal measures the "before"
-// state (only the kernels wasm needs to train at all).
+// Benchmark: training throughput (img/s, Fashion-MNIST, batch 128) of the tiny CNN, the small
+// ResNet and a NAS-cell candidate of the study's space (bench/models.mjs) with the toolkit's
+// training loop on each CPU backend: native + fused kernels (the default), native with tfjs's own
+// kernels (FH_NATIVE_KERNELS=off, the "before"), wasm; and, in the same run, PyTorch on CPU with 2
+// threads (bench/train_torch.py, the same architectures). Prints ratios ours / torch, the feature-
+// capture share of an epoch, and 1 vs 2 native worker processes sharing the cores.
+// Each measurement runs in its own process (bench/train-one.mjs), one after another.
 // Needs a Python with torch and numpy: BENCH_PYTHON, else .venv-bench/bin/python
 // (python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy).
-import { spawnSync } from "node:child_process";
+// BENCH_BACKENDS=fused,native,wasm and BENCH_MODELS=tiny-cnn,... select what runs.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as fh from "../dist/index.js";
 import { root } from "../scripts/jupyter-env.mjs";
+import { BENCH_MODELS } from "./models.mjs";
 
 const dir = process.env.FH_DATA_DIR || fh.data.DEFAULT_DATA_DIR;
 const N = Number(process.env.BENCH_IMAGES ?? 5120);
-const report = await fh.train.resolveBackend();
-console.log(fh.train.formatBackendReport(report));
-console.log(
-  `wasm kernels: ${process.env.FH_WASM_KERNELS === "minimal" ? "minimal (before)" : "all (after)"}; ${N} training images, batch 128\n`,
-);
-
-const ds = await fh.data.loadFashionMnist({ dir });
-const splits = fh.data.makeSplits(ds, { train: N, validation: 1000, probeTrain: 1000, probeValidation: 1000, seed: 0 });
-const data = fh.train.prepareData(splits);
-const models = {
-  "tiny-cnn": {
-    family: "cnn",
-    depth: 2,
-    width: 16,
-    kernel: 3,
-    pooling: "max",
-    batchNorm: false,
-    dropout: 0,
-    head: "flatten",
-  },
-  "small-resnet": { family: "resnet", stages: 3, blocksPerStage: 2, width: 16 },
+const models = (process.env.BENCH_MODELS ?? Object.keys(BENCH_MODELS).join(",")).split(",");
+const VARIANTS = {
+  fused: { label: "native + fused", env: { FH_BACKEND: "tensorflow" } },
+  native: { label: "native (tfjs kernels)", env: { FH_BACKEND: "tensorflow", FH_NATIVE_KERNELS: "off" } },
+  wasm: { label: "wasm", env: { FH_BACKEND: "wasm" } },
 };
+const variants = (process.env.BENCH_BACKENDS ?? Object.keys(VARIANTS).join(",")).split(",");
+
+function one(model, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, "bench", "train-one.mjs"), model], {
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => {
+      const line = out.trim().split("\n").at(-1);
+      if (code === 0 && line?.startsWith("{")) resolve(JSON.parse(line));
+      else
+        reject(new Error(`${model} (${JSON.stringify(env)}) exited ${code}: ${err.split("\n").slice(-5).join("\n")}`));
+    });
+  });
+}
+
+console.log(`${N} training images, batch 128, probes 1000 + 1000, validation 1000; one process per measurement\n`);
 const ours = {};
-for (const [name, cfg] of Object.entries(models)) {
-  const { model, train } = fh.train.candidateFromConfig(cfg, {
-    epochs: 1,
-    batchSize: 128,
-    lr: 0.05,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-  });
-  const stamps = [];
-  const r = await fh.train.trainCandidate(model, train, data, {
-    seed: 0,
-    hooks: { onBatchEnd: () => stamps.push(performance.now()) },
-  });
-  if (r.status !== "complete") throw new Error(`${name}: ${r.error?.message}`);
-  // Same warm-up as the peer: the first 3 batches are not timed.
-  const imgs = (stamps.length - 3) * 128;
-  const ips = imgs / ((stamps.at(-1) - stamps[2]) / 1000);
-  ours[name] = { ips, capture: r.curves.captureSeconds[0] / r.curves.seconds[0] };
-  console.log(
-    `  ours ${name}: ${ips.toFixed(0)} img/s; feature capture ${(100 * ours[name].capture).toFixed(1)} % of the epoch`,
-  );
+for (const v of variants) {
+  for (const m of models) {
+    try {
+      const r = await one(m, VARIANTS[v].env);
+      ours[`${v}/${m}`] = r;
+      console.log(
+        `  ${VARIANTS[v].label.padEnd(22)} ${m.padEnd(13)} ${r.ips.toFixed(0).padStart(6)} img/s; capture ${(100 * r.capture).toFixed(1)} % of the epoch`,
+      );
+    } catch (e) {
+      console.log(`  ${VARIANTS[v].label.padEnd(22)} ${m.padEnd(13)} unavailable: ${e.message.split("\n")[0]}`);
+    }
+  }
 }
+
+// 1 vs 2 native workers: two processes at once, each with half the cores' TensorFlow threads
+// (fh.train.workerThreadEnv), against one process with TensorFlow's defaults.
+const workers = {};
+if (variants.includes("fused")) {
+  for (const m of models.filter((x) => x !== "nas-cell")) {
+    const env = { FH_BACKEND: "tensorflow", ...fh.train.workerThreadEnv(2) };
+    try {
+      const t0 = performance.now();
+      const pair = await Promise.all([one(m, env), one(m, env)]);
+      workers[m] = { one: ours[`fused/${m}`]?.ips, two: pair[0].ips + pair[1].ips, wall: performance.now() - t0 };
+      console.log(`  2 native workers       ${m.padEnd(13)} ${workers[m].two.toFixed(0).padStart(6)} img/s together`);
+    } catch (e) {
+      console.log(`  2 native workers       ${m}: ${e.message.split("\n")[0]}`);
+    }
+  }
+}
+
 const py = process.env.BENCH_PYTHON ?? join(root, ".venv-bench", "bin", "python");
-if (!existsSync(py)) {
-  console.log(`\nNo peer: ${py} is missing (see the header of this file).`);
-  process.exit(0);
-}
-const res = spawnSync(py, [join(root, "bench", "train_torch.py"), dir, String(Math.max(N, 10240))], {
-  encoding: "utf8",
-  env: { ...process.env, OMP_NUM_THREADS: "2" },
-});
-if (res.status !== 0) throw new Error(res.stderr);
-const peer = Object.fromEntries(
-  res.stdout
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l))
-    .map((o) => [o.model, o.img_per_s]),
-);
-console.log(
-  `\n| model | ours (${report.chosen}) img/s | PyTorch CPU 2 threads img/s | ratio ours / torch | feature capture |`,
-);
-console.log("| --- | --- | --- | --- | --- |");
-for (const name of Object.keys(models)) {
-  console.log(
-    `| ${name} | ${ours[name].ips.toFixed(0)} | ${peer[name].toFixed(0)} | ${(ours[name].ips / peer[name]).toFixed(3)} | ${(100 * ours[name].capture).toFixed(1)} % |`,
+let peer = {};
+if (!existsSync(py)) console.log(`\nNo peer: ${py} is missing (see the header of this file).`);
+else {
+  const res = spawnSync(
+    py,
+    [join(root, "bench", "train_torch.py"), dir, String(Math.max(N, 10240)), models.join(",")],
+    {
+      encoding: "utf8",
+      env: { ...process.env, OMP_NUM_THREADS: "2" },
+    },
   );
+  if (res.status !== 0) throw new Error(res.stderr);
+  peer = Object.fromEntries(
+    res.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .map((o) => [o.model, o.img_per_s]),
+  );
+}
+const cell = (v, m) => {
+  const r = ours[`${v}/${m}`];
+  if (!r) return "n/a";
+  return peer[m] ? `${r.ips.toFixed(0)} (${(r.ips / peer[m]).toFixed(2)})` : r.ips.toFixed(0);
+};
+console.log(
+  `\n| model | ${variants.map((v) => `${VARIANTS[v].label} img/s (ratio)`).join(" | ")} | PyTorch CPU 2 threads img/s | capture, native + fused |`,
+);
+console.log(`| --- | ${variants.map(() => "---").join(" | ")} | --- | --- |`);
+for (const m of models) {
+  const cap = ours[`fused/${m}`]?.capture;
+  console.log(
+    `| ${m} | ${variants.map((v) => cell(v, m)).join(" | ")} | ${peer[m] ? peer[m].toFixed(0) : "n/a"} | ${cap === undefined ? "n/a" : `${(100 * cap).toFixed(1)} %`} |`,
+  );
+}
+if (Object.keys(workers).length) {
+  console.log("\n| model | 1 native worker img/s | 2 native workers img/s together | speed-up |");
+  console.log("| --- | --- | --- | --- |");
+  for (const [m, w] of Object.entries(workers))
+    console.log(
+      `| ${m} | ${w.one?.toFixed(0) ?? "n/a"} | ${w.two.toFixed(0)} | ${w.one ? (w.two / w.one).toFixed(2) : "n/a"} |`,
+    );
 }

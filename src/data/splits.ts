@@ -86,6 +86,8 @@ export interface Splits {
   readonly test: ImageSet;
   readonly probeTrain: ImageSet;
   readonly probeValidation: ImageSet;
+  /** Where each P_val image sits in `validation` (P_val is drawn inside it). */
+  readonly probeValidationIndices?: Int32Array;
   readonly seed: number;
 }
 
@@ -139,12 +141,15 @@ export function makeSplits(dataset: Dataset, options: SplitOptions = {}): Splits
     test === dataset.test.shape[0]
       ? dataset.test
       : subset(dataset.test, sampleIndices(dataset.test, test, rng.fork(), stratified), "test");
+  const probeTrainSet = subset(trainSet, sampleIndices(trainSet, probeTrain, rng.fork(), stratified), "probe train");
+  const probeValidationIndices = sampleIndices(valSet, probeValidation, rng.fork(), stratified);
   return {
     train: trainSet,
     validation: valSet,
     test: testSet,
-    probeTrain: subset(trainSet, sampleIndices(trainSet, probeTrain, rng.fork(), stratified), "probe train"),
-    probeValidation: subset(valSet, sampleIndices(valSet, probeValidation, rng.fork(), stratified), "probe validation"),
+    probeTrain: probeTrainSet,
+    probeValidation: subset(valSet, probeValidationIndices, "probe validation"),
+    probeValidationIndices,
     seed,
   };
 }

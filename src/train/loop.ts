@@ -25,6 +25,11 @@ export interface PreparedData {
   readonly probeValidation: TensorSet;
   readonly test?: TensorSet;
   readonly numClasses: number;
+  /**
+   * Where each P_val image sits in `validation`, when P_val is drawn inside it: the validation pass
+   * then yields P_val's features too, so they are not computed a second time.
+   */
+  readonly probeValidationIndices?: Int32Array;
 }
 
 function tensorSet(set: ImageSet, stats: { mean: number[]; std: number[] }): TensorSet {
@@ -43,6 +48,7 @@ export function prepareData(splits: Splits, options: { includeTest?: boolean } =
     probeValidation: tensorSet(splits.probeValidation, stats),
     ...(options.includeTest ? { test: tensorSet(splits.test, stats) } : {}),
     numClasses: splits.train.numClasses,
+    ...(splits.probeValidationIndices ? { probeValidationIndices: splits.probeValidationIndices } : {}),
   };
 }
 
@@ -125,20 +131,41 @@ function labelsOf(set: TensorSet, idx: ArrayLike<number>, from: number, to: numb
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Mean cross-entropy and accuracy of `model` on a set, in inference mode. */
+/** Rows of a set whose penultimate features an evaluation pass also keeps (row in set -> row out). */
+interface Capture {
+  readonly model: tf.LayersModel;
+  readonly dims: number;
+  readonly rows: Int32Array;
+  readonly out: Float32Array;
+}
+
+/**
+ * Mean cross-entropy and accuracy of `model` on a set, in inference mode. With `capture`, the pass
+ * runs the two-output model (logits, features) and copies the features of the rows asked for.
+ */
 async function evaluate(
   model: tf.LayersModel,
   set: TensorSet,
   numClasses: number,
   batch: number,
-): Promise<{ loss: number; acc: number }> {
+  capture?: Capture,
+): Promise<{ loss: number; acc: number; captureSeconds: number }> {
   const idx = identity(set.n);
   let loss = 0;
   let correct = 0;
+  let captureMs = 0;
   for (let i = 0; i < set.n; i += batch) {
     const j = Math.min(set.n, i + batch);
+    let feats: tf.Tensor2D | undefined;
     const [l, c] = tf.tidy(() => {
-      const logits = model.predict(gather(set, idx, i, j)) as tf.Tensor2D;
+      // predict() would split the batch into tfjs-layers' default chunks of 32 images.
+      const x = gather(set, idx, i, j);
+      let logits: tf.Tensor2D;
+      if (capture) {
+        const [lg, f] = capture.model.predict(x, { batchSize: j - i }) as tf.Tensor2D[];
+        logits = lg!;
+        feats = tf.keep(f!);
+      } else logits = model.predict(x, { batchSize: j - i }) as tf.Tensor2D;
       const y = labelsOf(set, idx, i, j);
       const ce = tf.losses.softmaxCrossEntropy(
         tf.oneHot(y, numClasses),
@@ -153,9 +180,33 @@ async function evaluate(
     correct += (await c.data())[0]!;
     l.dispose();
     c.dispose();
+    if (capture && feats) {
+      const t0 = performance.now();
+      const f = await feats.data();
+      feats.dispose();
+      for (let r = i; r < j; r++) {
+        const row = capture.rows[r]!;
+        if (row >= 0)
+          capture.out.set(f.subarray((r - i) * capture.dims, (r - i + 1) * capture.dims), row * capture.dims);
+      }
+      captureMs += performance.now() - t0;
+    }
     await tick();
   }
-  return { loss: loss / set.n, acc: correct / set.n };
+  return { loss: loss / set.n, acc: correct / set.n, captureSeconds: captureMs / 1000 };
+}
+
+/** validation row -> P_val row (or -1), when P_val is drawn inside the validation split. */
+function probeRowsInValidation(data: PreparedData): Int32Array | undefined {
+  const at = data.probeValidationIndices;
+  if (!at || at.length !== data.probeValidation.n) return undefined;
+  const rows = new Int32Array(data.validation.n).fill(-1);
+  for (let k = 0; k < at.length; k++) {
+    const v = at[k]!;
+    if (!(v >= 0 && v < rows.length) || rows[v] !== -1) return undefined;
+    rows[v] = k;
+  }
+  return rows;
 }
 
 async function captureFeatures(
@@ -168,7 +219,7 @@ async function captureFeatures(
   const idx = identity(set.n);
   for (let i = 0; i < set.n; i += batch) {
     const j = Math.min(set.n, i + batch);
-    const f = tf.tidy(() => features.predict(gather(set, idx, i, j)) as tf.Tensor2D);
+    const f = tf.tidy(() => features.predict(gather(set, idx, i, j), { batchSize: j - i }) as tf.Tensor2D);
     out.set(await f.data(), i * dims);
     f.dispose();
   }
@@ -246,6 +297,11 @@ export async function trainCandidate(
       optimizer = momentum;
     }
     const opt = optimizer;
+    const valRows = probeRowsInValidation(data);
+    // One pass over validation images gives logits and features (shares the model's layers).
+    const both = valRows
+      ? tf.model({ inputs: net.model.inputs, outputs: [net.model.outputs[0]!, net.features.outputs[0]!] })
+      : undefined;
     const kernels = net.model.trainableWeights.filter((w) => w.name.includes("kernel")).map((w) => w.read());
     const batches = Math.ceil(data.train.n / train.batchSize);
     const shuffleRng = rng.fork();
@@ -286,7 +342,17 @@ export async function trainCandidate(
         options.hooks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss });
         await tick();
       }
-      const val = await evaluate(net.model, data.validation, data.numClasses, evalBatch);
+      // P_val inside the validation split: its features come out of the validation pass. Only
+      // the copy counts as capture time; the pass itself was needed for the curves anyway.
+      const shared = valRows
+        ? {
+            model: both!,
+            dims: net.featureDims,
+            rows: valRows,
+            out: new Float32Array(data.probeValidation.n * net.featureDims),
+          }
+        : undefined;
+      const val = await evaluate(net.model, data.validation, data.numClasses, evalBatch, shared);
       const c0 = performance.now();
       probeTrain = appendEpoch(
         probeTrain,
@@ -294,9 +360,9 @@ export async function trainCandidate(
       );
       probeValidation = appendEpoch(
         probeValidation,
-        await captureFeatures(net.features, data.probeValidation, net.featureDims, evalBatch),
+        shared ? shared.out : await captureFeatures(net.features, data.probeValidation, net.featureDims, evalBatch),
       );
-      const captureSeconds = (performance.now() - c0) / 1000;
+      const captureSeconds = (performance.now() - c0) / 1000 + val.captureSeconds;
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / data.train.n,

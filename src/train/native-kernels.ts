@@ -138,10 +138,11 @@ export function registerNativeTrainingKernels(): void {
     kernelFunc: ({ inputs, backend }) => {
       const b = backend as unknown as NativeBackend;
       const { dy, x } = inputs as Record<string, tf.TensorInfo>;
-      return b.executeSingleOutput("ReluGrad", [{ name: "T", type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT }], [
-        dy!,
-        x!,
-      ]);
+      return b.executeSingleOutput(
+        "ReluGrad",
+        [{ name: "T", type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT }],
+        [dy!, x!],
+      );
     },
   });
   // Replaces tfjs-core's Relu gradient (dy * step(x)) by one op on the native backend; the same

@@ -74,9 +74,7 @@ function setNavigatorGpu(gpu: unknown): void {
 }
 
 /** Open Dawn and request an adapter; never throws. */
-export async function openWebGpu(): Promise<
-  { ok: true; adapter: GpuAdapterSummary } | { ok: false; reason: string }
-> {
+export async function openWebGpu(): Promise<{ ok: true; adapter: GpuAdapterSummary } | { ok: false; reason: string }> {
   // Without a Vulkan driver Dawn finds nothing and prints four warnings: do not even load it.
   if (vulkanDrivers().length === 0)
     return {

@@ -190,3 +190,20 @@ test("configuration errors name the field, rule and value", async () => {
     /"epochs"/,
   );
 });
+
+test("P_val features taken from the validation pass equal a separate capture", async () => {
+  assert.ok(data.probeValidationIndices, "makeSplits records where P_val sits in validation");
+  const { model, train } = candidateFromConfig(cnn, { epochs: 2, batchSize: 50 });
+  const shared = await trainCandidate(model, train, data, { seed: 3 });
+  const { probeValidationIndices: _drop, ...separateData } = data;
+  const separate = await trainCandidate(model, train, separateData, { seed: 3 });
+  assert.deepEqual(shared.curves.valAcc, separate.curves.valAcc);
+  for (let e = 0; e < 2; e++) {
+    const a = shared.probeValidation.blocks[e]!;
+    const b = separate.probeValidation.blocks[e]!;
+    assert.equal(a.length, b.length);
+    let err = 0;
+    for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    assert.ok(err <= 1e-4, `epoch ${e + 1}: max difference ${err}`);
+  }
+});

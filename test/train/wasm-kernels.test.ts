@@ -63,16 +63,17 @@ test("wasm conv gradients match the cpu backend (rel. error <= 1e-5)", async () 
 
 test("backend report names every backend and why it was skipped", async () => {
   const report = await resolveBackend();
-  assert.equal(report.attempts.length, 4);
+  assert.equal(report.attempts.length, 5);
   const text = formatBackendReport(report);
   assert.match(text, /tensorflow-gpu/);
+  assert.match(text, /webgpu/);
   assert.match(text, /wasm/);
   assert.ok(report.attempts.some((a) => a.status === "chosen"));
 });
 
 test("a bad or unavailable forced backend is a clear error", async () => {
   await assertFails(
-    () => resolveBackend({ backend: "webgpu" as "wasm" }),
+    () => resolveBackend({ backend: "opengl" as "wasm" }),
     "invalid-argument",
     /options\.backend/,
     /"wasm"/,
