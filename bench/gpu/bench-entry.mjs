@@ -50,7 +50,7 @@ for (const name of names) {
       model: name,
       backend: report.chosen,
       adapter: report.gpu?.description ?? "",
-      status: r.status,
+      status: r.status === "complete" ? "complete" : done ? "stopped at the time budget" : "failed",
       error: done ? undefined : r.error?.message,
       batches: stamps.length,
       img_per_s: stamps.length > 4 ? imgs / ((stamps.at(-1) - stamps[2]) / 1000) : null,

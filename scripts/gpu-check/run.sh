@@ -8,7 +8,7 @@
 # and reported as such).
 # Every step is time-limited and fails soft: its failure is printed and the next one runs. Lines
 # starting with SUMMARY collect the results.
-set -u
+set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="${OUT:-$HERE/out}"; mkdir -p "$OUT"; LOG="$OUT/gpu-check.log"; : >"$LOG"
 exec > >(tee -a "$LOG") 2>&1

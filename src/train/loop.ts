@@ -115,6 +115,24 @@ export interface TrainResult {
 
 class StopTraining extends Error {}
 
+/**
+ * The sum of many scalars as a tree of addN over at most 7 inputs: one addN over every kernel of a
+ * ResNet needs more storage buffers than WebGPU allows per shader stage (8 by default), and
+ * tfjs-backend-webgpu then produces an invalid pipeline (the sum silently stays zero).
+ */
+function sumScalars(xs: tf.Tensor[]): tf.Tensor {
+  let level = xs;
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 7) {
+      const group = level.slice(i, i + 7);
+      next.push(group.length === 1 ? group[0]! : tf.addN(group));
+    }
+    level = next;
+  }
+  return level[0]!;
+}
+
 function gather(set: TensorSet, idx: ArrayLike<number>, from: number, to: number): tf.Tensor4D {
   const plane = set.shape[0] * set.shape[1] * set.shape[2];
   const out = new Float32Array((to - from) * plane);
@@ -326,7 +344,7 @@ export async function trainCandidate(
             correctT = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum());
             const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, data.numClasses), logits);
             if (train.weightDecay === 0 || kernels.length === 0) return ce as tf.Scalar;
-            const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+            const l2 = sumScalars(kernels.map((k) => tf.sum(tf.square(k))));
             return tf.add(ce, tf.mul(0.5 * train.weightDecay, l2)) as tf.Scalar;
           }, true)!;
         });

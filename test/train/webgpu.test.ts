@@ -26,6 +26,7 @@ test("webgpu (lavapipe) matches the cpu backend and runs the training loop", vk.
     sgd: Record<string, { webgpu: number[]; cpu: number[]; error: number }>;
     loop: { status: string; error?: string; epochs: number; finite: boolean; featureEpochs: number; testAcc?: number };
     tensorsLeft: number;
+    weightDecay: { withDecay: number; withoutDecay: number };
   };
   assert.equal(out.backend, "webgpu");
   assert.match(out.adapter, /llvmpipe/);
@@ -39,5 +40,9 @@ test("webgpu (lavapipe) matches the cpu backend and runs the training loop", vk.
   assert.equal(out.loop.featureEpochs, 2);
   assert.ok(out.loop.finite);
   assert.ok(out.loop.testAcc !== undefined && out.loop.testAcc >= 0 && out.loop.testAcc <= 1);
+  assert.ok(
+    out.weightDecay.withDecay > out.weightDecay.withoutDecay + 0.05,
+    `the weight-decay term of a 20-kernel ResNet counts on webgpu: ${JSON.stringify(out.weightDecay)}`,
+  );
   assert.equal(out.tensorsLeft, 0, "no tensor outlives the checks");
 });
