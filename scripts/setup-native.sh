@@ -10,7 +10,9 @@
 #
 # Env: FH_TF_WHEEL_VERSION (default 2.21.0), FH_NATIVE_CACHE (default ~/.cache/feature-histories),
 #      FH_NATIVE_REBUILD=1 rebuilds the addon instead of reusing the cached one,
-#      FH_SKIP_NATIVE=1 skips everything (the project then trains on wasm).
+#      FH_SKIP_NATIVE=1 skips everything (the project then trains on wasm),
+#      FH_NATIVE_VARIANT=gpu builds @tensorflow/tfjs-node-gpu against PyPI's `tensorflow` wheel
+#      instead (scripts/setup-gpu.sh sets it and adds the CUDA libraries).
 # Exit status: 0 when the backend works, or when a prerequisite is missing (it says exactly which;
 # the project still works on wasm); non-zero when every prerequisite is there but the build or the
 # smoke test failed: that is a bug to look at, not something to paper over.
@@ -19,9 +21,16 @@ cd "$(dirname "$0")/.."
 PROJ=$PWD
 TFV=${FH_TF_WHEEL_VERSION:-2.21.0}
 TFJSV=4.22.0
+VARIANT=${FH_NATIVE_VARIANT:-cpu}
+case "$VARIANT" in
+  cpu) WHEEL=tensorflow-cpu NPMPKG=@tensorflow/tfjs-node ;;
+  gpu) WHEEL=tensorflow NPMPKG=@tensorflow/tfjs-node-gpu ;;
+  *) echo "FH_NATIVE_VARIANT must be cpu or gpu, got $VARIANT" >&2; exit 2 ;;
+esac
+WHEEL_FILE_PREFIX=${WHEEL//-/_}
 CACHE_ROOT=${FH_NATIVE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/feature-histories}
-CACHE=$CACHE_ROOT/tensorflow-cpu-$TFV
-PKG=$PROJ/node_modules/@tensorflow/tfjs-node
+CACHE=$CACHE_ROOT/$WHEEL-$TFV
+PKG=$PROJ/node_modules/$NPMPKG
 say() { echo "   native: $*"; }
 skip() {
   echo "!! native backend NOT installed: $*" >&2
@@ -53,25 +62,25 @@ NODEDIR=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
 # 2. The package, without its install script. npm ci drops it (its download failed); install the
 #    locked version again without scripts.
 if [ ! -f "$PKG/package.json" ] || ! grep -q "\"version\": \"$TFJSV\"" "$PKG/package.json"; then
-  say "npm install @tensorflow/tfjs-node@$TFJSV (files only)"
-  npm install --no-save --ignore-scripts --no-audit --no-fund "@tensorflow/tfjs-node@$TFJSV" >/dev/null
+  say "npm install $NPMPKG@$TFJSV (files only)"
+  npm install --no-save --ignore-scripts --no-audit --no-fund "$NPMPKG@$TFJSV" >/dev/null
 fi
 
 # 3. The TensorFlow C API from the wheel, once per machine: two libraries and the C headers.
 if [ ! -f "$CACHE/lib/libtensorflow_cc.so.2" ] || [ ! -f "$CACHE/lib/libtensorflow_framework.so.2" ]; then
   mkdir -p "$CACHE/wheel"
-  if ! ls "$CACHE"/wheel/tensorflow_cpu-"$TFV"-*.whl >/dev/null 2>&1; then
-    say "pip download tensorflow-cpu==$TFV (about 270 MB, once per machine)"
+  if ! ls "$CACHE"/wheel/"$WHEEL_FILE_PREFIX"-"$TFV"-*.whl >/dev/null 2>&1; then
+    say "pip download $WHEEL==$TFV (cpu: about 270 MB, gpu: about 570 MB; once per machine)"
     # --python-version / --platform make the download independent of the local Python.
     python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 \
-      --platform manylinux_2_27_x86_64 --platform manylinux2014_x86_64 -d "$CACHE/wheel" "tensorflow-cpu==$TFV" ||
-      skip "pip could not download tensorflow-cpu==$TFV from PyPI (python3 -m pip must reach PyPI)"
+      --platform manylinux_2_27_x86_64 --platform manylinux2014_x86_64 -d "$CACHE/wheel" "$WHEEL==$TFV" ||
+      skip "pip could not download $WHEEL==$TFV from PyPI (python3 -m pip must reach PyPI)"
   fi
   say "extracting libtensorflow and headers into $CACHE"
-  python3 - "$CACHE" <<'EOF'
+  python3 - "$CACHE" "$WHEEL_FILE_PREFIX" <<'EOF'
 import glob, os, re, sys, zipfile
-cache = sys.argv[1]
-whl = sorted(glob.glob(os.path.join(cache, "wheel", "tensorflow_cpu-*.whl")))[-1]
+cache, prefix = sys.argv[1], sys.argv[2]
+whl = sorted(glob.glob(os.path.join(cache, "wheel", prefix + "-*.whl")))[-1]
 # Whole header folders: their layout moves between TensorFlow versions.
 keep = re.compile(r"^tensorflow/(libtensorflow_cc\.so\.2|libtensorflow_framework\.so\.2|"
                   r"include/(tensorflow/c|tensorflow/core/platform|tsl|xla/tsl)/.*\.h)$")
@@ -105,7 +114,7 @@ ln -s libtensorflow_framework.so.2 "$PKG/deps/lib/libtensorflow_framework.so"
 # 5. The addon. It depends only on N-API and the C API, so one build per (tfjs-node, TensorFlow,
 #    Node major) is cached and re-used after every npm ci.
 NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
-ADDON_CACHE=$CACHE/addon-tfjs-node-$TFJSV-node$NODE_MAJOR
+ADDON_CACHE=$CACHE/addon-${NPMPKG#@tensorflow/}-$TFJSV-node$NODE_MAJOR
 if [ "${FH_NATIVE_REBUILD:-0}" != 1 ] && ls "$ADDON_CACHE"/napi-v*/tfjs_binding.node >/dev/null 2>&1; then
   say "re-using the addon built earlier ($ADDON_CACHE)"
   rm -rf "$PKG/lib" && mkdir -p "$PKG/lib" && cp -r "$ADDON_CACHE"/napi-v* "$PKG/lib/"
@@ -115,10 +124,12 @@ else
     g++ -std=c++17 -fsyntax-only -I "$PKG/deps/include" -x c++ -
   say "building tfjs-node's addon from source (node-gyp, about 20 s)"
   rm -rf "$PKG/lib" "$PKG/build"
-  # npm rebuild -> install.js -> node-pre-gyp --build-from-source -> npm's bundled node-gyp, with
-  # headers from NODEDIR. install.js does not report build failures: the check below does.
-  npm_config_build_from_source=true npm_config_nodedir="$NODEDIR" \
-    npm rebuild @tensorflow/tfjs-node --foreground-scripts >"$CACHE/build.log" 2>&1 || true
+  # node-pre-gyp --build-from-source with npm's bundled node-gyp and Node's headers from NODEDIR,
+  # called directly: the packages' install scripts download libtensorflow first (tfjs-node-gpu's
+  # always does) and do not report build failures. The check below does.
+  NODE_GYP=$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js
+  (cd "$PKG" && PATH="$PROJ/node_modules/.bin:$PATH" npm_config_node_gyp="$NODE_GYP" npm_config_nodedir="$NODEDIR" \
+    node-pre-gyp install --build-from-source) >"$CACHE/build.log" 2>&1 || true
   if ! ls "$PKG"/lib/napi-v*/tfjs_binding.node >/dev/null 2>&1; then
     tail -n 30 "$CACHE/build.log" >&2
     echo "!! native backend: the addon did not build although every prerequisite is present (log: $CACHE/build.log)" >&2
@@ -128,9 +139,10 @@ else
   rm -rf "$PKG/build"
 fi
 
-# 6. Smoke test: the backend must be "tensorflow" and compute.
+# 6. Smoke test: the backend must be "tensorflow" and compute (tfjs-node-gpu falls back to
+#    TensorFlow's CPU kernels where no GPU is visible).
 if ! TF_CPP_MIN_LOG_LEVEL=2 node -e "
-const tf = require('@tensorflow/tfjs-node');
+const tf = require('$NPMPKG');
 const v = tf.tensor2d([[1, 2], [3, 4]]).matMul(tf.eye(2)).sum().dataSync()[0];
 if (tf.getBackend() !== 'tensorflow' || v !== 10) { console.error('wrong backend or result'); process.exit(1); }
 console.log('   native: OK, backend tensorflow, libtensorflow ' + tf.backend().binding.TF_Version);

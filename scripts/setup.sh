@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh checkout: system packages (as root, where apt exists), npm ci, the native
-# TensorFlow backend (scripts/setup-native.sh), the Jupyter
+# TensorFlow backend (scripts/setup-native.sh), a software Vulkan adapter for the WebGPU tests
+# (scripts/setup-vulkan.sh), the Jupyter
 # virtualenv (.venv, pinned in requirements-jupyter.txt; Debian's jupyter packages as fallback
 # where PyPI is unreachable) and the build. Safe to run again.
 set -euo pipefail
@@ -26,6 +27,9 @@ npm ci --no-audit --no-fund
 
 echo "== native TensorFlow backend (tfjs-node built against PyPI's tensorflow-cpu)"
 bash scripts/setup-native.sh
+
+echo "== software Vulkan (Mesa 25 lavapipe, private folder) for the WebGPU tests"
+bash scripts/setup-vulkan.sh
 
 echo "== Jupyter virtualenv (.venv)"
 PY=${PYTHON:-python3}
