@@ -9,6 +9,7 @@ export {
 } from "./backend.js";
 export { registerNativeTrainingKernels, nativeKernelsActive, fusedBatchNormTrain } from "./native-kernels.js";
 export { FhBatchNormalization, batchNormalization } from "./batch-norm.js";
+export { FhConv2D, conv2d } from "./conv.js";
 export { openWebGpu, closeWebGpu, vulkanDrivers } from "./webgpu.js";
 export type { GpuAdapterSummary } from "./webgpu.js";
 export { tensorflowThreads, workerThreadEnv } from "./threads.js";

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng, type Rng } from "../core/random.js";
 import { CELL_EDGES } from "../space/cell.js";
 import { batchNormalization } from "./batch-norm.js";
+import { conv2d as conv2dLayer } from "./conv.js";
 import type { CnnConfig, ModelConfig, NasCellConfig, ResNetConfig } from "./config.js";
 
 /** The trainable model and, sharing its weights, the model that outputs the penultimate features. */
@@ -37,17 +38,15 @@ function conv(
   strides = 1,
   bias = false,
 ): tf.SymbolicTensor {
-  return tf.layers
-    .conv2d({
-      filters,
-      kernelSize: kernel,
-      strides,
-      padding: "same",
-      useBias: bias,
-      kernelInitializer: init(ctx),
-      name: name(ctx, "conv"),
-    })
-    .apply(x) as tf.SymbolicTensor;
+  return conv2dLayer({
+    filters,
+    kernelSize: kernel,
+    strides,
+    padding: "same",
+    useBias: bias,
+    kernelInitializer: init(ctx),
+    name: name(ctx, "conv"),
+  }).apply(x) as tf.SymbolicTensor;
 }
 function bn(ctx: Ctx, x: tf.SymbolicTensor): tf.SymbolicTensor {
   return batchNormalization({ momentum: ctx.bnMomentum, name: name(ctx, "bn") }).apply(x) as tf.SymbolicTensor;

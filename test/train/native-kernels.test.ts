@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { resolveBackend } from "../../src/train/backend.js";
 import { batchNormalization } from "../../src/train/batch-norm.js";
+import { conv2d } from "../../src/train/conv.js";
 import { fusedBatchNormTrain, nativeKernelsActive } from "../../src/train/native-kernels.js";
 import { buildModel } from "../../src/train/models.js";
 import type { ModelConfig } from "../../src/train/config.js";
@@ -209,5 +210,45 @@ test("SGD on built ResNet and NAS-cell models follows the cpu backend's trajecto
     const e = relError(fused, ref);
     assert.ok(e <= 5e-3, `${config.family}: losses ${fused} vs ${ref} (rel. error ${e})`);
     assert.ok(fused[4]! < fused[0]!, `${config.family}: the loss falls (${fused})`);
+  }
+});
+
+test("the conv layer equals tfjs-layers' conv2d and skips the unused image gradient", opts, async () => {
+  await useNative();
+  const shape: [number, number, number, number] = [4, 9, 9, 3];
+  for (const [strides, useBias] of [
+    [1, true],
+    [2, false],
+    [2, true],
+  ] as const) {
+    const args = { filters: 5, kernelSize: 3, strides, padding: "same" as const, useBias };
+    const ours = conv2d({ ...args, name: `fh_conv_${strides}_${useBias}` });
+    const stock = tf.layers.conv2d({ ...args, name: `stock_conv_${strides}_${useBias}` });
+    ours.build(shape);
+    stock.build(shape);
+    stock.setWeights(ours.getWeights());
+    const x = tf.tensor4d(values(4 * 81 * 3, strides), shape);
+    const probe = (l: typeof ours) => () => tf.sum(tf.sin(l.apply(x) as tf.Tensor)) as tf.Scalar;
+    const [a, b] = [ours, stock].map((l) =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(
+          probe(l),
+          l.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val),
+        );
+        return [value, ...Object.values(grads)].map((t) => t.dataSync());
+      }),
+    );
+    a!.forEach((v, i) => assert.ok(relError(v, b![i]!) <= 1e-5, `strides ${strides}, bias ${useBias}, output ${i}`));
+    // Gradients with respect to the weights only: no Conv2DBackpropInput for the images.
+    const prof = await tf.profile(() => {
+      tf.dispose(
+        tf.variableGrads(
+          probe(ours),
+          ours.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val),
+        ).grads,
+      );
+    });
+    assert.ok(!prof.kernels.some((k) => k.name === "Conv2DBackpropInput"), prof.kernelNames.join(","));
+    x.dispose();
   }
 });
