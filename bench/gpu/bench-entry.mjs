@@ -39,7 +39,7 @@ for (const name of names) {
       onBatchEnd: () => {
         stamps.push(performance.now());
         // A slow (software) adapter: stop after the time budget; the img/s so far still count.
-        if (performance.now() > deadline && stamps.length > 8) ctrl.abort("time budget");
+        if (performance.now() > deadline && stamps.length > 5) ctrl.abort("time budget");
       },
     },
   });

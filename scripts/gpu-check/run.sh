@@ -4,8 +4,9 @@
 # Vulkan), checks webgpu against tfjs's cpu backend, and runs the same models in PyTorch CUDA.
 #   bash run.sh            (OUT=<dir> for the log, default ./out; PYTHON=<python with torch>)
 # Knobs: CHECK_DEADLINE_S (default 420) caps the whole run; BENCH_BUDGET_S (default 60) per
-# model; SKIP_CHECK=1, SKIP_TORCH=1; FH_BACKEND=webgpu is forced (a software adapter is allowed,
-# and reported as such).
+# model; BENCH_MODELS (default tiny-cnn,small-resnet,nas-cell); SKIP_CHECK=1, SKIP_TORCH=1;
+# FORCE_CARRIED_NODE=1, FORCE_CARRIED_VULKAN=1 use the carried ones even where the host has them.
+# FH_BACKEND=webgpu is forced (a software adapter is allowed, and reported as such).
 # Every step is time-limited and fails soft: its failure is printed and the next one runs. Lines
 # starting with SUMMARY collect the results.
 set -u -o pipefail
@@ -49,7 +50,7 @@ fi
 
 # Node: the host's if >= 18, else the carried one
 NODE=""
-if command -v node >/dev/null; then
+if command -v node >/dev/null && [ -z "${FORCE_CARRIED_NODE:-}" ]; then
   NV=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
   [ "${NV:-0}" -ge 18 ] && NODE="$(command -v node)"
 fi
@@ -60,7 +61,7 @@ fi
 
 # Vulkan: the host's loader, else the carried Debian 12 libvulkan1; the NVIDIA ICD
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"; done
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
+if [ -n "${FORCE_CARRIED_VULKAN:-}" ] || ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
   say "no libvulkan.so.1 on the host: using the carried Debian 12 loader"
   unpack deb "$HERE"/blobs/libvulkan1_*.deb "$WORK/vk" && export LD_LIBRARY_PATH="$WORK/vk/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" || fail "unpack libvulkan1"
 fi
@@ -86,7 +87,7 @@ if [ -z "${SKIP_CHECK:-}" ]; then
 fi
 
 say "2/3 toolkit training throughput on webgpu (batch 128)"
-runnode "$(left 240)" bench.mjs "$HERE/data" | tee "$WORK/bench.jsonl" || fail "webgpu bench (rc=$?)"
+runnode "$(left 240)" bench.mjs "$HERE/data" "${BENCH_MODELS:-tiny-cnn,small-resnet,nas-cell}" | tee "$WORK/bench.jsonl" || fail "webgpu bench (rc=$?)"
 
 PY=${PYTHON:-python3}
 if [ -z "${SKIP_TORCH:-}" ]; then
