@@ -25,3 +25,7 @@ export const BENCH_MODELS = {
     stemStride: 2,
   },
 };
+
+// The training options of every benchmark run, the PyTorch peer's too (bench/train_torch.py):
+// one epoch, batch 128, SGD with momentum 0.9, lr 0.05, weight decay 5e-4.
+export const BENCH_TRAIN = { epochs: 1, batchSize: 128, lr: 0.05, momentum: 0.9, weightDecay: 5e-4 };

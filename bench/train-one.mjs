@@ -5,7 +5,7 @@
 // share of the epoch and the backend report.
 //   node bench/train-one.mjs MODEL      (FH_BACKEND, FH_NATIVE_KERNELS, TF_NUM_*_THREADS apply)
 import * as fh from "../dist/index.js";
-import { BENCH_MODELS } from "./models.mjs";
+import { BENCH_MODELS, BENCH_TRAIN } from "./models.mjs";
 
 const name = process.argv[2];
 const dir = process.env.FH_DATA_DIR || fh.data.DEFAULT_DATA_DIR;
@@ -14,13 +14,7 @@ const report = await fh.train.resolveBackend();
 const ds = await fh.data.loadFashionMnist({ dir });
 const splits = fh.data.makeSplits(ds, { train: N, validation: 1000, probeTrain: 1000, probeValidation: 1000, seed: 0 });
 const data = fh.train.prepareData(splits);
-const { model, train } = fh.train.candidateFromConfig(BENCH_MODELS[name], {
-  epochs: 1,
-  batchSize: 128,
-  lr: 0.05,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-});
+const { model, train } = fh.train.candidateFromConfig(BENCH_MODELS[name], BENCH_TRAIN);
 const stamps = [];
 const r = await fh.train.trainCandidate(model, train, data, {
   seed: 0,

@@ -4,7 +4,7 @@
 // batches, as the PyTorch peer times it).  node bench.mjs DATA_DIR [models]
 import * as train from "../../dist/train/index.js";
 import * as data from "../../dist/data/index.js";
-import { BENCH_MODELS } from "../models.mjs";
+import { BENCH_MODELS, BENCH_TRAIN } from "../models.mjs";
 
 const dir = process.argv[2];
 const names = (process.argv[3] ?? Object.keys(BENCH_MODELS).join(",")).split(",");
@@ -22,13 +22,7 @@ const splits = data.makeSplits(ds, {
 });
 const prepared = train.prepareData(splits);
 for (const name of names) {
-  const { model, train: cfg } = train.candidateFromConfig(BENCH_MODELS[name], {
-    epochs: 1,
-    batchSize: 128,
-    lr: 0.05,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-  });
+  const { model, train: cfg } = train.candidateFromConfig(BENCH_MODELS[name], BENCH_TRAIN);
   const stamps = [];
   const deadline = performance.now() + Number(process.env.BENCH_BUDGET_S ?? 60) * 1000;
   const ctrl = new AbortController();

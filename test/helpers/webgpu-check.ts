@@ -5,7 +5,6 @@
 // Prints one JSON line.
 import * as tf from "@tensorflow/tfjs";
 import { resolveBackend } from "../../src/train/backend.js";
-import { buildModel } from "../../src/train/models.js";
 import { closeWebGpu } from "../../src/train/webgpu.js";
 import { candidateFromConfig } from "../../src/train/config.js";
 import { prepareData, trainCandidate } from "../../src/train/loop.js";
@@ -13,18 +12,7 @@ import { syntheticDataset } from "../../src/data/synthetic.js";
 import { makeSplits } from "../../src/data/splits.js";
 import type { ModelConfig } from "../../src/train/config.js";
 import { epochCount } from "../../src/history/feature-history.js";
-
-const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed));
-
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / den;
-}
+import { relError, sgdLosses, values } from "./numeric.js";
 
 async function read(ts: tf.Tensor[]): Promise<Float32Array[]> {
   const out = await Promise.all(ts.map((t) => t.data() as Promise<Float32Array>));
@@ -89,26 +77,6 @@ async function opGrads(c: OpCase): Promise<Float32Array[]> {
   return read(out);
 }
 
-async function sgd(config: ModelConfig, steps: number): Promise<number[]> {
-  const built = buildModel(config, [12, 12, 1], 10, 3, 0.9);
-  const opt = tf.train.sgd(0.05);
-  const x = tf.tensor4d(values(4 * 144, 9), [4, 12, 12, 1]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d([1, 3, 5, 7], "int32"), 10));
-  const losses: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const l = opt.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, built.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    )!;
-    losses.push((await l.data())[0]!);
-    l.dispose();
-  }
-  tf.dispose([x, y]);
-  opt.dispose();
-  built.model.dispose();
-  return losses;
-}
-
 const MODELS: ModelConfig[] = [
   { family: "cnn", depth: 2, width: 8, kernel: 3, pooling: "max", batchNorm: false, dropout: 0, head: "flatten" },
   { family: "resnet", stages: 2, blocksPerStage: 1, width: 8 },
@@ -131,7 +99,7 @@ for (const c of OPS) {
   (result.ops as Record<string, number>)[c.name] = Math.max(...r.webgpu.map((w, i) => relError(w, r.cpu[i]!)));
 }
 for (const m of MODELS) {
-  const r = await onBoth(() => sgd(m, 5));
+  const r = await onBoth(() => sgdLosses(m, { steps: 5, batch: 4 }));
   (result.sgd as Record<string, unknown>)[m.family] = {
     webgpu: r.webgpu,
     cpu: r.cpu,

@@ -8,27 +8,12 @@ import { resolveBackend } from "../../src/train/backend.js";
 import { batchNormalization } from "../../src/train/batch-norm.js";
 import { conv2d } from "../../src/train/conv.js";
 import { fusedBatchNormTrain, nativeKernelsActive } from "../../src/train/native-kernels.js";
-import { buildModel } from "../../src/train/models.js";
 import type { ModelConfig } from "../../src/train/config.js";
 import { nativeInstalled } from "../helpers/backends.js";
+import { relError, sgdLosses, values } from "../helpers/numeric.js";
 
 const native = nativeInstalled();
 const opts = native.installed ? {} : { skip: native.reason };
-
-function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => offset + scale * Math.sin(i * 0.7 + seed * 1.3 + (i % 7) * 0.11));
-}
-
-/** max |a - b| / max |b|. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / den;
-}
 
 async function useNative(): Promise<void> {
   const report = await resolveBackend({ backend: "tensorflow" });
@@ -165,28 +150,6 @@ test("ReluGrad on the native backend; tfjs's Relu gradient on every other backen
   }
 });
 
-async function sgdLosses(config: ModelConfig, steps: number): Promise<number[]> {
-  const built = buildModel(config, [12, 12, 1], 10, 5, 0.9);
-  const opt = tf.train.momentum(0.05, 0.9);
-  const x = tf.tensor4d(values(8 * 144, 11, 1), [8, 12, 12, 1]);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], "int32"), 10));
-  const losses: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const loss = opt.minimize(
-      () => tf.losses.softmaxCrossEntropy(y, built.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
-      true,
-    )!;
-    losses.push((await loss.data())[0]!);
-    loss.dispose();
-  }
-  tf.dispose([x, y]);
-  opt.dispose();
-  // tfjs 4.22 MomentumOptimizer.dispose() forgets its parent's learning-rate scalar (as in loop.ts).
-  tf.SGDOptimizer.prototype.dispose.call(opt);
-  built.model.dispose();
-  return losses;
-}
-
 test("SGD on built ResNet and NAS-cell models follows the cpu backend's trajectory", opts, async () => {
   const configs: ModelConfig[] = [
     { family: "resnet", stages: 2, blocksPerStage: 1, width: 8 },
@@ -202,10 +165,10 @@ test("SGD on built ResNet and NAS-cell models follows the cpu backend's trajecto
   for (const config of configs) {
     await useNative();
     const before = tf.memory().numTensors;
-    const fused = await sgdLosses(config, 5);
+    const fused = await sgdLosses(config, { steps: 5, batch: 8, momentum: true });
     assert.equal(tf.memory().numTensors, before, `no tensor leaks (${config.family})`);
     await useCpu();
-    const ref = await sgdLosses(config, 5);
+    const ref = await sgdLosses(config, { steps: 5, batch: 8, momentum: true });
     // oneDNN's summation order differs from the cpu backend's: ~1e-4 drift by step 5 is expected.
     const e = relError(fused, ref);
     assert.ok(e <= 5e-3, `${config.family}: losses ${fused} vs ${ref} (rel. error ${e})`);
