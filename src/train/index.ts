@@ -18,6 +18,8 @@ export { registerWasmTrainingKernels } from "./wasm-kernels.js";
 export { candidateFromConfig, learningRateAt, TRAIN_DEFAULTS } from "./config.js";
 export type { ModelConfig, CnnConfig, NasCellConfig, ResNetConfig, TrainConfig } from "./config.js";
 export { buildModel } from "./models.js";
+export { captureCheckpoint, restoreCheckpoint, encodeCheckpoint, decodeCheckpoint } from "./checkpoint.js";
+export type { TrainCheckpoint, StoredTensor } from "./checkpoint.js";
 export type { BuiltModel } from "./models.js";
 export { trainCandidate, prepareData } from "./loop.js";
 export type {

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRng, permutation } from "../core/random.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
+import { fail, show } from "../core/errors.js";
 import { channelStats, toFloat } from "../data/splits.js";
 import type { Splits } from "../data/splits.js";
 import type { ImageSet } from "../data/types.js";
@@ -8,6 +9,7 @@ import { appendEpoch, createHistory, type FeatureHistory, type HistoryDtype } fr
 import { emptyCurves, type Curves } from "../history/curves.js";
 import { learningRateAt, type ModelConfig, type TrainConfig } from "./config.js";
 import { buildModel } from "./models.js";
+import { captureCheckpoint, restoreCheckpoint, type TrainCheckpoint } from "./checkpoint.js";
 
 /** Float pixels and labels of one split, ready for batching. */
 export interface TensorSet {
@@ -72,6 +74,8 @@ export interface BatchInfo {
 
 export interface TrainHooks {
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /** With options.checkpoint: after every epoch, once its checkpoint is read (persist it here). */
+  onCheckpoint?: (checkpoint: TrainCheckpoint) => void | Promise<void>;
   /** Called after every batch; keep it cheap. */
   onBatchEnd?: (info: BatchInfo) => void;
 }
@@ -92,6 +96,14 @@ export interface TrainOptions {
   evalBatchSize?: number;
   /** Evaluate test accuracy after the last epoch, when data.test is present. Default true. */
   evaluateTest?: boolean;
+  /** Read a checkpoint (weights and optimiser state) after every epoch: hooks.onCheckpoint gets each, the result the last. Default false. */
+  checkpoint?: boolean;
+  /**
+   * Continue a run from its checkpoint after epoch t (same model config, train config, data shape
+   * and seed): epochs t+1.. are trained with the schedule of the full budget, none repeated. With
+   * `previous` (the result that wrote the checkpoint) the curves and histories continue it.
+   */
+  resume?: { checkpoint: TrainCheckpoint; previous?: TrainResult };
 }
 
 export interface TrainError {
@@ -111,6 +123,10 @@ export interface TrainResult {
   readonly parameters: number;
   readonly testAcc?: number;
   readonly seconds: number;
+  /** The first epoch this call trained (1, or t + 1 when resumed). */
+  readonly firstEpoch: number;
+  /** With options.checkpoint: the checkpoint after the last completed epoch. */
+  readonly checkpoint?: TrainCheckpoint;
 }
 
 class StopTraining extends Error {}
@@ -265,6 +281,8 @@ export async function trainCandidate(
     "stopOnSigint",
     "evalBatchSize",
     "evaluateTest",
+    "checkpoint",
+    "resume",
   ]);
   const seed = checkNumber("options.seed", options.seed, { integer: true });
   const epochs = checkNumber("options.epochs", options.epochs ?? train.epochs, {
@@ -274,9 +292,15 @@ export async function trainCandidate(
   });
   const evalBatch = checkNumber("options.evalBatchSize", options.evalBatchSize ?? 500, { integer: true, min: 1 });
   const dtype = options.historyDtype ?? "float32";
+  const resume = options.resume ? checkResume(options.resume, train, seed, epochs) : undefined;
+  const firstEpoch = resume ? resume.checkpoint.epoch + 1 : 1;
   const started = performance.now();
   const rng = createRng(seed);
-  const curves = emptyCurves() as { -readonly [K in keyof Curves]: number[] };
+  const curves = (
+    resume?.previous
+      ? Object.fromEntries(Object.entries(resume.previous.curves).map(([k, v]) => [k, [...(v as number[])]]))
+      : emptyCurves()
+  ) as { -readonly [K in keyof Curves]: number[] };
   let stopReason: string | undefined;
   const onSigint = () => {
     stopReason = "interrupted by SIGINT (kernel interrupt)";
@@ -296,12 +320,25 @@ export async function trainCandidate(
   let parameters = 0;
   let testAcc: number | undefined;
   let error: TrainError | undefined;
+  let checkpoint: TrainCheckpoint | undefined;
   try {
     const net = buildModel(model, data.train.shape, data.numClasses, rng.int(2 ** 31), train.bnMomentum);
     built = net;
     parameters = net.model.countParams();
-    probeTrain = createHistory(data.probeTrain.n, built.featureDims, data.probeTrain.y, dtype);
-    probeValidation = createHistory(data.probeValidation.n, built.featureDims, data.probeValidation.y, dtype);
+    if (resume?.previous) {
+      if (resume.previous.featureDims !== built.featureDims)
+        fail("invalid-argument", {
+          parameter: "options.resume.previous",
+          rule: `must come from the same model (features of ${built.featureDims} dimensions)`,
+          received: `${resume.previous.featureDims} dimensions`,
+          fix: "pass the result that wrote the checkpoint, or leave `previous` out.",
+        });
+      probeTrain = resume.previous.probeTrain;
+      probeValidation = resume.previous.probeValidation;
+    } else {
+      probeTrain = createHistory(data.probeTrain.n, built.featureDims, data.probeTrain.y, dtype);
+      probeValidation = createHistory(data.probeValidation.n, built.featureDims, data.probeValidation.y, dtype);
+    }
     if (train.optimizer === "adam") {
       const adam = tf.train.adam(train.lr);
       // Adam reads its learningRate field on every step; it is protected only in the typings.
@@ -323,7 +360,13 @@ export async function trainCandidate(
     const kernels = net.model.trainableWeights.filter((w) => w.name.includes("kernel")).map((w) => w.read());
     const batches = Math.ceil(data.train.n / train.batchSize);
     const shuffleRng = rng.fork();
-    for (epoch = 1; epoch <= epochs; epoch++) {
+    const variables = net.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    if (resume) {
+      await restoreCheckpoint(net.model, opt, resume.checkpoint);
+      // The same shuffles as an uninterrupted run: draw the orders of the epochs already trained.
+      for (let e = 1; e < firstEpoch; e++) permutation(data.train.n, shuffleRng);
+    }
+    for (epoch = firstEpoch; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       const lr0 = learningRateAt(train, (epoch - 1) / train.epochs);
       const order = permutation(data.train.n, shuffleRng);
@@ -339,14 +382,18 @@ export async function trainCandidate(
         const lossT = tf.tidy(() => {
           const x = gather(data.train, order, from, to);
           const y = labelsOf(data.train, order, from, to);
-          return opt.minimize(() => {
-            const logits = net.model.apply(x, { training: true }) as tf.Tensor2D;
-            correctT = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum());
-            const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, data.numClasses), logits);
-            if (train.weightDecay === 0 || kernels.length === 0) return ce as tf.Scalar;
-            const l2 = sumScalars(kernels.map((k) => tf.sum(tf.square(k))));
-            return tf.add(ce, tf.mul(0.5 * train.weightDecay, l2)) as tf.Scalar;
-          }, true)!;
+          return opt.minimize(
+            () => {
+              const logits = net.model.apply(x, { training: true }) as tf.Tensor2D;
+              correctT = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum());
+              const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, data.numClasses), logits);
+              if (train.weightDecay === 0 || kernels.length === 0) return ce as tf.Scalar;
+              const l2 = sumScalars(kernels.map((k) => tf.sum(tf.square(k))));
+              return tf.add(ce, tf.mul(0.5 * train.weightDecay, l2)) as tf.Scalar;
+            },
+            true,
+            variables,
+          )!;
         });
         const loss = (await lossT.data())[0]!;
         correct += (await correctT!.data())[0]!;
@@ -399,6 +446,10 @@ export async function trainCandidate(
       curves.seconds.push(record.seconds);
       curves.captureSeconds.push(record.captureSeconds);
       await options.hooks?.onEpochEnd?.(record);
+      if (options.checkpoint) {
+        checkpoint = await captureCheckpoint(net.model, opt, { epoch, budget: train.epochs, seed });
+        await options.hooks?.onCheckpoint?.(checkpoint);
+      }
     }
     epoch = epochs;
     if (data.test && (options.evaluateTest ?? true))
@@ -428,6 +479,49 @@ export async function trainCandidate(
     featureDims: probeTrain.dims,
     parameters,
     ...(testAcc !== undefined ? { testAcc } : {}),
-    seconds: (performance.now() - started) / 1000,
+    seconds: (performance.now() - started) / 1000 + (resume?.previous?.seconds ?? 0),
+    firstEpoch,
+    ...(checkpoint ? { checkpoint } : {}),
   };
+}
+
+function checkResume(
+  resume: NonNullable<TrainOptions["resume"]>,
+  train: TrainConfig,
+  seed: number,
+  epochs: number,
+): NonNullable<TrainOptions["resume"]> {
+  checkKeys("options.resume", resume, ["checkpoint", "previous"]);
+  const c = resume.checkpoint as TrainCheckpoint | undefined;
+  const bad = (rule: string, received: string, fix: string): never =>
+    fail("invalid-argument", { parameter: "options.resume.checkpoint", rule, received, fix });
+  if (!c || typeof c !== "object" || !Array.isArray(c.weights))
+    return bad(
+      "must be a checkpoint (options.checkpoint: true writes one)",
+      show(c),
+      "pass result.checkpoint of an earlier run.",
+    );
+  if (c.budget !== train.epochs)
+    bad(
+      `must come from a run whose schedule spans the same budget T = ${train.epochs}`,
+      `T = ${c.budget}`,
+      "resume with the train config that wrote the checkpoint.",
+    );
+  if (c.seed !== seed)
+    bad(`must come from a run with the same seed (${seed})`, `seed ${c.seed}`, "resume with the seed that wrote it.");
+  if (!(c.epoch >= 1 && c.epoch < epochs))
+    bad(
+      `must be after an epoch before the one to train to (1..${epochs - 1})`,
+      `epoch ${c.epoch}`,
+      "ask for more epochs than the checkpoint has, up to T.",
+    );
+  const p = resume.previous;
+  if (p && p.curves.valAcc.length !== c.epoch)
+    fail("invalid-argument", {
+      parameter: "options.resume.previous",
+      rule: `must have the checkpoint's ${c.epoch} epochs`,
+      received: `${p.curves.valAcc.length} epochs`,
+      fix: "pass the result that wrote the checkpoint, or leave `previous` out.",
+    });
+  return resume;
 }
