@@ -2,6 +2,7 @@ import { fail, show } from "../core/errors.js";
 import { checkBoolean, checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
 import { parseCell, type CellOp } from "../space/cell.js";
 import type { Scalar } from "../space/params.js";
+import type { ModelFunction, UserModelConfig } from "./user-model.js";
 
 /** The CNN family for HPO: `depth` conv blocks, channels width, 2*width, 4*width, 4*width... */
 export interface CnnConfig {
@@ -35,7 +36,8 @@ export interface ResNetConfig {
   readonly width: number;
 }
 
-export type ModelConfig = CnnConfig | NasCellConfig | ResNetConfig;
+/** A built-in family, or the user's model function (user-model.ts). */
+export type ModelConfig = CnnConfig | NasCellConfig | ResNetConfig | UserModelConfig;
 
 export interface TrainConfig {
   readonly optimizer: "sgd" | "adam";
@@ -96,18 +98,44 @@ const TRAIN_KEYS = [
   "bnMomentum",
 ];
 
+/** How candidateFromConfig builds a model the user wrote. */
+export interface UserModelOptions {
+  /** The model function; every config key that is not a training option is passed to it. */
+  readonly model: ModelFunction;
+  /** The layer whose output is the feature vector. Default "features". */
+  readonly featuresLayer?: string;
+}
+
 /**
  * Split a flat configuration (as sampled from a space) into a model and a training config,
  * validating every field; unknown keys are rejected. `adam_lr` (the presets' Adam rate) maps to lr.
+ * With `user.model`, the model is the user's function: it receives the keys that are not training
+ * options (the space it was sampled from validated them).
  */
 export function candidateFromConfig(
   config: Readonly<Record<string, Scalar | readonly number[]>>,
   overrides: Partial<TrainConfig> = {},
+  user?: UserModelOptions,
 ): { model: ModelConfig; train: TrainConfig } {
-  checkKeys("config", config, [...MODEL_KEYS, ...TRAIN_KEYS]);
+  if (user !== undefined) {
+    checkKeys("user", user, ["model", "featuresLayer"]);
+    if (typeof user.model !== "function")
+      fail("invalid-argument", {
+        parameter: "user.model",
+        rule: "must be a function (config, { inputShape, numClasses, seed }) => tf.LayersModel",
+        received: show(user.model),
+        fix: "pass the function itself, not its result.",
+      });
+  }
+  checkKeys("config", config, user ? [...Object.keys(config)] : [...MODEL_KEYS, ...TRAIN_KEYS]);
   const c = config as Record<string, unknown>;
-  const family = checkOneOf("config.family", c.family, ["cnn", "nas-cell", "resnet"]);
   let model: ModelConfig;
+  if (user) {
+    const own = Object.fromEntries(Object.entries(config).filter(([k]) => !TRAIN_KEYS.includes(k)));
+    model = { family: "user", build: user.model, config: own, featuresLayer: user.featuresLayer ?? "features" };
+    return { model, train: trainConfigFrom(c, overrides) };
+  }
+  const family = checkOneOf("config.family", c.family, ["cnn", "nas-cell", "resnet"]);
   if (family === "cnn") {
     model = {
       family,
@@ -136,6 +164,10 @@ export function candidateFromConfig(
       width: checkNumber("config.width", c.width ?? 16, { integer: true, min: 1, max: 512 }),
     };
   }
+  return { model, train: trainConfigFrom(c, overrides) };
+}
+
+function trainConfigFrom(c: Record<string, unknown>, overrides: Partial<TrainConfig>): TrainConfig {
   const optimizer = checkOneOf("config.optimizer", overrides.optimizer ?? c.optimizer ?? TRAIN_DEFAULTS.optimizer, [
     "sgd",
     "adam",
@@ -183,7 +215,7 @@ export function candidateFromConfig(
       max: 0.9999,
     }),
   };
-  return { model, train };
+  return train;
 }
 
 /** Learning rate at a fractional position `progress` in [0, 1) of the full budget. */

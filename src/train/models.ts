@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng, type Rng } from "../core/random.js";
 import { CELL_EDGES } from "../space/cell.js";
 import { batchNormalization } from "./batch-norm.js";
+import { buildUserModel } from "./user-model.js";
 import { conv2d as conv2dLayer } from "./conv.js";
 import type { CnnConfig, ModelConfig, NasCellConfig, ResNetConfig } from "./config.js";
 
@@ -153,6 +154,7 @@ export function buildModel(
   seed: number,
   bnMomentum = 0.9,
 ): BuiltModel {
+  if (config.family === "user") return buildUserModel(config, inputShape, numClasses, seed);
   const ctx: Ctx = { rng: createRng(seed), bnMomentum, n: 0 };
   const input = tf.input({ shape: [...inputShape], name: "images" });
   let x: tf.SymbolicTensor;
