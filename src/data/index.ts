@@ -16,3 +16,5 @@ export { syntheticDataset } from "./synthetic.js";
 export type { SyntheticOptions } from "./synthetic.js";
 export { makeSplits, subset, sampleIndices, channelStats, toFloat, classCounts } from "./splits.js";
 export type { SplitOptions, Splits, ToFloatOptions } from "./splits.js";
+export { fromArrays } from "./arrays.js";
+export type { FromArraysOptions, ArraySplit } from "./arrays.js";
