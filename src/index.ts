@@ -10,6 +10,7 @@ export * as proxy from "./proxy/index.js";
 export * as metrics from "./metrics/index.js";
 export * as table from "./table/index.js";
 export * as search from "./search/index.js";
+export * as study from "./study/index.js";
 export * as train from "./train/index.js";
 export * as plot from "./plot/index.js";
 export * as notebook from "./notebook/index.js";

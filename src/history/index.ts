@@ -4,3 +4,4 @@ export { encodeHistory, decodeHistory, saveHistory, loadHistory, HISTORY_FORMAT_
 export { toHalf, fromHalf } from "./float16.js";
 export { emptyCurves, peakValAcc } from "./curves.js";
 export type { Curves } from "./curves.js";
+export type { Trial, TrialError, TrialValue } from "./trial.js";

@@ -1,0 +1,50 @@
+/**
+ * The one record of a trial, from the moment a study asks for it to its analysis (Optuna's
+ * FrozenTrial): storage keeps it, estimators read its curves and histories, tables and plots
+ * show it. It sits in history/ because proxy/, search/, study/ and table/ all read it.
+ * T (the full training budget) is `budget`; t (epochs trained so far) is `epochs`.
+ */
+import type { TrialState } from "../core/types.js";
+import type { Curves } from "./curves.js";
+import type { FeatureHistory } from "./feature-history.js";
+
+export type TrialValue = string | number | boolean | readonly number[];
+
+export interface TrialError {
+  readonly name: string;
+  readonly message: string;
+  /** The epoch during which it happened (0: before training). */
+  readonly epoch: number;
+}
+
+export interface Trial {
+  /** Unique within its study, e.g. "t0007"; also its file name in a directory study. */
+  readonly id: string;
+  /** Order of asking, from 0. */
+  readonly number: number;
+  readonly config: Readonly<Record<string, TrialValue>>;
+  readonly state: TrialState;
+  readonly error?: TrialError;
+  /** The full budget T (epochs) this trial would be trained to. */
+  readonly budget: number;
+  /** Epochs trained so far (t); equals the curves' length. */
+  readonly epochs: number;
+  readonly curves: Curves;
+  /** Penultimate features of P_train and P_val after every epoch (absent when not loaded). */
+  readonly probeTrain?: FeatureHistory;
+  readonly probeValidation?: FeatureHistory;
+  /** The epoch whose checkpoint storage holds (weights + optimiser state), if any. */
+  readonly checkpointEpoch?: number;
+  /** Accuracy on the test split after the last epoch trained, when measured. */
+  readonly testAcc?: number;
+  readonly parameters?: number;
+  /** Seed of the trial's training (initialisation, shuffling, dropout). */
+  readonly seed: number;
+  /** Training wall-clock seconds so far, over all its runs. */
+  readonly seconds: number;
+  /** Scores the study's decisions used, by name: e.g. { "FH@2": 0.81 }. */
+  readonly scores: Readonly<Record<string, number>>;
+  /** Which worker trained it last, and how many times it was started. */
+  readonly worker?: number;
+  readonly attempts: number;
+}

@@ -1,0 +1,39 @@
+/**
+ * Where a study lives. One interface, so that a local directory (the embedded default, here) and
+ * a shared database (PostgreSQL, later) are interchangeable behind fh.study.
+ */
+import type { Trial } from "../history/trial.js";
+
+export interface StudyMeta {
+  readonly format: "feature-histories/study";
+  readonly version: 1;
+  readonly name: string;
+  /** The full budget T of every trial. */
+  readonly budget: number;
+  readonly seed: number;
+  /** spaceToJSON(space). */
+  readonly space: unknown;
+  readonly created: string;
+}
+
+/** A file (or row) that could not be read: reported by name and skipped, never silently dropped. */
+export interface StorageProblem {
+  readonly file: string;
+  readonly message: string;
+}
+
+export interface StudyStorage {
+  /** For messages, e.g. "directory /home/me/studies/cnn". */
+  readonly description: string;
+  readonly readOnly: boolean;
+  readMeta(): StudyMeta | undefined;
+  writeMeta(meta: StudyMeta): void;
+  /** Persist a trial's current state (atomically: a reader sees the old or the new, never half). */
+  saveTrial(trial: Trial): void;
+  loadTrials(options?: { histories?: boolean }): { trials: Trial[]; problems: StorageProblem[] };
+  saveCheckpoint(id: string, bytes: Uint8Array): void;
+  loadCheckpoint(id: string): Uint8Array | undefined;
+  deleteCheckpoint(id: string): void;
+  /** Release the write lock. */
+  close(): void;
+}

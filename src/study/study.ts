@@ -1,0 +1,348 @@
+/**
+ * A study: the trials of one search over one space, persisted as they change, with the ask/tell
+ * interface for users who run their own training loop (Optuna's pattern). `ask()` samples a new
+ * configuration (seeded by the study's seed and the trial's number, so a resumed study asks the
+ * same things), `report()` records the epochs trained so far, `shouldPrune()` lets an estimator
+ * decide at epoch t whether the trial deserves the full budget, and `tell()` ends the trial as
+ * complete, pruned or failed. Every change is saved at once: nothing reported is lost on a crash.
+ */
+import { fail, show } from "../core/errors.js";
+import { createRng } from "../core/random.js";
+import { checkKeys, checkNumber, checkString } from "../core/validate.js";
+import type { TrialState } from "../core/types.js";
+import { emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
+import type { FeatureHistory } from "../history/feature-history.js";
+import type { Trial, TrialError } from "../history/trial.js";
+import { configKey, sample, spaceFromJSON, spaceToJSON, validateConfig, type SearchSpace } from "../space/space.js";
+import { directoryStorage } from "./directory.js";
+import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
+import type { Pruner } from "./pruners.js";
+
+export interface CreateStudyOptions {
+  /** A name for reports; a directory study must be created and loaded under the same name. */
+  readonly name: string;
+  /** A directory path (the embedded default) or a StudyStorage. */
+  readonly storage: string | StudyStorage;
+  readonly space: SearchSpace;
+  /** The full budget T (epochs) of every trial. */
+  readonly budget: number;
+  /** Seed of sampling and of every trial's training seed. Default 0. */
+  readonly seed?: number;
+  /** Decides at epoch t whether a trial goes on (shouldPrune). Default: never prune. */
+  readonly pruner?: Pruner;
+}
+
+export interface LoadStudyOptions {
+  readonly storage: string | StudyStorage;
+  /** Open without the write lock, e.g. to watch a study that another process runs. Default false. */
+  readonly readOnly?: boolean;
+  readonly pruner?: Pruner;
+  /** Load feature histories too. Default true. */
+  readonly histories?: boolean;
+}
+
+/** What a trial reports after training: a train result fits (curves, histories, seconds, ...). */
+export interface TrialReport {
+  readonly curves: Curves;
+  readonly probeTrain?: FeatureHistory;
+  readonly probeValidation?: FeatureHistory;
+  /** Seconds of this report's training (added to the trial's). */
+  readonly seconds?: number;
+  readonly testAcc?: number;
+  readonly parameters?: number;
+}
+
+/** A trial id from its number: t0000, t0001, ... */
+const trialId = (n: number) => `t${String(n).padStart(4, "0")}`;
+const mixSeed = (seed: number, n: number, salt: number) =>
+  (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(n + 1, 0xc2b2ae35) + salt) | 0;
+
+export class Study {
+  readonly name: string;
+  readonly budget: number;
+  readonly seed: number;
+  readonly space: SearchSpace;
+  readonly storage: StudyStorage;
+  /** Files or rows that could not be read when the study was loaded (also sent as warnings). */
+  readonly problems: readonly StorageProblem[];
+  private readonly byId = new Map<string, Trial>();
+  private readonly pruner: Pruner | undefined;
+
+  /** @internal use createStudy / loadStudy. */
+  constructor(meta: StudyMeta, storage: StudyStorage, trials: Trial[], problems: StorageProblem[], pruner?: Pruner) {
+    this.name = meta.name;
+    this.budget = meta.budget;
+    this.seed = meta.seed;
+    this.space = spaceFromJSON(typeof meta.space === "string" ? meta.space : JSON.stringify(meta.space));
+    this.storage = storage;
+    this.problems = problems;
+    this.pruner = pruner;
+    for (const t of trials) {
+      // A configuration read back from storage is checked against the space before it is used.
+      validateConfig(this.space, t.config as Record<string, string | number | boolean>);
+      this.byId.set(t.id, t);
+    }
+  }
+
+  /** Every trial, in the order they were asked for. */
+  trials(states?: readonly TrialState[]): Trial[] {
+    const all = [...this.byId.values()].sort((a, b) => a.number - b.number);
+    return states ? all.filter((t) => states.includes(t.state)) : all;
+  }
+
+  trial(id: string): Trial {
+    const t = this.byId.get(id);
+    if (!t)
+      fail("invalid-argument", {
+        parameter: "trial id",
+        rule: `must be a trial of study "${this.name}"`,
+        received: show(id),
+        fix: `use one of ${[...this.byId.keys()].slice(0, 5).join(", ")}${this.byId.size > 5 ? ", ..." : ""}.`,
+      });
+    return t;
+  }
+
+  /** The complete trial with the best peak validation accuracy, if any. */
+  best(): Trial | undefined {
+    let best: Trial | undefined;
+    for (const t of this.trials(["complete"])) if (!best || peakValAcc(t.curves) > peakValAcc(best.curves)) best = t;
+    return best;
+  }
+
+  private save(t: Trial): Trial {
+    this.storage.saveTrial(t);
+    this.byId.set(t.id, t);
+    return t;
+  }
+
+  /**
+   * A new running trial: a configuration sampled from the space (not one asked before, when the
+   * space has others), or `config` when given (checked against the space).
+   */
+  ask(options: { config?: Record<string, string | number | boolean> } = {}): Trial {
+    checkKeys("options", options, ["config"]);
+    const number = this.byId.size === 0 ? 0 : Math.max(...[...this.byId.values()].map((t) => t.number)) + 1;
+    let config = options.config;
+    if (config) validateConfig(this.space, config);
+    else {
+      const rng = createRng(mixSeed(this.seed, number, 1));
+      const seen = new Set(this.trials().map((t) => configKey(this.space, t.config as Record<string, string>)));
+      config = { ...sample(this.space, rng) };
+      for (let tries = 0; tries < 50 && seen.has(configKey(this.space, config)); tries++)
+        config = { ...sample(this.space, rng) };
+    }
+    return this.save({
+      id: trialId(number),
+      number,
+      config,
+      state: "running",
+      budget: this.budget,
+      epochs: 0,
+      curves: emptyCurves(),
+      seed: mixSeed(this.seed, number, 2) & 0x7fffffff,
+      seconds: 0,
+      scores: {},
+      attempts: 1,
+    });
+  }
+
+  private running(trial: Trial | string, what: string): Trial {
+    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    if (t.state !== "running")
+      fail("state", {
+        parameter: "trial",
+        rule: `must be running to ${what}`,
+        received: `${t.id} is ${t.state}`,
+        fix: "ask for a new trial, or resume this one with study.resume(trial).",
+      });
+    return t;
+  }
+
+  /** Record the epochs trained so far (curves and histories cover epochs 1..t). */
+  report(trial: Trial | string, report: TrialReport): Trial {
+    const t = this.running(trial, "report");
+    const epochs = report.curves?.valAcc?.length;
+    if (!Number.isInteger(epochs) || epochs < t.epochs || epochs > this.budget)
+      fail("invalid-argument", {
+        parameter: "report.curves",
+        rule: `must cover epochs 1..t with ${t.epochs} <= t <= ${this.budget} (the budget)`,
+        received: `${show(epochs)} epochs`,
+        fix: "report the whole run so far (a resumed run: pass `previous` to trainCandidate).",
+      });
+    return this.save({
+      ...t,
+      epochs,
+      curves: report.curves,
+      ...(report.probeTrain ? { probeTrain: report.probeTrain } : {}),
+      ...(report.probeValidation ? { probeValidation: report.probeValidation } : {}),
+      ...(report.testAcc !== undefined ? { testAcc: report.testAcc } : {}),
+      ...(report.parameters !== undefined ? { parameters: report.parameters } : {}),
+      seconds: t.seconds + (report.seconds ?? 0),
+    });
+  }
+
+  /** Store the checkpoint after the trial's last reported epoch (bytes from encodeCheckpoint). */
+  saveCheckpoint(trial: Trial | string, epoch: number, bytes: Uint8Array): Trial {
+    const t = this.running(trial, "checkpoint");
+    checkNumber("epoch", epoch, { integer: true, min: 1, max: t.epochs });
+    this.storage.saveCheckpoint(t.id, bytes);
+    return this.save({ ...t, checkpointEpoch: epoch });
+  }
+
+  loadCheckpoint(trial: Trial | string): Uint8Array | undefined {
+    return this.storage.loadCheckpoint(this.trial(typeof trial === "string" ? trial : trial.id).id);
+  }
+
+  /**
+   * Ask the study's pruner whether the trial should stop at its current epoch; the score it used
+   * is recorded with the trial. False when the study has no pruner.
+   */
+  shouldPrune(trial: Trial | string): boolean {
+    const t = this.running(trial, "be judged");
+    if (!this.pruner) return false;
+    const others = this.trials().filter((o) => o.id !== t.id);
+    const decision = this.pruner.decide(t, others);
+    if (Object.keys(decision.scores).length) this.save({ ...t, scores: { ...t.scores, ...decision.scores } });
+    return decision.prune;
+  }
+
+  /** End a trial: complete (trained to the budget), pruned (stopped early on purpose) or failed. */
+  tell(trial: Trial | string, state: "complete" | "pruned" | "failed", options: { error?: TrialError } = {}): Trial {
+    checkKeys("options", options, ["error"]);
+    const t = this.running(trial, "be told");
+    if (state === "complete" && t.epochs !== this.budget)
+      fail("state", {
+        parameter: "state",
+        rule: `"complete" means trained to the budget (${this.budget} epochs)`,
+        received: `${t.id} has ${t.epochs} epochs`,
+        fix: 'report the remaining epochs first, or tell "pruned".',
+      });
+    if (state === "failed" && !options.error)
+      fail("invalid-argument", {
+        parameter: "options.error",
+        rule: 'is required with "failed": a failed trial keeps its error',
+        received: "undefined",
+        fix: "pass { error: { name, message, epoch } } (a failed train result's error fits).",
+      });
+    if (!["complete", "pruned", "failed"].includes(state))
+      fail("invalid-argument", {
+        parameter: "state",
+        rule: 'must be "complete", "pruned" or "failed"',
+        received: show(state),
+        fix: "pass one of these.",
+      });
+    const done = this.save({ ...t, state, ...(options.error ? { error: options.error } : {}) });
+    if (state !== "pruned" && t.checkpointEpoch !== undefined) {
+      // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with it.
+      this.storage.deleteCheckpoint(t.id);
+      return this.save({ ...done, checkpointEpoch: undefined } as Trial);
+    }
+    return done;
+  }
+
+  /** Reopen a pruned trial (a promotion) or a failed one (a retry), from its checkpoint if any. */
+  resume(trial: Trial | string): Trial {
+    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    if (t.state !== "pruned" && t.state !== "failed" && t.state !== "running")
+      fail("state", {
+        parameter: "trial",
+        rule: "must be pruned, failed or running (left by a crash) to resume",
+        received: `${t.id} is ${t.state}`,
+        fix: "complete trials are done.",
+      });
+    const { error: _e, ...rest } = t;
+    return this.save({ ...rest, state: "running", attempts: t.attempts + 1 });
+  }
+
+  /** Release the write lock (a directory study); the study can be loaded again. */
+  close(): void {
+    this.storage.close();
+  }
+}
+
+function storageOf(storage: unknown, readOnly: boolean): StudyStorage {
+  if (typeof storage === "string") return directoryStorage(checkString("options.storage", storage), { readOnly });
+  const s = storage as Partial<StudyStorage> | null;
+  if (!s || typeof s !== "object" || typeof s.saveTrial !== "function" || typeof s.loadTrials !== "function")
+    fail("invalid-argument", {
+      parameter: "options.storage",
+      rule: "must be a directory path or a StudyStorage",
+      received: show(storage),
+      fix: 'pass a path such as "studies/my-search".',
+    });
+  return s as StudyStorage;
+}
+
+/**
+ * Create a study, or reopen the one stored there when it is the same study (same name, space and
+ * budget): a search resumes by calling this again. A different study in the same place is an
+ * error, never overwritten.
+ */
+export function createStudy(options: CreateStudyOptions): Study {
+  checkKeys("options", options, ["name", "storage", "space", "budget", "seed", "pruner"]);
+  const name = checkString("options.name", options.name);
+  const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
+  const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
+  if (!options.space || !Array.isArray((options.space as { params?: unknown }).params))
+    fail("invalid-argument", {
+      parameter: "options.space",
+      rule: "must be a search space",
+      received: show(options.space),
+      fix: "build one with fh.space.defineSpace([...]) or a preset such as fh.space.jointSpace().",
+    });
+  const storage = storageOf(options.storage, false);
+  try {
+    const space = spaceToJSON(options.space);
+    const existing = storage.readMeta();
+    if (existing) {
+      const same =
+        existing.name === name &&
+        existing.budget === budget &&
+        JSON.stringify(existing.space) === JSON.stringify(space);
+      if (!same)
+        fail("state", {
+          parameter: "options.storage",
+          rule: "holds a different study (name, space or budget differ)",
+          received: `${storage.description}: "${existing.name}", budget ${existing.budget}`,
+          fix: "use another storage path, or fh.study.load({ storage }) to open the stored study as it is.",
+        });
+      const { trials, problems } = storage.loadTrials();
+      return new Study(existing, storage, trials, problems, options.pruner);
+    }
+    const meta: StudyMeta = {
+      format: "feature-histories/study",
+      version: 1,
+      name,
+      budget,
+      seed,
+      space,
+      created: new Date().toISOString(),
+    };
+    storage.writeMeta(meta);
+    return new Study(meta, storage, [], [], options.pruner);
+  } catch (err) {
+    storage.close();
+    throw err;
+  }
+}
+
+/** Open a stored study (every trial, histories unless `histories: false`). */
+export function loadStudy(options: LoadStudyOptions): Study {
+  checkKeys("options", options, ["storage", "readOnly", "pruner", "histories"]);
+  const storage = storageOf(options.storage, options.readOnly ?? false);
+  try {
+    const meta = storage.readMeta();
+    if (!meta)
+      fail("data-missing", {
+        parameter: "options.storage",
+        rule: "must hold a study",
+        received: storage.description,
+        fix: "create it with fh.study.create({ name, storage, space, budget }).",
+      });
+    const { trials, problems } = storage.loadTrials({ histories: options.histories ?? true });
+    return new Study(meta, storage, trials, problems, options.pruner);
+  } catch (err) {
+    storage.close();
+    throw err;
+  }
+}
