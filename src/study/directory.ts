@@ -1,6 +1,6 @@
 /**
  * A study in a local directory: study.json, trials/<id>.json with trials/<id>.{train,val}.fhh
- * (the feature histories) and checkpoints/<id>.ckpt. Every file is written to a temporary name
+ * (the feature histories) and checkpoints/<id>.<epoch>.ckpt. Every file is written to a temporary name
  * and renamed, and a trial's JSON is written after its histories, so a kill -9 at any moment
  * leaves each trial as it was before or after its last update; histories found longer than their
  * JSON says are cut back to it. Readers need no lock; one writer at a time holds study.lock
@@ -241,17 +241,20 @@ export function directoryStorage(dir: string, options: { readOnly?: boolean } = 
       trials.sort((a, b) => a.number - b.number);
       return { trials, problems };
     },
-    saveCheckpoint(id, bytes) {
+    saveCheckpoint(id, epoch, bytes) {
       writable();
-      writeAtomic(join(ckptDir, `${safeId(id)}.ckpt`), bytes);
+      writeAtomic(join(ckptDir, `${safeId(id)}.${epoch}.ckpt`), bytes);
     },
-    loadCheckpoint(id) {
-      const path = join(ckptDir, `${safeId(id)}.ckpt`);
+    loadCheckpoint(id, epoch) {
+      const path = join(ckptDir, `${safeId(id)}.${epoch}.ckpt`);
       return existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined;
     },
-    deleteCheckpoint(id) {
+    deleteCheckpoints(id, keepEpoch) {
       writable();
-      rmSync(join(ckptDir, `${safeId(id)}.ckpt`), { force: true });
+      const prefix = `${safeId(id)}.`;
+      for (const f of readdirSync(ckptDir))
+        if (f.startsWith(prefix) && f.endsWith(".ckpt") && f !== `${prefix}${keepEpoch}.ckpt`)
+          rmSync(join(ckptDir, f), { force: true });
     },
     close() {
       release?.();

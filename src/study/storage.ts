@@ -31,9 +31,11 @@ export interface StudyStorage {
   /** Persist a trial's current state (atomically: a reader sees the old or the new, never half). */
   saveTrial(trial: Trial): void;
   loadTrials(options?: { histories?: boolean }): { trials: Trial[]; problems: StorageProblem[] };
-  saveCheckpoint(id: string, bytes: Uint8Array): void;
-  loadCheckpoint(id: string): Uint8Array | undefined;
-  deleteCheckpoint(id: string): void;
+  /** A trial's checkpoint after `epoch` (one file or row per epoch, so the one its record names always exists). */
+  saveCheckpoint(id: string, epoch: number, bytes: Uint8Array): void;
+  loadCheckpoint(id: string, epoch: number): Uint8Array | undefined;
+  /** Delete a trial's checkpoints, all or all but `keepEpoch`. */
+  deleteCheckpoints(id: string, keepEpoch?: number): void;
   /** Release the write lock. */
   close(): void;
 }

@@ -46,7 +46,7 @@ export interface TrialReport {
   readonly curves: Curves;
   readonly probeTrain?: FeatureHistory;
   readonly probeValidation?: FeatureHistory;
-  /** Seconds of this report's training (added to the trial's). */
+  /** Training seconds of the whole run so far (replaces the trial's). */
   readonly seconds?: number;
   readonly testAcc?: number;
   readonly parameters?: number;
@@ -158,8 +158,13 @@ export class Study {
     return t;
   }
 
-  /** Record the epochs trained so far (curves and histories cover epochs 1..t). */
-  report(trial: Trial | string, report: TrialReport): Trial {
+  /**
+   * Record the epochs trained so far (curves and histories cover epochs 1..t), with the
+   * checkpoint after epoch t when given: its file is written first, the trial's record (naming it)
+   * next, older checkpoints last, so a crash at any point leaves a record whose checkpoint exists.
+   */
+  report(trial: Trial | string, report: TrialReport, options: { checkpoint?: Uint8Array } = {}): Trial {
+    checkKeys("options", options, ["checkpoint"]);
     const t = this.running(trial, "report");
     const epochs = report.curves?.valAcc?.length;
     if (!Number.isInteger(epochs) || epochs < t.epochs || epochs > this.budget)
@@ -169,7 +174,8 @@ export class Study {
         received: `${show(epochs)} epochs`,
         fix: "report the whole run so far (a resumed run: pass `previous` to trainCandidate).",
       });
-    return this.save({
+    if (options.checkpoint) this.storage.saveCheckpoint(t.id, epochs, options.checkpoint);
+    const saved = this.save({
       ...t,
       epochs,
       curves: report.curves,
@@ -177,20 +183,17 @@ export class Study {
       ...(report.probeValidation ? { probeValidation: report.probeValidation } : {}),
       ...(report.testAcc !== undefined ? { testAcc: report.testAcc } : {}),
       ...(report.parameters !== undefined ? { parameters: report.parameters } : {}),
-      seconds: t.seconds + (report.seconds ?? 0),
+      ...(options.checkpoint ? { checkpointEpoch: epochs } : {}),
+      seconds: report.seconds ?? t.seconds,
     });
+    if (options.checkpoint) this.storage.deleteCheckpoints(t.id, epochs);
+    return saved;
   }
 
-  /** Store the checkpoint after the trial's last reported epoch (bytes from encodeCheckpoint). */
-  saveCheckpoint(trial: Trial | string, epoch: number, bytes: Uint8Array): Trial {
-    const t = this.running(trial, "checkpoint");
-    checkNumber("epoch", epoch, { integer: true, min: 1, max: t.epochs });
-    this.storage.saveCheckpoint(t.id, bytes);
-    return this.save({ ...t, checkpointEpoch: epoch });
-  }
-
+  /** The bytes of the trial's checkpoint (after epoch trial.checkpointEpoch), if it has one. */
   loadCheckpoint(trial: Trial | string): Uint8Array | undefined {
-    return this.storage.loadCheckpoint(this.trial(typeof trial === "string" ? trial : trial.id).id);
+    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    return t.checkpointEpoch === undefined ? undefined : this.storage.loadCheckpoint(t.id, t.checkpointEpoch);
   }
 
   /**
@@ -234,7 +237,7 @@ export class Study {
     const done = this.save({ ...t, state, ...(options.error ? { error: options.error } : {}) });
     if (state !== "pruned" && t.checkpointEpoch !== undefined) {
       // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with it.
-      this.storage.deleteCheckpoint(t.id);
+      this.storage.deleteCheckpoints(t.id);
       return this.save({ ...done, checkpointEpoch: undefined } as Trial);
     }
     return done;

@@ -30,6 +30,7 @@ export type {
   EpochRecord,
   BatchInfo,
   TrainHooks,
+  TrainSnapshot,
   TrainOptions,
   TrainResult,
   TrainError,

@@ -74,10 +74,25 @@ export interface BatchInfo {
 
 export interface TrainHooks {
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
-  /** With options.checkpoint: after every epoch, once its checkpoint is read (persist it here). */
-  onCheckpoint?: (checkpoint: TrainCheckpoint) => void | Promise<void>;
+  /**
+   * After every epoch (and its checkpoint, with options.checkpoint): the run so far, to persist
+   * as it goes. Curves and histories cover every epoch trained (the previous run's too on resume).
+   */
+  onSnapshot?: (snapshot: TrainSnapshot) => void | Promise<void>;
   /** Called after every batch; keep it cheap. */
   onBatchEnd?: (info: BatchInfo) => void;
+}
+
+export interface TrainSnapshot {
+  /** The epoch just finished. */
+  readonly epoch: number;
+  readonly curves: Curves;
+  readonly probeTrain: FeatureHistory;
+  readonly probeValidation: FeatureHistory;
+  /** Training seconds so far (the previous run's included on resume). */
+  readonly seconds: number;
+  readonly parameters: number;
+  readonly checkpoint?: TrainCheckpoint;
 }
 
 export interface TrainOptions {
@@ -96,7 +111,7 @@ export interface TrainOptions {
   evalBatchSize?: number;
   /** Evaluate test accuracy after the last epoch, when data.test is present. Default true. */
   evaluateTest?: boolean;
-  /** Read a checkpoint (weights and optimiser state) after every epoch: hooks.onCheckpoint gets each, the result the last. Default false. */
+  /** Read a checkpoint (weights and optimiser state) after every epoch: hooks.onSnapshot gets each, the result the last. Default false. */
   checkpoint?: boolean;
   /**
    * Continue a run from its checkpoint after epoch t (same model config, train config, data shape
@@ -446,10 +461,17 @@ export async function trainCandidate(
       curves.seconds.push(record.seconds);
       curves.captureSeconds.push(record.captureSeconds);
       await options.hooks?.onEpochEnd?.(record);
-      if (options.checkpoint) {
+      if (options.checkpoint)
         checkpoint = await captureCheckpoint(net.model, opt, { epoch, budget: train.epochs, seed });
-        await options.hooks?.onCheckpoint?.(checkpoint);
-      }
+      await options.hooks?.onSnapshot?.({
+        epoch,
+        curves: Object.fromEntries(Object.entries(curves).map(([k, v]) => [k, [...v]])) as unknown as Curves,
+        probeTrain,
+        probeValidation,
+        seconds: (performance.now() - started) / 1000 + (resume?.previous?.seconds ?? 0),
+        parameters,
+        ...(checkpoint ? { checkpoint } : {}),
+      });
     }
     epoch = epochs;
     if (data.test && (options.evaluateTest ?? true))

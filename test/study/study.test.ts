@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createStudy, loadStudy } from "../../src/study/study.js";
@@ -171,23 +171,25 @@ test("an estimator as pruner: below the best quarter at t stops, the score is ke
   }
 });
 
-test("checkpoints: kept for a pruned trial (a promotion resumes it), dropped when it completes", async () => {
+test("checkpoints: one per reported epoch replaces the last; kept for a pruned trial, dropped when complete", async () => {
   const { dir, cleanup } = tempDir("fh-study-");
   try {
     const s = createStudy({ name: "c", storage: dir, space, budget: 3 });
     let t = s.ask();
-    s.report(t, syntheticCandidate(0.4, 1, 0));
-    t = s.saveCheckpoint(t, 1, new Uint8Array([1, 2, 3, 4]));
+    t = s.report(t, syntheticCandidate(0.4, 1, 0), { checkpoint: new Uint8Array([1, 2, 3, 4]) });
     t = s.tell(t, "pruned");
     assert.equal(t.checkpointEpoch, 1);
     t = s.resume(t);
     assert.equal(t.state, "running");
     assert.equal(t.attempts, 2);
     assert.deepEqual(Array.from(s.loadCheckpoint(t)!), [1, 2, 3, 4]);
+    t = s.report(t, syntheticCandidate(0.4, 2, 0), { checkpoint: new Uint8Array([5, 6]) });
+    assert.deepEqual(readdirSync(join(dir, "checkpoints")), ["t0000.2.ckpt"]);
+    assert.deepEqual(Array.from(s.loadCheckpoint(t)!), [5, 6]);
     s.report(t, syntheticCandidate(0.4, 3, 0));
     t = s.tell(t, "complete");
     assert.equal(t.checkpointEpoch, undefined);
-    assert.equal(existsSync(join(dir, "checkpoints", "t0000.ckpt")), false);
+    assert.deepEqual(readdirSync(join(dir, "checkpoints")), []);
     s.close();
   } finally {
     cleanup();

@@ -60,7 +60,7 @@ for (const [name, [modelConfig, trainConfig]] of Object.entries(configs)) {
       seed: 9,
       epochs: 2,
       checkpoint: true,
-      hooks: { onCheckpoint: (c) => void seen.push(c.epoch) },
+      hooks: { onSnapshot: (snap) => void seen.push(snap.checkpoint!.epoch) },
     });
     assert.deepEqual(seen, [1, 2]);
     assert.equal(first.checkpoint?.epoch, 2);
