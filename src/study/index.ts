@@ -4,3 +4,7 @@ export { directoryStorage } from "./directory.js";
 export type { StudyStorage, StudyMeta, StorageProblem } from "./storage.js";
 export { estimatorPruner } from "./pruners.js";
 export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "./pruners.js";
+export { optimize } from "./optimize.js";
+export type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "./optimize.js";
+export { runTrialJob, modelFunction } from "./jobs.js";
+export type { TrialJob, JobSnapshot, JobResult, ModelSource } from "./jobs.js";

@@ -17,6 +17,8 @@ export interface PruneDecision {
 
 export interface Pruner {
   readonly name: string;
+  /** The epoch t at which it judges: study.optimize trains new trials to t, then asks. */
+  readonly epochs: number;
   decide(trial: Trial, others: readonly Trial[]): PruneDecision;
 }
 
@@ -47,6 +49,7 @@ export function estimatorPruner(options: EstimatorPrunerOptions): Pruner {
   const key = `${options.estimator.name}@${t}`;
   return {
     name: `${key}, keep ${keep}`,
+    epochs: t,
     decide(trial, others) {
       if (trial.epochs !== t) return { prune: false, scores: {} };
       if (t >= trial.budget) return { prune: false, scores: {} };

@@ -17,6 +17,7 @@ import { configKey, sample, spaceFromJSON, spaceToJSON, validateConfig, type Sea
 import { directoryStorage } from "./directory.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
 import type { Pruner } from "./pruners.js";
+import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
 
 export interface CreateStudyOptions {
   /** A name for reports; a directory study must be created and loaded under the same name. */
@@ -66,7 +67,8 @@ export class Study {
   /** Files or rows that could not be read when the study was loaded (also sent as warnings). */
   readonly problems: readonly StorageProblem[];
   private readonly byId = new Map<string, Trial>();
-  private readonly pruner: Pruner | undefined;
+  /** Decides at its epoch t whether a trial goes on (shouldPrune, optimize). */
+  readonly pruner: Pruner | undefined;
 
   /** @internal use createStudy / loadStudy. */
   constructor(meta: StudyMeta, storage: StudyStorage, trials: Trial[], problems: StorageProblem[], pruner?: Pruner) {
@@ -255,6 +257,22 @@ export class Study {
       });
     const { error: _e, ...rest } = t;
     return this.save({ ...rest, state: "running", attempts: t.attempts + 1 });
+  }
+
+  /** Forget a running trial's epochs (its checkpoint was lost or damaged): it trains again from epoch 1. */
+  restart(trial: Trial | string): Trial {
+    const t = this.running(trial, "restart");
+    this.storage.deleteCheckpoints(t.id);
+    const { probeTrain: _t, probeValidation: _v, checkpointEpoch: _c, testAcc: _a, ...rest } = t;
+    return this.save({ ...rest, epochs: 0, curves: emptyCurves(), seconds: 0, scores: {} });
+  }
+
+  /**
+   * Run the search on this study: train trials (on worker processes by default) until it has
+   * `options.trials`, the pruner deciding at its epoch which go on; resumable. See optimize.ts.
+   */
+  optimize(options: OptimizeOptions): Promise<OptimizeResult> {
+    return optimize(this, options);
   }
 
   /** Release the write lock (a directory study); the study can be loaded again. */

@@ -1,0 +1,357 @@
+/**
+ * The live search: trains the study's trials on the user's data (built-in families or the user's
+ * model function), on worker processes (default: one per core) or in this process, with the
+ * study's pruner deciding at its epoch t which trials earn the full budget. Every epoch is saved
+ * as it finishes (curves, histories, a checkpoint), so an interrupted or killed search resumes by
+ * calling optimize again: trials left running continue from their last checkpoint, no finished
+ * epoch is trained again, none is lost or run twice. A failing trial (a model function that
+ * throws, a NaN loss) is a failed trial with its error; a worker that dies is replaced and its
+ * trial retried once.
+ */
+import { availableParallelism } from "node:os";
+import { fail, show } from "../core/errors.js";
+import { checkKeys, checkNumber } from "../core/validate.js";
+import { peakValAcc } from "../history/curves.js";
+import type { HistoryDtype } from "../history/feature-history.js";
+import type { Trial } from "../history/trial.js";
+import type { Splits } from "../data/splits.js";
+import type { TrainConfig } from "../train/config.js";
+import { prepareData, type PreparedData } from "../train/loop.js";
+import type { ModelFunction } from "../train/user-model.js";
+import { warn } from "../core/warn.js";
+import { decodeCheckpoint } from "../train/checkpoint.js";
+import { runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type TrialJob } from "./jobs.js";
+import { WorkerDied, WorkerPool } from "./pool.js";
+import type { Study } from "./study.js";
+
+export interface OptimizeOptions {
+  /** The splits every trial trains and is measured on (fh.data.makeSplits). */
+  readonly data: Splits;
+  /** Stop asking for new trials once the study has this many (of any state). */
+  readonly trials: number;
+  /**
+   * The model: the built-in families (default, from the config's `family`), a model function (in
+   * this process only: `workers: 0`), or `{ module, exportName }` that every worker imports.
+   */
+  readonly model?: ModelFunction | { readonly module: string; readonly exportName: string };
+  /** The layer of a user model whose output is the feature vector. Default "features". */
+  readonly featuresLayer?: string;
+  /** Worker processes; 0 trains in this process. Default: the number of cores (at most the trials). */
+  readonly workers?: number;
+  /** Training options for every trial (the budget is the study's). */
+  readonly train?: Partial<TrainConfig>;
+  readonly historyDtype?: HistoryDtype;
+  /** Called after every epoch and every decision. */
+  readonly onProgress?: (progress: OptimizeProgress) => void;
+  /** Stops the search cleanly (running trials stay resumable). */
+  readonly signal?: AbortSignal;
+  /** Also stop on SIGINT (a Jupyter kernel interrupt). Default true. */
+  readonly stopOnSigint?: boolean;
+  /** Extra environment for worker processes (e.g. { FH_BACKEND: "wasm" }). */
+  readonly env?: Record<string, string>;
+  /** Called with each worker process's pid as it starts. */
+  readonly onWorkerStart?: (pid: number) => void;
+}
+
+export interface OptimizeProgress {
+  /** What just happened, e.g. "t0003 epoch 2", "t0003 pruned (FH@2 0.71)". */
+  readonly event: string;
+  readonly trialId?: string;
+  readonly epoch?: number;
+  readonly complete: number;
+  readonly pruned: number;
+  readonly failed: number;
+  readonly running: number;
+  /** The study's target number of trials. */
+  readonly total: number;
+  /** The best complete trial so far (peak validation accuracy). */
+  readonly best?: { readonly id: string; readonly value: number };
+  readonly seconds: number;
+  /** Seconds left, from the pace so far (undefined until a trial has ended). */
+  readonly eta?: number;
+}
+
+export interface OptimizeResult {
+  readonly complete: number;
+  readonly pruned: number;
+  readonly failed: number;
+  /** Trials left running because the search was stopped (resume with optimize). */
+  readonly interrupted: number;
+  readonly seconds: number;
+}
+
+function sourceOf(options: OptimizeOptions): ModelSource {
+  const m = options.model;
+  const featuresLayer = options.featuresLayer;
+  const layer = featuresLayer ? { featuresLayer } : {};
+  if (m === undefined) return { kind: "builtin" };
+  if (typeof m === "function") return { kind: "function", build: m, ...layer };
+  if (m && typeof m === "object" && typeof m.module === "string" && typeof m.exportName === "string") {
+    checkKeys("options.model", m, ["module", "exportName"]);
+    return { kind: "module", module: m.module, exportName: m.exportName, ...layer };
+  }
+  return fail("invalid-argument", {
+    parameter: "options.model",
+    rule: "must be a model function or { module, exportName }",
+    received: show(m),
+    fix: "pass (config, { inputShape, numClasses, seed }) => tf.LayersModel, or where workers can import it.",
+  });
+}
+
+/** Run the study's search until it has `trials` trials, all ended (or until stopped). */
+export async function optimize(study: Study, options: OptimizeOptions): Promise<OptimizeResult> {
+  checkKeys("options", options, [
+    "data",
+    "trials",
+    "model",
+    "featuresLayer",
+    "workers",
+    "train",
+    "historyDtype",
+    "onProgress",
+    "signal",
+    "stopOnSigint",
+    "env",
+    "onWorkerStart",
+  ]);
+  if (study.storage.readOnly)
+    fail("state", {
+      parameter: "study",
+      rule: "must be opened for writing to optimize",
+      received: "a read-only study",
+      fix: "load it without readOnly (one writer at a time).",
+    });
+  const target = checkNumber("options.trials", options.trials, { integer: true, min: 1, max: 1_000_000 });
+  const splits = options.data as Splits | undefined;
+  if (!splits || typeof splits !== "object" || !splits.train || !splits.probeTrain)
+    fail("invalid-argument", {
+      parameter: "options.data",
+      rule: "must be the splits of a data set (training, validation, test and probe sets)",
+      received: show(splits),
+      fix: "pass fh.data.makeSplits(dataset, { train, validation, probeTrain, probeValidation, seed }).",
+    });
+  const source = sourceOf(options);
+  const cores = availableParallelism();
+  const workers = checkNumber("options.workers", options.workers ?? Math.min(cores, target), {
+    integer: true,
+    min: 0,
+    max: 256,
+  });
+  if (source.kind === "function" && workers > 0)
+    fail("invalid-argument", {
+      parameter: "options.model",
+      rule: "a function can only train in this process (workers: 0): worker processes import the model by module",
+      received: `a function with workers: ${workers}`,
+      fix: "pass { module: <absolute path of the file that exports it>, exportName } for workers, or workers: 0.",
+    });
+  const started = performance.now();
+  const judgeAt = study.pruner && study.pruner.epochs < study.budget ? study.pruner.epochs : undefined;
+  const base = {
+    budget: study.budget,
+    ...(options.train ? { train: options.train } : {}),
+    ...(options.historyDtype ? { historyDtype: options.historyDtype } : {}),
+  };
+
+  let stopped = false;
+  const stop = new AbortController();
+  const onStop = () => {
+    stopped = true;
+    stop.abort("the search was stopped");
+    pool?.close();
+  };
+  options.signal?.addEventListener("abort", onStop);
+  if (options.stopOnSigint ?? true) process.on("SIGINT", onStop);
+  if (options.signal?.aborted) onStop();
+
+  let pool: WorkerPool | undefined;
+  let data: PreparedData | undefined;
+  if (workers > 0)
+    pool = new WorkerPool({
+      workers,
+      splits,
+      source,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.onWorkerStart ? { onWorkerStart: options.onWorkerStart } : {}),
+    });
+  else data = prepareData(splits, { includeTest: true });
+
+  const ended = () => study.trials(["complete", "pruned", "failed"]).length;
+  const progress = (event: string, trialId?: string, epoch?: number) => {
+    if (!options.onProgress) return;
+    const trials = study.trials();
+    const count = (s: Trial["state"]) => trials.filter((t) => t.state === s).length;
+    const best = study.best();
+    const seconds = (performance.now() - started) / 1000;
+    const done = ended();
+    options.onProgress({
+      event,
+      ...(trialId ? { trialId } : {}),
+      ...(epoch !== undefined ? { epoch } : {}),
+      complete: count("complete"),
+      pruned: count("pruned"),
+      failed: count("failed"),
+      running: count("running"),
+      total: target,
+      ...(best ? { best: { id: best.id, value: peakValAcc(best.curves) } } : {}),
+      seconds,
+      ...(done > 0 && sessionEnded > 0 ? { eta: (seconds / sessionEnded) * Math.max(0, target - done) } : {}),
+    });
+  };
+  let sessionEnded = 0;
+
+  /** The job that moves a running trial on, or the decision it needs first. */
+  const nextStep = (t: Trial): { to: number } | "judge" | "complete" => {
+    if (judgeAt !== undefined && t.epochs < judgeAt) return { to: judgeAt };
+    if (judgeAt !== undefined && t.epochs === judgeAt && !judged.has(t.id)) return "judge";
+    return t.epochs < study.budget ? { to: study.budget } : "complete";
+  };
+  const judged = new Set<string>();
+
+  const jobFor = (trial: Trial, to: number): TrialJob => {
+    let t = trial;
+    const checkpoint = t.checkpointEpoch !== undefined ? study.loadCheckpoint(t) : undefined;
+    let canResume = !!(checkpoint && t.probeTrain && t.probeValidation && t.checkpointEpoch === t.epochs);
+    if (canResume) {
+      try {
+        decodeCheckpoint(checkpoint!, `checkpoint of ${t.id}`);
+      } catch (err) {
+        warn(`${t.id}: ${(err as Error).message.split("\n")[0]}; training it again from its first epoch`);
+        canResume = false;
+      }
+    }
+    if (!canResume && t.epochs > 0) t = study.restart(t);
+    return {
+      trialId: t.id,
+      config: t.config,
+      seed: t.seed,
+      toEpoch: to,
+      ...base,
+      ...(canResume
+        ? {
+            resume: {
+              checkpoint: checkpoint!,
+              curves: t.curves,
+              probeTrain: t.probeTrain!,
+              probeValidation: t.probeValidation!,
+              seconds: t.seconds,
+            },
+          }
+        : {}),
+    };
+  };
+
+  let finished = false;
+  const onSnapshot = (s: JobSnapshot) => {
+    // A finished epoch is saved even after a stop; nothing is written once optimize has returned.
+    if (finished) return;
+    study.report(
+      s.trialId,
+      {
+        curves: s.curves,
+        probeTrain: s.probeTrain,
+        probeValidation: s.probeValidation,
+        seconds: s.seconds,
+        parameters: s.parameters,
+      },
+      { checkpoint: s.checkpoint },
+    );
+    progress(`${s.trialId} epoch ${s.epoch}`, s.trialId, s.epoch);
+  };
+
+  const runJob = (job: TrialJob): Promise<JobResult> =>
+    pool ? pool.run(job, onSnapshot) : runTrialJob(job, data!, source, onSnapshot, stop.signal);
+
+  /** Drive one trial until it ends (or the search stops). */
+  const drive = async (id: string): Promise<void> => {
+    for (;;) {
+      if (stopped) return;
+      let t = study.trial(id);
+      if (t.state !== "running") return;
+      const step = nextStep(t);
+      if (step === "complete") {
+        study.tell(t, "complete");
+        sessionEnded++;
+        progress(`${id} complete`, id);
+        return;
+      }
+      if (step === "judge") {
+        judged.add(id);
+        if (study.shouldPrune(t)) {
+          t = study.tell(id, "pruned");
+          sessionEnded++;
+          progress(
+            `${id} pruned (${Object.entries(t.scores)
+              .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+              .join(", ")})`,
+            id,
+          );
+          return;
+        }
+        progress(`${id} goes on to ${study.budget} epochs`, id);
+        continue;
+      }
+      let result: JobResult;
+      try {
+        result = await runJob(jobFor(t, step.to));
+      } catch (err) {
+        if (stopped) return;
+        if (!(err instanceof WorkerDied)) throw err;
+        t = study.trial(id);
+        if (t.attempts < 2) {
+          study.resume(t);
+          progress(`${id}: ${err.message}; retrying`, id);
+          continue;
+        }
+        study.tell(t, "failed", { error: { name: "WorkerDied", message: `${err.message}, twice`, epoch: t.epochs } });
+        sessionEnded++;
+        progress(`${id} failed: its worker died twice`, id);
+        return;
+      }
+      if (stopped) return;
+      if (result.status === "failed") {
+        study.tell(id, "failed", { error: result.error! });
+        sessionEnded++;
+        progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
+        return;
+      }
+      if (result.testAcc !== undefined) {
+        const now = study.trial(id);
+        study.report(id, { curves: now.curves, testAcc: result.testAcc, seconds: now.seconds });
+      }
+    }
+  };
+
+  // Trials a crash or an interrupt left running go first, then new ones, `workers` at a time.
+  const lanes = Math.max(1, workers);
+  const queue = study.trials(["running"]).map((t) => t.id);
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      if (stopped) return;
+      let id = queue.shift();
+      if (id === undefined) {
+        if (study.trials().length >= target) return;
+        id = study.ask().id;
+        progress(`${id} asked`, id);
+      }
+      await drive(id);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: lanes }, () => lane()));
+  } finally {
+    finished = true;
+    pool?.close();
+    options.signal?.removeEventListener("abort", onStop);
+    process.off("SIGINT", onStop);
+  }
+  const trials = study.trials();
+  const count = (s: Trial["state"]) => trials.filter((t) => t.state === s).length;
+  progress(stopped ? "stopped" : "done");
+  return {
+    complete: count("complete"),
+    pruned: count("pruned"),
+    failed: count("failed"),
+    interrupted: count("running"),
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,168 @@
+// The live search: in this process with a model function, on worker processes with a model
+// imported by module, a pruner deciding at epoch t, failing trials as data, a worker killed
+// mid-trial (retried), the search process killed mid-search and resumed (no saved epoch trained
+// twice, no trial lost or doubled), and the errors of misuse.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fork } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createStudy, loadStudy } from "../../src/study/study.js";
+import { resolveBackend } from "../../src/train/backend.js";
+import { epochCount } from "../../src/history/feature-history.js";
+import { tempDir, assertFails } from "../helpers/fixtures.js";
+import { liveSearchFixture } from "../helpers/live-search.js";
+import { smallNet } from "../helpers/user-models.js";
+import type { OptimizeProgress } from "../../src/study/optimize.js";
+
+const fx = liveSearchFixture();
+
+test("in this process with a model function: the pruner decides at t, every trial ends and is saved", async () => {
+  await resolveBackend({ backend: "wasm" });
+  const { dir, cleanup } = tempDir("fh-opt-");
+  try {
+    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 3, seed: 11, pruner: fx.pruner });
+    const events: OptimizeProgress[] = [];
+    const r = await study.optimize({
+      data: fx.splits,
+      trials: 6,
+      workers: 0,
+      model: smallNet,
+      onProgress: (p) => events.push(p),
+    });
+    assert.equal(r.complete + r.pruned + r.failed, 6);
+    assert.ok(r.pruned >= 1 && r.complete >= 2, JSON.stringify(r));
+    assert.equal(r.interrupted, 0);
+    for (const t of study.trials()) {
+      if (t.state === "complete") {
+        assert.equal(t.epochs, 3);
+        assert.ok(t.testAcc !== undefined);
+        assert.equal(t.checkpointEpoch, undefined);
+      }
+      if (t.state === "pruned") {
+        assert.equal(t.epochs, 1);
+        assert.ok(Number.isFinite(t.scores["early stopping@1"]));
+      }
+    }
+    assert.ok(events.some((e) => /pruned/.test(e.event)));
+    assert.equal(events.at(-1)!.event, "done");
+    assert.ok(events.at(-1)!.best!.value > 0);
+    study.close();
+    const back = loadStudy({ storage: dir, readOnly: true });
+    assert.equal(back.trials(["complete"]).length, r.complete);
+    assert.equal(epochCount(back.trials(["complete"])[0]!.probeValidation!), 3);
+  } finally {
+    cleanup();
+  }
+});
+
+test("on worker processes with a model imported by module; a throwing model is a failed trial", async () => {
+  const { dir, cleanup } = tempDir("fh-opt-");
+  try {
+    const broken = liveSearchFixture("sometimesBroken");
+    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 2, seed: 4 });
+    const r = await study.optimize({ data: fx.splits, trials: 6, workers: 2, model: broken.model });
+    assert.equal(r.complete + r.failed, 6);
+    for (const t of study.trials()) {
+      if (Number(t.config.filters) > 5) {
+        assert.equal(t.state, "failed");
+        assert.match(t.error!.message, /no room for/);
+      } else assert.equal(t.state, "complete", t.error?.message);
+    }
+    study.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test("a worker killed mid-trial is replaced and its trial retried from its checkpoint", async () => {
+  const { dir, cleanup } = tempDir("fh-opt-");
+  try {
+    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 3, seed: 5 });
+    const pids: number[] = [];
+    let killed = false;
+    const r = await study.optimize({
+      data: fx.splits,
+      trials: 3,
+      workers: 1,
+      model: fx.model,
+      onWorkerStart: (pid) => pids.push(pid),
+      onProgress: (p) => {
+        // After the first saved epoch of the second trial, kill the worker training it.
+        if (!killed && p.trialId === "t0001" && p.epoch === 1) {
+          killed = true;
+          process.kill(pids.at(-1)!, "SIGKILL");
+        }
+      },
+    });
+    assert.ok(killed);
+    assert.equal(pids.length, 2, "the dead worker was replaced");
+    assert.equal(r.complete, 3, JSON.stringify(r));
+    assert.equal(study.trial("t0001").attempts, 2);
+    assert.equal(study.trial("t0001").epochs, 3);
+    study.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test("the search process killed mid-search resumes: nothing lost, doubled or trained twice", async () => {
+  const { dir, cleanup } = tempDir("fh-opt-");
+  const log = join(dir, "epochs.log");
+  writeFileSync(log, "");
+  const runner = fileURLToPath(new URL("../helpers/optimize-runner.js", import.meta.url));
+  try {
+    const child = fork(runner, [join(dir, "study"), log, "6", "2"], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    // Kill it once a few epochs are saved.
+    for (let i = 0; i < 600 && readFileSync(log, "utf8").split("\n").filter(Boolean).length < 4; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const before = readFileSync(log, "utf8").split("\n").filter(Boolean);
+    assert.ok(before.length >= 4);
+    // Its workers notice the parent is gone and exit; a new run takes over the study.
+    const again = fork(runner, [join(dir, "study"), log, "6", "2"], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const code = await new Promise((r) => again.once("exit", r));
+    assert.equal(code, 0);
+    const lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
+    assert.equal(new Set(lines).size, lines.length, `an epoch was trained twice: ${lines.join(", ")}`);
+    const study = loadStudy({ storage: join(dir, "study"), readOnly: true });
+    assert.equal(study.trials().length, 6);
+    assert.equal(study.trials(["running"]).length, 0);
+    for (const t of study.trials(["complete", "pruned"]))
+      assert.equal(lines.filter((l) => l.startsWith(`${t.id} `)).length, t.epochs, t.id);
+  } finally {
+    cleanup();
+  }
+});
+
+test("misuse of optimize is a clear error", async () => {
+  const { dir, cleanup } = tempDir("fh-opt-");
+  try {
+    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 2 });
+    await assertFails(
+      () => study.optimize({ data: fx.splits, trials: 2, workers: 2, model: smallNet }),
+      "invalid-argument",
+      /workers: 0/,
+      /module/,
+    );
+    await assertFails(() => study.optimize({ data: {} as never, trials: 2 }), "invalid-argument", /makeSplits/);
+    await assertFails(() => study.optimize({ data: fx.splits, trials: 0 }), "invalid-argument", /options\.trials/);
+    await assertFails(
+      () => study.optimize({ data: fx.splits, trials: 1, budget: 3 } as never),
+      "unknown-option",
+      /budget/,
+    );
+    await assertFails(
+      () => study.optimize({ data: fx.splits, trials: 1, model: { module: "x" } as never }),
+      "invalid-argument",
+      /exportName/,
+    );
+    study.close();
+    const watcher = loadStudy({ storage: dir, readOnly: true });
+    await assertFails(() => watcher.optimize({ data: fx.splits, trials: 1 }), "state", /read-only/);
+  } finally {
+    cleanup();
+  }
+});
