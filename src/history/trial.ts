@@ -44,6 +44,9 @@ export interface Trial {
   readonly seconds: number;
   /** Scores the study's decisions used, by name: e.g. { "FH@2": 0.81 }. */
   readonly scores: Readonly<Record<string, number>>;
+  /** When it was asked for, and when it ended (complete, pruned or failed): ms since 1970. */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
   /** Which worker trained it last, and how many times it was started. */
   readonly worker?: number;
   readonly attempts: number;

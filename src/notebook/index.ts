@@ -21,3 +21,5 @@ export {
 } from "./figures.js";
 export { runTrainingStudy, runStudyPlan, studyPlan } from "./study.js";
 export type { StudyOptions, StudyPlan } from "./study.js";
+export { liveOptimize, liveProgressBundle } from "./live.js";
+export type { LiveOptimizeOptions } from "./live.js";

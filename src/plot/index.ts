@@ -13,3 +13,5 @@ export { projectionInfo, projectionFigure } from "./projection.js";
 export type { ProjectionInfo, ProjectionEpoch } from "./projection.js";
 export { trajectoryInfo, trajectoryFigure } from "./trajectory.js";
 export type { TrajectoryInfo, TrajectoryInput } from "./trajectory.js";
+export { liveSearchInfo, liveCurvesFigure } from "./live.js";
+export type { LiveSearchInfo } from "./live.js";

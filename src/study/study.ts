@@ -67,6 +67,8 @@ export class Study {
   /** Files or rows that could not be read when the study was loaded (also sent as warnings). */
   readonly problems: readonly StorageProblem[];
   private readonly byId = new Map<string, Trial>();
+  /** The clock of startedAt / endedAt (ms since 1970); replaceable in tests. */
+  now: () => number = () => Date.now();
   /** Decides at its epoch t whether a trial goes on (shouldPrune, optimize). */
   readonly pruner: Pruner | undefined;
 
@@ -145,6 +147,7 @@ export class Study {
       seconds: 0,
       scores: {},
       attempts: 1,
+      startedAt: this.now(),
     });
   }
 
@@ -236,7 +239,7 @@ export class Study {
         received: show(state),
         fix: "pass one of these.",
       });
-    const done = this.save({ ...t, state, ...(options.error ? { error: options.error } : {}) });
+    const done = this.save({ ...t, state, endedAt: this.now(), ...(options.error ? { error: options.error } : {}) });
     if (state !== "pruned" && t.checkpointEpoch !== undefined) {
       // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with it.
       this.storage.deleteCheckpoints(t.id);
@@ -255,7 +258,7 @@ export class Study {
         received: `${t.id} is ${t.state}`,
         fix: "complete trials are done.",
       });
-    const { error: _e, ...rest } = t;
+    const { error: _e, endedAt: _x, ...rest } = t;
     return this.save({ ...rest, state: "running", attempts: t.attempts + 1 });
   }
 

@@ -1,0 +1,74 @@
+/**
+ * A live search in a notebook: study.optimize with one progress line and two figures that update
+ * in place (Jupyter display ids) as epochs are saved and trials end: the best result against
+ * wall-clock, and every trial's validation curve coloured by state. A kernel interrupt stops the
+ * search cleanly (everything saved stays saved; run the cell again to resume).
+ */
+import type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "../study/optimize.js";
+import type { Study } from "../study/study.js";
+import { liveCurvesFigure, liveSearchInfo } from "../plot/live.js";
+import { trajectoryFigure } from "../plot/trajectory.js";
+import { checkKeys, checkNumber } from "../core/validate.js";
+import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
+import { figureBundle, loadPlotly } from "./figures.js";
+
+/** The progress line of a live search (HTML and text). Pure, so tests check it. */
+export function liveProgressBundle(p: OptimizeProgress, label = "search"): MimeBundle {
+  const ended = p.complete + p.pruned + p.failed;
+  const frac = p.total > 0 ? Math.min(1, ended / p.total) : 0;
+  const best = p.best ? ` · best ${p.best.id} ${p.best.value.toFixed(4)}` : "";
+  const eta = p.eta !== undefined && ended < p.total ? ` · ~${Math.round(p.eta)} s left` : "";
+  const counts = `${p.complete} complete, ${p.pruned} pruned, ${p.failed} failed, ${p.running} running of ${p.total}`;
+  const text = `${label} [${"#".repeat(Math.round(frac * 30)).padEnd(30, ".")}] ${counts}${best} · ${p.seconds.toFixed(0)} s${eta} · ${p.event}`;
+  const html =
+    `<div style="font-family:var(--jp-code-font-family,monospace);font-size:12px">` +
+    `<span>${escapeHtml(label)}</span> ` +
+    `<span style="display:inline-block;width:240px;height:10px;background:#e6e6e6;vertical-align:middle;border-radius:2px">` +
+    `<span style="display:block;width:${Math.round(frac * 100)}%;height:100%;background:#0072b2;border-radius:2px"></span></span> ` +
+    `${escapeHtml(counts + best)} · ${p.seconds.toFixed(0)} s${escapeHtml(eta)}<br/>` +
+    `<span style="color:#666">${escapeHtml(p.event)}</span></div>`;
+  return { "text/html": html, "text/plain": text };
+}
+
+export interface LiveOptimizeOptions extends OptimizeOptions {
+  /** Label of the progress line. Default the study's name. */
+  readonly label?: string;
+  /** Show the two figures. Default true. */
+  readonly figures?: boolean;
+  /** Redraw the figures at most this often, besides every trial's end. Default 2000 ms. */
+  readonly figureIntervalMs?: number;
+}
+
+/** study.optimize with a live progress line and live figures in the notebook. */
+export async function liveOptimize(study: Study, options: LiveOptimizeOptions): Promise<OptimizeResult> {
+  const { label, figures, figureIntervalMs, ...optimizeOptions } = options;
+  checkKeys("options", { label, figures, figureIntervalMs }, ["label", "figures", "figureIntervalMs"]);
+  const interval = checkNumber("options.figureIntervalMs", figureIntervalMs ?? 2000, { min: 0 });
+  const show = figures ?? true;
+  const start = Date.now();
+  const ids = { progress: newDisplayId(), best: newDisplayId(), curves: newDisplayId() };
+  let first = true;
+  let lastFigure = -Infinity;
+  if (show) loadPlotly();
+  const draw = (p: OptimizeProgress) => {
+    displayBundle(liveProgressBundle(p, label ?? study.name), { displayId: ids.progress, update: !first });
+    const ended = /complete|pruned|failed|done|stopped/.test(p.event);
+    if (show && (first || ended || Date.now() - lastFigure >= interval)) {
+      const info = liveSearchInfo(study.trials(), { start });
+      displayBundle(figureBundle(trajectoryFigure(info.trajectory), { height: 340 }), {
+        displayId: ids.best,
+        update: !first,
+      });
+      displayBundle(figureBundle(liveCurvesFigure(info), { height: 380 }), { displayId: ids.curves, update: !first });
+      lastFigure = Date.now();
+    }
+    first = false;
+  };
+  return study.optimize({
+    ...optimizeOptions,
+    onProgress: (p) => {
+      draw(p);
+      options.onProgress?.(p);
+    },
+  });
+}
