@@ -18,3 +18,9 @@ export type {
   HalvingOptions,
   EvolutionOptions,
 } from "./replay.js";
+export { nextSearchStep } from "./policy.js";
+export type { SearchStep } from "./policy.js";
+export { estimatorPruner } from "./pruners.js";
+export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "./pruners.js";
+export { replayOptimize, trialAt } from "./live-replay.js";
+export type { LiveReplayOptions, LiveReplayResult } from "./live-replay.js";

@@ -22,6 +22,7 @@ import { warn } from "../core/warn.js";
 import { decodeCheckpoint } from "../train/checkpoint.js";
 import { runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type TrialJob } from "./jobs.js";
 import { WorkerDied, WorkerPool } from "./pool.js";
+import { nextSearchStep } from "../search/policy.js";
 import type { Study } from "./study.js";
 
 export interface OptimizeOptions {
@@ -145,7 +146,6 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       fix: "pass { module: <absolute path of the file that exports it>, exportName } for workers, or workers: 0.",
     });
   const started = performance.now();
-  const judgeAt = study.pruner && study.pruner.epochs < study.budget ? study.pruner.epochs : undefined;
   const base = {
     budget: study.budget,
     ...(options.train ? { train: options.train } : {}),
@@ -199,12 +199,6 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   };
   let sessionEnded = 0;
 
-  /** The job that moves a running trial on, or the decision it needs first. */
-  const nextStep = (t: Trial): { to: number } | "judge" | "complete" => {
-    if (judgeAt !== undefined && t.epochs < judgeAt) return { to: judgeAt };
-    if (judgeAt !== undefined && t.epochs === judgeAt && !judged.has(t.id)) return "judge";
-    return t.epochs < study.budget ? { to: study.budget } : "complete";
-  };
   const judged = new Set<string>();
 
   const jobFor = (trial: Trial, to: number): TrialJob => {
@@ -267,7 +261,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       if (stopped) return;
       let t = study.trial(id);
       if (t.state !== "running") return;
-      const step = nextStep(t);
+      const step = nextSearchStep(t, study.pruner, judged.has(id));
       if (step === "complete") {
         study.tell(t, "complete");
         sessionEnded++;
@@ -292,7 +286,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       }
       let result: JobResult;
       try {
-        result = await runJob(jobFor(t, step.to));
+        result = await runJob(jobFor(t, step.train));
       } catch (err) {
         if (stopped) return;
         if (!(err instanceof WorkerDied)) throw err;

@@ -16,7 +16,7 @@ import type { Trial, TrialError } from "../history/trial.js";
 import { configKey, sample, spaceFromJSON, spaceToJSON, validateConfig, type SearchSpace } from "../space/space.js";
 import { directoryStorage } from "./directory.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
-import type { Pruner } from "./pruners.js";
+import type { Pruner } from "../search/pruners.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
 
 export interface CreateStudyOptions {

@@ -5,7 +5,7 @@ import { defineSpace } from "../../src/space/space.js";
 import { float, int } from "../../src/space/params.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { makeSplits } from "../../src/data/splits.js";
-import { estimatorPruner } from "../../src/study/pruners.js";
+import { estimatorPruner } from "../../src/search/pruners.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 
 export function liveSearchFixture(exportName = "smallNet") {

@@ -8,7 +8,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createStudy, loadStudy } from "../../src/study/study.js";
-import { estimatorPruner } from "../../src/study/pruners.js";
+import { estimatorPruner } from "../../src/search/pruners.js";
 import { jointSpace, hpoCnnSpace } from "../../src/space/presets.js";
 import { validateConfig } from "../../src/space/space.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";

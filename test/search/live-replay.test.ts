@@ -1,0 +1,102 @@
+// The replay of a live search uses the live search's own decisions: over the complete trials of
+// a search without pruner, it prunes exactly the trials the live pruner search pruned (same
+// seed, so same configurations; wasm in one process, so same curves), and it schedules epochs
+// on W workers by their recorded seconds.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createStudy } from "../../src/study/study.js";
+import { replayOptimize, trialAt } from "../../src/search/live-replay.js";
+import { estimatorPruner } from "../../src/search/pruners.js";
+import { earlyStopping } from "../../src/proxy/baselines.js";
+import { resolveBackend } from "../../src/train/backend.js";
+import type { Trial } from "../../src/history/trial.js";
+import { tempDir, assertFails } from "../helpers/fixtures.js";
+import { liveSearchFixture } from "../helpers/live-search.js";
+import { smallNet } from "../helpers/user-models.js";
+import { syntheticCandidate } from "../helpers/synthetic-histories.js";
+
+test("replaying the pruner search over the full study makes the live search's decisions", async () => {
+  await resolveBackend({ backend: "wasm" });
+  const fx = liveSearchFixture();
+  const a = tempDir("fh-replay-");
+  const b = tempDir("fh-replay-");
+  try {
+    const full = createStudy({ name: "full", storage: a.dir, space: fx.space, budget: 3, seed: 21 });
+    await full.optimize({ data: fx.splits, trials: 6, workers: 0, model: smallNet });
+    const live = createStudy({
+      name: "pruned",
+      storage: b.dir,
+      space: fx.space,
+      budget: 3,
+      seed: 21,
+      pruner: fx.pruner,
+    });
+    await live.optimize({ data: fx.splits, trials: 6, workers: 0, model: smallNet });
+    assert.deepEqual(
+      live.trials().map((t) => t.config),
+      full.trials().map((t) => t.config),
+      "same seed, same configurations",
+    );
+    const replay = replayOptimize(full.trials(["complete"]), { workers: 1, pruner: fx.pruner });
+    const prunedLive = live.trials(["pruned"]).map((t) => t.id);
+    assert.deepEqual(
+      replay.decisions.filter((d) => d.pruned).map((d) => d.id),
+      prunedLive,
+    );
+    assert.equal(replay.events.length, live.trials(["complete"]).length);
+    full.close();
+    live.close();
+  } finally {
+    a.cleanup();
+    b.cleanup();
+  }
+});
+
+function recorded(id: number, q: number, secondsPerEpoch: number): Trial {
+  const c = syntheticCandidate(q, 4, id);
+  return {
+    id: `t${id}`,
+    number: id,
+    config: {},
+    state: "complete",
+    budget: 4,
+    epochs: 4,
+    curves: { ...c.curves, seconds: [1, 1, 1, 1].map(() => secondsPerEpoch) },
+    probeTrain: c.probeTrain!,
+    probeValidation: c.probeValidation!,
+    seed: 0,
+    seconds: 4 * secondsPerEpoch,
+    scores: {},
+    attempts: 1,
+  };
+}
+
+test("the simulated clock: W workers, epochs paid by their recorded seconds, pruned trials stop at t", async () => {
+  const trials = [recorded(0, 0.9, 1), recorded(1, 0.1, 2), recorded(2, 0.5, 1), recorded(3, 0.05, 1)];
+  const none = replayOptimize(trials, { workers: 2 });
+  // Lane 0: t0 (4 s) then t2 (4 s); lane 1: t1 (8 s) then t3 (4 s).
+  assert.deepEqual(
+    none.events.map((e) => [e.candidate, e.seconds]),
+    [
+      [0, 4],
+      [2, 8],
+      [1, 8],
+      [3, 12],
+    ],
+  );
+  const pruner = estimatorPruner({ estimator: earlyStopping(), t: 1, keep: 0.5, warmup: 1 });
+  const some = replayOptimize(trials, { workers: 1, pruner });
+  assert.deepEqual(
+    some.decisions.map((d) => [d.id, d.pruned]),
+    [
+      ["t0", false],
+      ["t1", true],
+      ["t2", false], // 1 of the 2 judged before beats it: within the best half of 3
+      ["t3", true],
+    ],
+  );
+  assert.equal(some.seconds, 4 + 2 + 4 + 1);
+  assert.equal(trialAt(trials[0]!, 2).probeValidation!.blocks.length, 2);
+  await assertFails(() => replayOptimize([trialAt(trials[0]!, 2)], { workers: 1 }), "invalid-argument", /full budget/);
+  await assertFails(() => replayOptimize(trials, { workers: 0 }), "invalid-argument", /workers/);
+});
