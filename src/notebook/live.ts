@@ -45,13 +45,23 @@ export async function liveOptimize(study: Study, options: LiveOptimizeOptions): 
   checkKeys("options", { label, figures, figureIntervalMs }, ["label", "figures", "figureIntervalMs"]);
   const interval = checkNumber("options.figureIntervalMs", figureIntervalMs ?? 2000, { min: 0 });
   const show = figures ?? true;
-  const start = Date.now();
+  // A resumed search keeps its timeline: time counts from its first trial's start.
+  const earlier = study.trials().map((t) => t.startedAt ?? Infinity);
+  const start = Math.min(Date.now(), ...earlier);
   const ids = { progress: newDisplayId(), best: newDisplayId(), curves: newDisplayId() };
   let first = true;
   let lastFigure = -Infinity;
   if (show) loadPlotly();
   const draw = (p: OptimizeProgress) => {
-    displayBundle(liveProgressBundle(p, label ?? study.name), { displayId: ids.progress, update: !first });
+    // Seconds of the study's own timeline (a resumed or finished study included).
+    const trials = study.trials();
+    const last = trials.some((t) => t.state === "running")
+      ? Date.now()
+      : Math.max(start, ...trials.map((t) => t.endedAt ?? start));
+    displayBundle(liveProgressBundle({ ...p, seconds: (last - start) / 1000 }, label ?? study.name), {
+      displayId: ids.progress,
+      update: !first,
+    });
     const ended = /complete|pruned|failed|done|stopped/.test(p.event);
     if (show && (first || ended || Date.now() - lastFigure >= interval)) {
       const info = liveSearchInfo(study.trials(), { start });

@@ -22,5 +22,5 @@ export { nextSearchStep } from "./policy.js";
 export type { SearchStep } from "./policy.js";
 export { estimatorPruner } from "./pruners.js";
 export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "./pruners.js";
-export { replayOptimize, trialAt } from "./live-replay.js";
-export type { LiveReplayOptions, LiveReplayResult } from "./live-replay.js";
+export { replayOptimize, trialAt, liveSearchEvents, compareLiveToReplay } from "./live-replay.js";
+export type { LiveReplayOptions, LiveReplayResult, LiveComparisonRow } from "./live-replay.js";

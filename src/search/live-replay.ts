@@ -12,7 +12,7 @@ import { truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
 import { nextSearchStep } from "./policy.js";
 import type { Pruner } from "./pruners.js";
-import type { SearchEvent } from "./replay.js";
+import { timeToReach, type SearchEvent } from "./replay.js";
 
 export interface LiveReplayOptions {
   /** Parallel workers (the live search's). */
@@ -107,4 +107,66 @@ export function replayOptimize(trials: readonly Trial[], options: LiveReplayOpti
     else pending.push({ time: ev.time + cost(trial, t, trial.budget), lane: ev.lane, index: ev.index, kind: "end" });
   }
   return { events, decisions, seconds: clock };
+}
+
+/** A finished live search's completions: seconds after its first trial started, and truths. */
+export function liveSearchEvents(trials: readonly Trial[]): SearchEvent[] {
+  const started = trials.map((t) => t.startedAt).filter((s): s is number => s !== undefined);
+  if (!started.length) return [];
+  const start = Math.min(...started);
+  return trials
+    .filter((t) => t.state === "complete" && t.endedAt !== undefined)
+    .map((t) => ({ seconds: (t.endedAt! - start) / 1000, truth: peakValAcc(t.curves), candidate: t.number }))
+    .sort((a, b) => a.seconds - b.seconds);
+}
+
+export interface LiveComparisonRow {
+  readonly search: string;
+  readonly complete: number;
+  readonly pruned: number;
+  readonly failed: number;
+  /** Wall-clock of the live search, first start to last end (s). */
+  readonly liveSeconds: number;
+  /** Live wall-clock until a complete trial reached the target (s), if one did. */
+  readonly liveToTarget?: number;
+  /** The replay's prediction of that time, over the full study's trials. */
+  readonly replayToTarget?: number;
+  /** liveToTarget / replayToTarget. */
+  readonly ratio?: number;
+}
+
+/**
+ * Live searches next to their replays: for each, when it reached `target` (e.g. the best
+ * full-training truth minus one standard error) live, and when the replay over `full` (the
+ * complete trials of a search without pruner over the same configurations) says it would.
+ */
+export function compareLiveToReplay(
+  searches: readonly { readonly name: string; readonly trials: readonly Trial[]; readonly pruner?: Pruner }[],
+  full: readonly Trial[],
+  options: { readonly workers: number; readonly target: number },
+): LiveComparisonRow[] {
+  checkKeys("options", options, ["workers", "target"]);
+  const target = checkNumber("options.target", options.target, {});
+  const complete = full.filter((t) => t.state === "complete");
+  return searches.map((s) => {
+    const events = liveSearchEvents(s.trials);
+    const ends = s.trials.map((t) => t.endedAt).filter((e): e is number => e !== undefined);
+    const starts = s.trials.map((t) => t.startedAt).filter((e): e is number => e !== undefined);
+    const liveToTarget = timeToReach(events, target);
+    const replay = replayOptimize(complete, { workers: options.workers, ...(s.pruner ? { pruner: s.pruner } : {}) });
+    const replayToTarget = timeToReach(replay.events, target);
+    const count = (state: Trial["state"]) => s.trials.filter((t) => t.state === state).length;
+    return {
+      search: s.name,
+      complete: count("complete"),
+      pruned: count("pruned"),
+      failed: count("failed"),
+      liveSeconds: ends.length && starts.length ? (Math.max(...ends) - Math.min(...starts)) / 1000 : 0,
+      ...(liveToTarget !== undefined ? { liveToTarget } : {}),
+      ...(replayToTarget !== undefined ? { replayToTarget } : {}),
+      ...(liveToTarget !== undefined && replayToTarget !== undefined && replayToTarget > 0
+        ? { ratio: liveToTarget / replayToTarget }
+        : {}),
+    };
+  });
 }

@@ -18,6 +18,12 @@ export interface ModelContext {
   readonly numClasses: number;
   /** Seed for the model's initialisers (and dropout), derived from the trial's seed. */
   readonly seed: number;
+  /**
+   * The toolkit's TensorFlow.js: build the model with it. A module that imports its own
+   * @tensorflow/tfjs (another copy, e.g. from another node_modules) would build models that the
+   * toolkit's backend cannot train.
+   */
+  readonly tf: typeof tf;
 }
 
 /** A model function: `(config, { inputShape, numClasses, seed }) => tf.LayersModel`, logits out. */
@@ -47,7 +53,7 @@ export function buildUserModel(
   numClasses: number,
   seed: number,
 ): BuiltModel {
-  const model = spec.build(spec.config, { inputShape, numClasses, seed });
+  const model = spec.build(spec.config, { inputShape, numClasses, seed, tf });
   const m = model as unknown as Partial<tf.LayersModel> | null | undefined;
   if (!m || typeof m !== "object" || !Array.isArray(m.layers) || !Array.isArray(m.inputs) || !Array.isArray(m.outputs))
     bad(

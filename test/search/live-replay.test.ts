@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createStudy } from "../../src/study/study.js";
-import { replayOptimize, trialAt } from "../../src/search/live-replay.js";
+import { compareLiveToReplay, liveSearchEvents, replayOptimize, trialAt } from "../../src/search/live-replay.js";
 import { estimatorPruner } from "../../src/search/pruners.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 import { resolveBackend } from "../../src/train/backend.js";
@@ -99,4 +99,26 @@ test("the simulated clock: W workers, epochs paid by their recorded seconds, pru
   assert.equal(trialAt(trials[0]!, 2).probeValidation!.blocks.length, 2);
   await assertFails(() => replayOptimize([trialAt(trials[0]!, 2)], { workers: 1 }), "invalid-argument", /full budget/);
   await assertFails(() => replayOptimize(trials, { workers: 0 }), "invalid-argument", /workers/);
+});
+
+test("live searches next to their replays: time to a target, live and predicted", () => {
+  const full = [recorded(0, 0.9, 1), recorded(1, 0.1, 2), recorded(2, 0.5, 1)];
+  // A live run of the same three trials without pruner, 2 workers, with 10 % overhead.
+  const start = 1_000_000;
+  const live = full.map((t, i) => ({
+    ...t,
+    startedAt: start + [0, 0, 4400][i]!,
+    endedAt: start + [4400, 8800, 8800][i]!,
+  }));
+  const truth0 = live[0]!.curves.valAcc.reduce((a, b) => Math.max(a, b));
+  const [row] = compareLiveToReplay([{ name: "full", trials: live }], full, { workers: 2, target: truth0 });
+  assert.equal(row!.complete, 3);
+  assert.equal(row!.liveToTarget, 4.4);
+  assert.equal(row!.replayToTarget, 4);
+  assert.ok(Math.abs(row!.ratio! - 1.1) < 1e-9);
+  assert.equal(row!.liveSeconds, 8.8);
+  assert.deepEqual(
+    liveSearchEvents(live).map((e) => e.candidate),
+    [0, 1, 2],
+  );
 });
