@@ -119,3 +119,65 @@ test("kernel:install says what to do when Jupyter is missing", () => {
   assert.match(r.stderr, /Jupyter was not found/);
   assert.match(r.stderr, /pip install jupyterlab/);
 });
+
+test("outside the repo: a live search on the user's model module, stopped halfway, resumed by a new kernel", () => {
+  const { dir, cleanup } = tempDir("fh-live-outside-");
+  try {
+    // The user's model, in their own folder; it builds with the toolkit's tfjs (context.tf).
+    writeFileSync(
+      join(dir, "mymodel.mjs"),
+      `export function net(config, { inputShape, numClasses, seed, tf }) {
+  const input = tf.input({ shape: [...inputShape] });
+  let x = tf.layers.conv2d({ filters: config.width, kernelSize: 3, padding: "same", activation: "relu",
+    kernelInitializer: tf.initializers.heNormal({ seed }) }).apply(input);
+  x = tf.layers.globalAveragePooling2d({ name: "features" }).apply(x);
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: numClasses }).apply(x) });
+}
+`,
+    );
+    const setup = [
+      "const ds = fh.data.syntheticDataset({ train: 300, test: 60, size: 8, seed: 1 });",
+      "const splits = fh.data.makeSplits(ds, { train: 240, validation: 60, probeTrain: 30, probeValidation: 30, test: 60, seed: 0 });",
+      'const space = fh.space.defineSpace([fh.space.categorical("width", [4, 8, 12, 16])]);',
+      "const pruner = fh.search.estimatorPruner({ estimator: fh.proxy.featureHistoryProxy(), t: 1, keep: 0.5, warmup: 2 });",
+      'const study = fh.study.create({ name: "outside", storage: "study", space: space, budget: 3, seed: 3, pruner: pruner });',
+      'const model = { module: `${process.cwd()}/mymodel.mjs`, exportName: "net" };',
+    ].join("\n");
+    const run = (stopAfter: number | null) => {
+      const path = join(dir, "live.ipynb");
+      writeFileSync(
+        path,
+        notebook([
+          setup,
+          [
+            "const ctrl = new AbortController();",
+            "let epochs = 0;",
+            "const result = await fh.notebook.liveOptimize(study, { data: splits, trials: 5, workers: 2, model: model, signal: ctrl.signal,",
+            `  onProgress: (p) => { if (p.epoch !== undefined && ++epochs === ${stopAfter ?? -1}) ctrl.abort(); } });`,
+            "console.log(`result ${result.complete} ${result.pruned} ${result.failed} ${result.interrupted}`);",
+          ].join("\n"),
+          // Results stored in variables outside the repo: their types must be nameable (no TS2742).
+          "const trials = study.trials();\nconst best = study.best();\nstudy.close();\nconsole.log(`trials ${trials.length} best ${best?.id ?? 'none'}`);",
+        ]),
+      );
+      const r = spawnSync(python, [join(root, "scripts", "run_notebook.py"), "--timeout", "300", path], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      return outputs(path).flat().join("\n");
+    };
+    const first = run(3);
+    const [, c1, p1, f1, i1] = /result (\d+) (\d+) (\d+) (\d+)/.exec(first)!.map(Number);
+    assert.ok(i1! >= 1, `stopped halfway: ${first}`);
+    assert.ok(c1! + p1! + f1! < 5);
+    const second = run(null);
+    const [, c2, p2, f2, i2] = /result (\d+) (\d+) (\d+) (\d+)/.exec(second)!.map(Number);
+    assert.equal(c2! + p2! + f2!, 5, second);
+    assert.equal(i2, 0);
+    assert.match(second, /trials 5 best t\d{4}/);
+  } finally {
+    cleanup();
+  }
+});
