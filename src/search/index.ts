@@ -24,3 +24,5 @@ export { estimatorPruner } from "./pruners.js";
 export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "./pruners.js";
 export { replayOptimize, trialAt, liveSearchEvents, compareLiveToReplay } from "./live-replay.js";
 export type { LiveReplayOptions, LiveReplayResult, LiveComparisonRow } from "./live-replay.js";
+export { randomSampler, mutationSampler } from "./samplers.js";
+export type { Sampler, MutationSamplerOptions } from "./samplers.js";

@@ -13,10 +13,11 @@ import type { TrialState } from "../core/types.js";
 import { emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
 import type { FeatureHistory } from "../history/feature-history.js";
 import type { Trial, TrialError } from "../history/trial.js";
-import { configKey, sample, spaceFromJSON, spaceToJSON, validateConfig, type SearchSpace } from "../space/space.js";
+import { configKey, spaceFromJSON, spaceToJSON, validateConfig, type SearchSpace } from "../space/space.js";
 import { directoryStorage } from "./directory.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
 import type { Pruner } from "../search/pruners.js";
+import { randomSampler, type Sampler } from "../search/samplers.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
 
 export interface CreateStudyOptions {
@@ -31,6 +32,8 @@ export interface CreateStudyOptions {
   readonly seed?: number;
   /** Decides at epoch t whether a trial goes on (shouldPrune). Default: never prune. */
   readonly pruner?: Pruner;
+  /** Where ask() gets configurations. Default: random sampling. */
+  readonly sampler?: Sampler;
 }
 
 export interface LoadStudyOptions {
@@ -38,6 +41,7 @@ export interface LoadStudyOptions {
   /** Open without the write lock, e.g. to watch a study that another process runs. Default false. */
   readonly readOnly?: boolean;
   readonly pruner?: Pruner;
+  readonly sampler?: Sampler;
   /** Load feature histories too. Default true. */
   readonly histories?: boolean;
 }
@@ -72,8 +76,18 @@ export class Study {
   /** Decides at its epoch t whether a trial goes on (shouldPrune, optimize). */
   readonly pruner: Pruner | undefined;
 
+  /** Where ask() gets configurations. */
+  readonly sampler: Sampler;
+
   /** @internal use createStudy / loadStudy. */
-  constructor(meta: StudyMeta, storage: StudyStorage, trials: Trial[], problems: StorageProblem[], pruner?: Pruner) {
+  constructor(
+    meta: StudyMeta,
+    storage: StudyStorage,
+    trials: Trial[],
+    problems: StorageProblem[],
+    pruner?: Pruner,
+    sampler?: Sampler,
+  ) {
     this.name = meta.name;
     this.budget = meta.budget;
     this.seed = meta.seed;
@@ -81,6 +95,7 @@ export class Study {
     this.storage = storage;
     this.problems = problems;
     this.pruner = pruner;
+    this.sampler = sampler ?? randomSampler();
     for (const t of trials) {
       // A configuration read back from storage is checked against the space before it is used.
       validateConfig(this.space, t.config as Record<string, string | number | boolean>);
@@ -130,10 +145,11 @@ export class Study {
     if (config) validateConfig(this.space, config);
     else {
       const rng = createRng(mixSeed(this.seed, number, 1));
-      const seen = new Set(this.trials().map((t) => configKey(this.space, t.config as Record<string, string>)));
-      config = { ...sample(this.space, rng) };
+      const trials = this.trials();
+      const seen = new Set(trials.map((t) => configKey(this.space, t.config as Record<string, string>)));
+      config = { ...this.sampler.sample(this.space, trials, rng) };
       for (let tries = 0; tries < 50 && seen.has(configKey(this.space, config)); tries++)
-        config = { ...sample(this.space, rng) };
+        config = { ...this.sampler.sample(this.space, trials, rng) };
     }
     return this.save({
       id: trialId(number),
@@ -303,7 +319,7 @@ function storageOf(storage: unknown, readOnly: boolean): StudyStorage {
  * error, never overwritten.
  */
 export function createStudy(options: CreateStudyOptions): Study {
-  checkKeys("options", options, ["name", "storage", "space", "budget", "seed", "pruner"]);
+  checkKeys("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
   const name = checkString("options.name", options.name);
   const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
@@ -331,7 +347,7 @@ export function createStudy(options: CreateStudyOptions): Study {
           fix: "use another storage path, or fh.study.load({ storage }) to open the stored study as it is.",
         });
       const { trials, problems } = storage.loadTrials();
-      return new Study(existing, storage, trials, problems, options.pruner);
+      return new Study(existing, storage, trials, problems, options.pruner, options.sampler);
     }
     const meta: StudyMeta = {
       format: "feature-histories/study",
@@ -343,7 +359,7 @@ export function createStudy(options: CreateStudyOptions): Study {
       created: new Date().toISOString(),
     };
     storage.writeMeta(meta);
-    return new Study(meta, storage, [], [], options.pruner);
+    return new Study(meta, storage, [], [], options.pruner, options.sampler);
   } catch (err) {
     storage.close();
     throw err;
@@ -352,7 +368,7 @@ export function createStudy(options: CreateStudyOptions): Study {
 
 /** Open a stored study (every trial, histories unless `histories: false`). */
 export function loadStudy(options: LoadStudyOptions): Study {
-  checkKeys("options", options, ["storage", "readOnly", "pruner", "histories"]);
+  checkKeys("options", options, ["storage", "readOnly", "pruner", "sampler", "histories"]);
   const storage = storageOf(options.storage, options.readOnly ?? false);
   try {
     const meta = storage.readMeta();
@@ -364,7 +380,7 @@ export function loadStudy(options: LoadStudyOptions): Study {
         fix: "create it with fh.study.create({ name, storage, space, budget }).",
       });
     const { trials, problems } = storage.loadTrials({ histories: options.histories ?? true });
-    return new Study(meta, storage, trials, problems, options.pruner);
+    return new Study(meta, storage, trials, problems, options.pruner, options.sampler);
   } catch (err) {
     storage.close();
     throw err;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createStudy, loadStudy } from "../../src/study/study.js";
 import { estimatorPruner } from "../../src/search/pruners.js";
+import { mutationSampler } from "../../src/search/samplers.js";
 import { jointSpace, hpoCnnSpace } from "../../src/space/presets.js";
 import { validateConfig } from "../../src/space/space.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
@@ -234,3 +235,37 @@ test("misuse is a clear error", async () => {
     cleanup();
   }
 });
+
+test("a mutation sampler asks one-parameter changes of the tournament winners once it has a population", async () => {
+  const { dir, cleanup } = tempDir("fh-study-");
+  try {
+    const sampler = mutationSampler({ population: 4, tournament: 2, explore: 0 });
+    const s = createStudy({ name: "evo", storage: dir, space: hpoCnnSpace(), budget: 2, seed: 8, sampler });
+    const first: Record<string, unknown>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = s.ask();
+      if (i >= 4) {
+        // Differs from some earlier trial in exactly one of the parameters both have (a changed
+        // parent may also switch conditional ones on or off).
+        const diffs = first.map((c) => {
+          const shared = Object.keys(c).filter((k) => k in t.config);
+          return shared.filter((k) => JSON.stringify(c[k]) !== JSON.stringify(t.config[k])).length;
+        });
+        assert.equal(Math.min(...diffs), 1, `trial ${i}: ${Math.min(...diffs)} parameters changed`);
+      }
+      first.push(t.config);
+      s.report(t, syntheticCandidate(0.1 * (i % 5), 2, i));
+      s.tell(t, "complete");
+    }
+    assert.equal(new Set(first.map((c) => JSON.stringify(c))).size, 10, "no configuration twice");
+    s.close();
+    await Promise.resolve();
+    assertFailsSync(() => mutationSampler({ population: 1 }), /population/);
+  } finally {
+    cleanup();
+  }
+});
+
+function assertFailsSync(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (e: Error) => pattern.test(e.message));
+}

@@ -1,0 +1,72 @@
+/**
+ * Samplers: where a study's next configuration comes from, as pure functions of the space, the
+ * trials so far and a seeded generator. Random sampling, and mutation of good trials (the
+ * regularised evolution of Real et al.: a tournament among the most recent scored trials, the
+ * winner's configuration with one parameter changed), with some random exploration.
+ */
+import { checkKeys, checkNumber } from "../core/validate.js";
+import type { Rng } from "../core/random.js";
+import { peakValAcc } from "../history/curves.js";
+import type { Trial } from "../history/trial.js";
+import { mutate, sample, type Config, type SearchSpace } from "../space/space.js";
+
+export interface Sampler {
+  readonly name: string;
+  sample(space: SearchSpace, trials: readonly Trial[], rng: Rng): Config;
+}
+
+/** Uniform random configurations from the space. */
+export function randomSampler(): Sampler {
+  return { name: "random", sample: (space, _trials, rng) => sample(space, rng) };
+}
+
+export interface MutationSamplerOptions {
+  /** How many of the most recent scored trials form the population. Default 8. */
+  readonly population?: number;
+  /** Trials drawn into each tournament. Default 3. */
+  readonly tournament?: number;
+  /** Share of asks that sample at random instead. Default 0.2. */
+  readonly explore?: number;
+  /**
+   * A trial's fitness (higher is better; undefined: not in the population). Default: the score
+   * its pruner gave it at t (all judged trials have one, so they compare), else, for a complete
+   * trial of a study without pruner, its peak validation accuracy.
+   */
+  readonly fitness?: (trial: Trial) => number | undefined;
+}
+
+function defaultFitness(t: Trial): number | undefined {
+  const scores = Object.values(t.scores).filter(Number.isFinite);
+  if (scores.length) return scores[0];
+  return t.state === "complete" ? peakValAcc(t.curves) : undefined;
+}
+
+/** Mutations of tournament winners among the recent scored trials; random until there are enough. */
+export function mutationSampler(options: MutationSamplerOptions = {}): Sampler {
+  checkKeys("options", options, ["population", "tournament", "explore", "fitness"]);
+  const population = checkNumber("options.population", options.population ?? 8, { integer: true, min: 2 });
+  const tournament = checkNumber("options.tournament", options.tournament ?? 3, {
+    integer: true,
+    min: 1,
+    max: population,
+  });
+  const explore = checkNumber("options.explore", options.explore ?? 0.2, { min: 0, max: 1 });
+  const fitness = options.fitness ?? defaultFitness;
+  return {
+    name: `mutation (population ${population}, tournament ${tournament})`,
+    sample(space, trials, rng) {
+      const scored = trials
+        .map((t) => ({ t, f: fitness(t) }))
+        .filter((x): x is { t: Trial; f: number } => x.f !== undefined && Number.isFinite(x.f))
+        .sort((a, b) => a.t.number - b.t.number)
+        .slice(-population);
+      if (scored.length < population || rng.next() < explore) return sample(space, rng);
+      let winner = scored[rng.int(scored.length)]!;
+      for (let k = 1; k < tournament; k++) {
+        const c = scored[rng.int(scored.length)]!;
+        if (c.f > winner.f) winner = c;
+      }
+      return mutate(space, winner.t.config as Config, rng);
+    },
+  };
+}
