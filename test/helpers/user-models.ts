@@ -28,3 +28,14 @@ export const sometimesBroken: ModelFunction = (config, context) => {
   if (Number(config.filters) > 5) throw new Error(`no room for ${config.filters} filters`);
   return smallNet(config, context);
 };
+
+/** A model whose logits are NaN from the start: its training loss is NaN, a failed trial. */
+export const nanNet: ModelFunction = (config, context) => {
+  const { tf } = context;
+  const input = tf.input({ shape: [...context.inputShape] });
+  const x = tf.layers.globalAveragePooling2d({ name: "features" }).apply(input) as tf.SymbolicTensor;
+  const logits = tf.layers
+    .dense({ units: context.numClasses, kernelInitializer: tf.initializers.constant({ value: Number.NaN }) })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: logits });
+};

@@ -13,7 +13,7 @@ import { resolveBackend } from "../../src/train/backend.js";
 import { epochCount } from "../../src/history/feature-history.js";
 import { tempDir, assertFails } from "../helpers/fixtures.js";
 import { liveSearchFixture } from "../helpers/live-search.js";
-import { smallNet } from "../helpers/user-models.js";
+import { nanNet, smallNet } from "../helpers/user-models.js";
 import type { OptimizeProgress } from "../../src/study/optimize.js";
 
 const fx = liveSearchFixture();
@@ -162,6 +162,24 @@ test("misuse of optimize is a clear error", async () => {
     study.close();
     const watcher = loadStudy({ storage: dir, readOnly: true });
     await assertFails(() => watcher.optimize({ data: fx.splits, trials: 1 }), "state", /read-only/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("a NaN loss is a failed trial with its error; the search goes on", async () => {
+  await resolveBackend({ backend: "wasm" });
+  const { dir, cleanup } = tempDir("fh-opt-");
+  try {
+    const study = createStudy({ name: "nan", storage: dir, space: fx.space, budget: 2, seed: 1 });
+    const r = await study.optimize({ data: fx.splits, trials: 3, workers: 0, model: nanNet });
+    assert.equal(r.failed, 3);
+    for (const t of study.trials()) {
+      assert.equal(t.state, "failed");
+      assert.match(t.error!.message, /NaN.*diverged/);
+      assert.equal(t.error!.epoch, 1);
+    }
+    study.close();
   } finally {
     cleanup();
   }
