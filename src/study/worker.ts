@@ -12,7 +12,13 @@ type Message =
   { type: "init"; splits: Splits; source: ModelSource } | { type: "job"; job: TrialJob } | { type: "stop" };
 
 if (process.send) {
-  const send = process.send.bind(process);
+  // The parent may be gone (killed): a failed send ends this worker instead of an unhandled EPIPE.
+  const send = (message: unknown) => {
+    if (!process.connected) return process.exit(0);
+    process.send!(message, undefined, undefined, (err) => {
+      if (err) process.exit(0);
+    });
+  };
   let data: PreparedData | undefined;
   let source: ModelSource = { kind: "builtin" };
   let stopping = false;

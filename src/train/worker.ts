@@ -50,7 +50,13 @@ export async function runTask(task: TrainTask): Promise<TrainResult> {
 }
 
 if (process.send) {
-  const send = process.send.bind(process);
+  // The parent may be gone (killed): a failed send ends this worker instead of an unhandled EPIPE.
+  const send = (message: unknown) => {
+    if (!process.connected) return process.exit(0);
+    process.send!(message, undefined, undefined, (err) => {
+      if (err) process.exit(0);
+    });
+  };
   process.on("disconnect", () => process.exit(0)); // the parent is gone: stop, do not orphan work
   await resolveBackend();
   process.on("message", (m: { type: string; id: string; payload: TrainTask }) => {

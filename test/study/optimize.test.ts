@@ -130,8 +130,16 @@ test("the search process killed mid-search resumes: nothing lost, doubled or tra
     const study = loadStudy({ storage: join(dir, "study"), readOnly: true });
     assert.equal(study.trials().length, 6);
     assert.equal(study.trials(["running"]).length, 0);
-    for (const t of study.trials(["complete", "pruned"]))
-      assert.equal(lines.filter((l) => l.startsWith(`${t.id} `)).length, t.epochs, t.id);
+    // A line is written just after its epoch is saved: the kill may fall between the two for the
+    // epochs in flight (at most one per worker), never the other way round (that would be a
+    // duplicate line above).
+    let unlogged = 0;
+    for (const t of study.trials(["complete", "pruned"])) {
+      const logged = lines.filter((l) => l.startsWith(`${t.id} `)).length;
+      assert.ok(logged <= t.epochs, `${t.id}: ${logged} logged > ${t.epochs} saved`);
+      unlogged += t.epochs - logged;
+    }
+    assert.ok(unlogged <= 2, `${unlogged} saved epochs without a log line`);
   } finally {
     cleanup();
   }
