@@ -10,7 +10,7 @@ import { checkKeys, checkNumber } from "../core/validate.js";
 import { peakValAcc, type Curves } from "../history/curves.js";
 import { truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
-import { nextSearchStep } from "./policy.js";
+import { prunerScheduler, type Scheduler } from "./schedulers.js";
 import type { Pruner } from "./pruners.js";
 import { timeToReach, type SearchEvent } from "./replay.js";
 
@@ -46,9 +46,24 @@ export function trialAt(trial: Trial, t: number): Trial {
   };
 }
 
-/** Replay study.optimize over recorded trials (in the order they were asked). */
+/** Replay study.optimize with the pruner's search over recorded trials (in the order they were asked). */
 export function replayOptimize(trials: readonly Trial[], options: LiveReplayOptions): LiveReplayResult {
   checkKeys("options", options, ["workers", "pruner"]);
+  return replaySchedule(trials, prunerScheduler(options.pruner), { workers: options.workers });
+}
+
+/**
+ * Replay any scheduler over recorded trials in simulated time: `workers` lanes ask the scheduler
+ * for work as they free up (new trials are the recorded ones, in the order they were asked), a
+ * job costs the recorded seconds of its epochs, and the verdict after a job sees the trial as it
+ * stood at that epoch. What study.optimize does live, with the same scheduler code.
+ */
+export function replaySchedule(
+  trials: readonly Trial[],
+  scheduler: Scheduler,
+  options: { readonly workers: number },
+): LiveReplayResult {
+  checkKeys("options", options, ["workers"]);
   const workers = checkNumber("options.workers", options.workers, { integer: true, min: 1, max: 1024 });
   if (!trials.length)
     fail("invalid-argument", {
@@ -57,8 +72,8 @@ export function replayOptimize(trials: readonly Trial[], options: LiveReplayOpti
       received: "[]",
       fix: "pass a study's complete trials.",
     });
-  const order = [...trials].sort((a, b) => a.number - b.number);
-  for (const t of order)
+  const recorded = [...trials].sort((a, b) => a.number - b.number);
+  for (const t of recorded)
     if (t.curves.seconds.length < t.budget)
       fail("invalid-argument", {
         parameter: `trials (${t.id})`,
@@ -66,45 +81,56 @@ export function replayOptimize(trials: readonly Trial[], options: LiveReplayOpti
         received: show(`${t.curves.seconds.length} of ${t.budget} epochs`),
         fix: "replay the complete trials of a study without pruner over the same configurations.",
       });
-  const cost = (t: Trial, from: number, to: number) => t.curves.seconds.slice(from, to).reduce((s, v) => s + v, 0);
+  const budget = recorded[0]!.budget;
+  const full = new Map(recorded.map((t) => [t.id, t]));
+  const sim = new Map<string, Trial>();
+  const view = () => [...sim.values()];
+  const cost = (t: Trial, from: number, to: number) => t.curves.seconds.slice(from, to).reduce((x, v) => x + v, 0);
   const events: SearchEvent[] = [];
   const decisions: { id: string; seconds: number; pruned: boolean }[] = [];
-  const judged: Trial[] = [];
-  type Pending = { time: number; lane: number; index: number; kind: "judge" | "end" };
+  const busy = new Set<string>();
+  type Pending = { time: number; lane: number; id: string; to: number };
   const pending: Pending[] = [];
-  let next = 0;
-  const start = (lane: number, time: number) => {
-    if (next >= order.length) return;
-    const index = next++;
-    const trial = order[index]!;
-    const step = nextSearchStep({ epochs: 0, budget: trial.budget }, options.pruner, false);
-    if (step === "judge" || step === "complete") return; // unreachable with epochs 0
-    pending.push({
-      time: time + cost(trial, 0, step.train),
-      lane,
-      index,
-      kind: step.train < trial.budget ? "judge" : "end",
-    });
-  };
-  for (let lane = 0; lane < workers; lane++) start(lane, 0);
+  let waitingLanes: number[] = [];
+  let asked = 0;
   let clock = 0;
+  const dispatch = (lane: number, time: number): void => {
+    const job = scheduler.next(view(), budget, { busy, canAsk: asked < recorded.length });
+    if (job === "done") return;
+    if (job === "wait") {
+      waitingLanes.push(lane);
+      return;
+    }
+    let id: string;
+    if (job.kind === "new") {
+      const t = recorded[asked++]!;
+      id = t.id;
+      sim.set(id, { ...trialAt(t, 0), state: "running" });
+    } else {
+      id = job.id;
+      sim.set(id, { ...sim.get(id)!, state: "running" });
+    }
+    const now = sim.get(id)!;
+    busy.add(id);
+    pending.push({ time: time + cost(full.get(id)!, now.epochs, job.to), lane, id, to: job.to });
+  };
+  for (let lane = 0; lane < workers; lane++) dispatch(lane, 0);
   while (pending.length) {
     pending.sort((a, b) => a.time - b.time || a.lane - b.lane);
     const ev = pending.shift()!;
     clock = ev.time;
-    const trial = order[ev.index]!;
-    if (ev.kind === "end") {
-      events.push({ seconds: ev.time, truth: peakValAcc(trial.curves), candidate: ev.index });
-      start(ev.lane, ev.time);
-      continue;
-    }
-    const t = options.pruner!.epochs;
-    const view = trialAt(trial, t);
-    const decision = options.pruner!.decide(view, judged);
-    judged.push({ ...view, scores: { ...decision.scores } });
-    decisions.push({ id: trial.id, seconds: ev.time, pruned: decision.prune });
-    if (decision.prune) start(ev.lane, ev.time);
-    else pending.push({ time: ev.time + cost(trial, t, trial.budget), lane: ev.lane, index: ev.index, kind: "end" });
+    busy.delete(ev.id);
+    const t = full.get(ev.id)!;
+    const before = sim.get(ev.id)!;
+    const at: Trial = { ...(ev.to >= t.budget ? t : trialAt(t, ev.to)), state: "running", scores: before.scores };
+    const v = scheduler.verdict(at, view());
+    const scores = { ...before.scores, ...v.scores };
+    sim.set(ev.id, { ...at, state: v.state, scores });
+    if (Object.keys(v.scores).length) decisions.push({ id: ev.id, seconds: ev.time, pruned: v.state === "pruned" });
+    if (v.state === "complete") events.push({ seconds: ev.time, truth: peakValAcc(t.curves), candidate: t.number });
+    const lanes = [ev.lane, ...waitingLanes];
+    waitingLanes = [];
+    for (const lane of lanes) dispatch(lane, ev.time);
   }
   return { events, decisions, seconds: clock };
 }

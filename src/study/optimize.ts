@@ -22,7 +22,7 @@ import { warn } from "../core/warn.js";
 import { decodeCheckpoint } from "../train/checkpoint.js";
 import { runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type TrialJob } from "./jobs.js";
 import { WorkerDied, WorkerPool } from "./pool.js";
-import { nextSearchStep } from "../search/policy.js";
+import { prunerScheduler, type Scheduler } from "../search/schedulers.js";
 import type { Study } from "./study.js";
 
 export interface OptimizeOptions {
@@ -52,6 +52,11 @@ export interface OptimizeOptions {
   readonly env?: Record<string, string>;
   /** Called with each worker process's pid as it starts. */
   readonly onWorkerStart?: (pid: number) => void;
+  /**
+   * Who decides which trial trains next and how far: default the study's pruner (train to t,
+   * judge, prune or train to T); `fh.search.ashaScheduler(...)` for asynchronous successive halving.
+   */
+  readonly scheduler?: Scheduler;
 }
 
 export interface OptimizeProgress {
@@ -114,6 +119,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     "stopOnSigint",
     "env",
     "onWorkerStart",
+    "scheduler",
   ]);
   if (study.storage.readOnly)
     fail("state", {
@@ -146,6 +152,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       fix: "pass { module: <absolute path of the file that exports it>, exportName } for workers, or workers: 0.",
     });
   const started = performance.now();
+  const scheduler = options.scheduler ?? prunerScheduler(study.pruner);
   const base = {
     budget: study.budget,
     ...(options.train ? { train: options.train } : {}),
@@ -154,8 +161,13 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
 
   let stopped = false;
   const stop = new AbortController();
+  const waiting: (() => void)[] = [];
+  const wakeAll = () => {
+    for (const w of waiting.splice(0)) w();
+  };
   const onStop = () => {
     stopped = true;
+    wakeAll();
     stop.abort("the search was stopped");
     pool?.close();
   };
@@ -198,8 +210,6 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     });
   };
   let sessionEnded = 0;
-
-  const judged = new Set<string>();
 
   const jobFor = (trial: Trial, to: number): TrialJob => {
     let t = trial;
@@ -255,79 +265,103 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   const runJob = (job: TrialJob): Promise<JobResult> =>
     pool ? pool.run(job, onSnapshot) : runTrialJob(job, data!, source, onSnapshot, stop.signal);
 
-  /** Drive one trial until it ends (or the search stops). */
-  const drive = async (id: string): Promise<void> => {
-    for (;;) {
-      if (stopped) return;
-      let t = study.trial(id);
-      if (t.state !== "running") return;
-      const step = nextSearchStep(t, study.pruner, judged.has(id));
-      if (step === "complete") {
-        study.tell(t, "complete");
-        sessionEnded++;
-        progress(`${id} complete`, id);
-        return;
-      }
-      if (step === "judge") {
-        judged.add(id);
-        if (study.shouldPrune(t)) {
-          t = study.tell(id, "pruned");
-          sessionEnded++;
-          progress(
-            `${id} pruned (${Object.entries(t.scores)
-              .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-              .join(", ")})`,
-            id,
-          );
-          return;
-        }
-        progress(`${id} goes on to ${study.budget} epochs`, id);
-        continue;
-      }
-      let result: JobResult;
-      try {
-        result = await runJob(jobFor(t, step.train));
-      } catch (err) {
-        if (stopped) return;
-        if (!(err instanceof WorkerDied)) throw err;
-        t = study.trial(id);
-        if (t.attempts < 2) {
-          study.resume(t);
-          progress(`${id}: ${err.message}; retrying`, id);
-          continue;
-        }
-        study.tell(t, "failed", { error: { name: "WorkerDied", message: `${err.message}, twice`, epoch: t.epochs } });
-        sessionEnded++;
-        progress(`${id} failed: its worker died twice`, id);
-        return;
-      }
-      if (stopped) return;
-      if (result.status === "failed") {
-        study.tell(id, "failed", { error: result.error! });
-        sessionEnded++;
-        progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
-        return;
-      }
-      if (result.testAcc !== undefined) {
-        const now = study.trial(id);
-        study.report(id, { curves: now.curves, testAcc: result.testAcc, seconds: now.seconds });
-      }
-    }
+  /** Apply the scheduler's verdict on a trial that just reached its epochs. */
+  const settle = (id: string) => {
+    const t = study.trial(id);
+    if (t.state !== "running") return;
+    const v = scheduler.verdict(t, study.trials());
+    if (Object.keys(v.scores).length) study.recordScores(id, v.scores);
+    const scores = Object.entries(v.scores)
+      .map(([k, x]) => `${k} ${x.toFixed(3)}`)
+      .join(", ");
+    if (v.state === "complete") {
+      study.tell(id, "complete");
+      sessionEnded++;
+      progress(`${id} complete`, id);
+    } else if (v.state === "pruned") {
+      study.tell(id, "pruned");
+      sessionEnded++;
+      progress(`${id} ${scheduler.name.startsWith("ASHA") ? "paused" : "pruned"}${scores ? ` (${scores})` : ""}`, id);
+    } else if (scores) progress(`${id} goes on (${scores})`, id);
   };
 
-  // Trials a crash or an interrupt left running go first, then new ones, `workers` at a time.
+  /** Run one scheduled job on a trial; false when the search should not go on with it. */
+  const work = async (id: string, to: number): Promise<void> => {
+    let t = study.trial(id);
+    let result: JobResult;
+    try {
+      result = await runJob(jobFor(t, to));
+    } catch (err) {
+      if (stopped) return;
+      if (!(err instanceof WorkerDied)) throw err;
+      t = study.trial(id);
+      if (t.attempts < 2) {
+        study.resume(t); // running again; the scheduler hands it out as idle work
+        progress(`${id}: ${err.message}; retrying`, id);
+        return;
+      }
+      study.tell(t, "failed", { error: { name: "WorkerDied", message: `${err.message}, twice`, epoch: t.epochs } });
+      sessionEnded++;
+      progress(`${id} failed: its worker died twice`, id);
+      return;
+    }
+    if (stopped) return;
+    if (result.status === "failed") {
+      study.tell(id, "failed", { error: result.error! });
+      sessionEnded++;
+      progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
+      return;
+    }
+    if (result.testAcc !== undefined) {
+      const now = study.trial(id);
+      study.report(id, { curves: now.curves, testAcc: result.testAcc, seconds: now.seconds });
+    }
+    settle(id);
+  };
+
+  // Trials a crash or an interrupt left running get their verdict first (they may sit at a
+  // decision epoch), then the scheduler hands out work, `workers` jobs at a time.
+  for (const t of study.trials(["running"])) settle(t.id);
   const lanes = Math.max(1, workers);
-  const queue = study.trials(["running"]).map((t) => t.id);
+  const busy = new Set<string>();
   const lane = async (): Promise<void> => {
     for (;;) {
       if (stopped) return;
-      let id = queue.shift();
-      if (id === undefined) {
-        if (study.trials().length >= target) return;
+      const job = scheduler.next(study.trials(), study.budget, {
+        busy,
+        canAsk: study.trials().length < target,
+      });
+      if (job === "done") return wakeAll();
+      if (job === "wait") {
+        if (busy.size === 0) {
+          // Nothing in flight can change the picture: settle idle trials once, else stop.
+          const idle = study.trials(["running"]);
+          if (!idle.length) return wakeAll();
+          idle.forEach((t) => settle(t.id));
+          if (study.trials(["running"]).length === idle.length) return wakeAll();
+          continue;
+        }
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        continue;
+      }
+      let id: string;
+      if (job.kind === "new") {
         id = study.ask().id;
         progress(`${id} asked`, id);
+      } else {
+        id = job.id;
+        if (study.trial(id).state === "pruned") {
+          study.promote(id);
+          progress(`${id} promoted to ${job.to} epochs`, id);
+        }
       }
-      await drive(id);
+      busy.add(id);
+      try {
+        await work(id, job.to);
+      } finally {
+        busy.delete(id);
+        wakeAll();
+      }
     }
   };
   try {

@@ -278,6 +278,26 @@ export class Study {
     return this.save({ ...rest, state: "running", attempts: t.attempts + 1 });
   }
 
+  /** Record scores a decision used (e.g. { "FH@2": 0.81 }) with a trial. */
+  recordScores(trial: Trial | string, scores: Readonly<Record<string, number>>): Trial {
+    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    return this.save({ ...t, scores: { ...t.scores, ...scores } });
+  }
+
+  /** Reopen a pruned (paused) trial that a scheduler promotes: it trains on from its checkpoint. */
+  promote(trial: Trial | string): Trial {
+    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    if (t.state !== "pruned")
+      fail("state", {
+        parameter: "trial",
+        rule: "must be pruned (paused) to be promoted",
+        received: `${t.id} is ${t.state}`,
+        fix: "promote only trials a scheduler paused.",
+      });
+    const { endedAt: _e, ...rest } = t;
+    return this.save({ ...rest, state: "running" });
+  }
+
   /** Forget a running trial's epochs (its checkpoint was lost or damaged): it trains again from epoch 1. */
   restart(trial: Trial | string): Trial {
     const t = this.running(trial, "restart");

@@ -1,0 +1,140 @@
+/**
+ * Schedulers: the decision logic of a search as pure functions over trials. A free worker asks
+ * `next`: continue trial X to epoch e, start a new trial (to e), wait for work in flight, or stop.
+ * After a job, `verdict` says whether the trial is complete, pruned (paused: a scheduler may
+ * promote it later, from its checkpoint) or still running. The live search (study/optimize.ts)
+ * and its replay in simulated time (search/live-replay.ts) run the same schedulers, so a replay
+ * predicts a live run.
+ *
+ * - `prunerScheduler`: train each trial to the pruner's epoch t, judge it once, prune it or train
+ *   it on to T (the sampling-based search, decided one trial at a time).
+ * - `ashaScheduler`: asynchronous successive halving (Li et al. 2020): rungs r, r*eta, r*eta^2, ...;
+ *   a trial that reaches a rung is paused and scored there; a free worker first promotes a paused
+ *   trial in the best 1/eta of its rung (highest rung first), else starts a new one at rung 0.
+ */
+import { checkKeys, checkNumber } from "../core/validate.js";
+import { fail, show } from "../core/errors.js";
+import type { Trial } from "../history/trial.js";
+import type { Estimator } from "../proxy/types.js";
+import { nextSearchStep } from "./policy.js";
+import type { Pruner } from "./pruners.js";
+
+export type SchedulerJob =
+  | { readonly kind: "new"; readonly to: number }
+  | { readonly kind: "continue"; readonly id: string; readonly to: number };
+
+export interface Verdict {
+  readonly state: "running" | "pruned" | "complete";
+  /** Scores the decision used, recorded with the trial. */
+  readonly scores: Readonly<Record<string, number>>;
+}
+
+export interface SchedulerState {
+  /** Trials with a job in flight. */
+  readonly busy: ReadonlySet<string>;
+  /** Whether a new trial may still be started. */
+  readonly canAsk: boolean;
+}
+
+export interface Scheduler {
+  readonly name: string;
+  next(trials: readonly Trial[], budget: number, state: SchedulerState): SchedulerJob | "wait" | "done";
+  verdict(trial: Trial, trials: readonly Trial[]): Verdict;
+}
+
+/** Idle work first: running trials with no job in flight (left by a crash, or kept on after a verdict). */
+function idleRunning(trials: readonly Trial[], busy: ReadonlySet<string>): Trial | undefined {
+  return trials.find((t) => t.state === "running" && !busy.has(t.id));
+}
+
+/** The pruner's search (no pruner: every trial trained to the budget). */
+export function prunerScheduler(pruner?: Pruner): Scheduler {
+  const judged = (t: Trial) => !!pruner && Object.keys(t.scores).some((k) => k.endsWith(`@${pruner.epochs}`));
+  return {
+    name: pruner ? `pruner ${pruner.name}` : "full training",
+    next(trials, budget, { busy, canAsk }) {
+      const idle = idleRunning(trials, busy);
+      if (idle) {
+        const step = nextSearchStep(idle, pruner, judged(idle));
+        // "judge" / "complete" are verdicts the search makes at once; a job is always training.
+        if (typeof step === "object") return { kind: "continue", id: idle.id, to: step.train };
+      }
+      if (canAsk) return { kind: "new", to: pruner && pruner.epochs < budget ? pruner.epochs : budget };
+      return busy.size > 0 || idle ? "wait" : "done";
+    },
+    verdict(trial, trials) {
+      if (trial.epochs >= trial.budget) return { state: "complete", scores: {} };
+      if (pruner && trial.epochs === pruner.epochs && !judged(trial)) {
+        const d = pruner.decide(
+          trial,
+          trials.filter((o) => o.id !== trial.id),
+        );
+        return { state: d.prune ? "pruned" : "running", scores: d.scores };
+      }
+      return { state: "running", scores: {} };
+    },
+  };
+}
+
+export interface AshaOptions {
+  /** The score of a trial at a rung (higher is better). */
+  readonly estimator: Estimator;
+  /** The first rung (epochs). Default 1. */
+  readonly minEpochs?: number;
+  /** Reduction factor: the best 1/eta of a rung is promoted. Default 3. */
+  readonly eta?: number;
+}
+
+/** The rungs below the budget: r, r*eta, r*eta^2, ... (then the budget itself completes a trial). */
+export function ashaRungs(minEpochs: number, eta: number, budget: number): number[] {
+  const rungs: number[] = [];
+  for (let r = minEpochs; r < budget; r = Math.max(r + 1, Math.round(r * eta))) rungs.push(r);
+  return rungs;
+}
+
+/** Asynchronous successive halving with any estimator as the rung score. */
+export function ashaScheduler(options: AshaOptions): Scheduler {
+  checkKeys("options", options, ["estimator", "minEpochs", "eta"]);
+  const est = options.estimator as Partial<Estimator> | undefined;
+  if (!est || typeof est.estimate !== "function" || typeof est.name !== "string")
+    fail("invalid-argument", {
+      parameter: "options.estimator",
+      rule: "must be an estimator (name, needs, estimate)",
+      received: show(est),
+      fix: "use one of fh.proxy.standardEstimators() or fh.proxy.featureHistoryProxy().",
+    });
+  const minEpochs = checkNumber("options.minEpochs", options.minEpochs ?? 1, { integer: true, min: 1 });
+  const eta = checkNumber("options.eta", options.eta ?? 3, { min: 1.5, max: 100 });
+  const key = (r: number) => `${options.estimator.name}@${r}`;
+  const rungOf = (trials: readonly Trial[], budget: number) => ashaRungs(minEpochs, eta, budget);
+  return {
+    name: `ASHA (${options.estimator.name}, r ${minEpochs}, eta ${eta})`,
+    next(trials, budget, { busy, canAsk }) {
+      const rungs = rungOf(trials, budget);
+      const idle = idleRunning(trials, busy);
+      if (idle) {
+        const to = rungs.find((r) => r > idle.epochs) ?? budget;
+        return { kind: "continue", id: idle.id, to };
+      }
+      // Promote from the highest rung down: a paused trial in the best 1/eta of those scored there.
+      for (let k = rungs.length - 1; k >= 0; k--) {
+        const r = rungs[k]!;
+        const scored = trials
+          .filter((t) => Number.isFinite(t.scores[key(r)]))
+          .sort((a, b) => b.scores[key(r)]! - a.scores[key(r)]! || a.number - b.number);
+        const top = scored.slice(0, Math.floor(scored.length / eta));
+        const promotable = top.find((t) => t.state === "pruned" && t.epochs === r && !busy.has(t.id));
+        if (promotable) return { kind: "continue", id: promotable.id, to: rungs[k + 1] ?? budget };
+      }
+      if (canAsk) return { kind: "new", to: rungs[0] ?? budget };
+      return busy.size > 0 ? "wait" : "done";
+    },
+    verdict(trial) {
+      if (trial.epochs >= trial.budget) return { state: "complete", scores: {} };
+      const rungs = ashaRungs(minEpochs, eta, trial.budget);
+      if (!rungs.includes(trial.epochs)) return { state: "running", scores: {} };
+      const score = options.estimator.estimate(trial, trial.epochs, trial.budget);
+      return { state: "pruned", scores: { [key(trial.epochs)]: Number.isFinite(score) ? score : -Infinity } };
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Schedulers run by the live search and by its replay: ASHA's rungs and promotions, and the live
+// ASHA search against its replay over the full study (the same completions).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ashaRungs, ashaScheduler, prunerScheduler } from "../../src/search/schedulers.js";
+import { replaySchedule } from "../../src/search/live-replay.js";
+import { earlyStopping } from "../../src/proxy/baselines.js";
+import { createStudy } from "../../src/study/study.js";
+import { resolveBackend } from "../../src/train/backend.js";
+import type { Trial } from "../../src/history/trial.js";
+import { assertFails, tempDir } from "../helpers/fixtures.js";
+import { syntheticCandidate } from "../helpers/synthetic-histories.js";
+import { liveSearchFixture } from "../helpers/live-search.js";
+import { smallNet } from "../helpers/user-models.js";
+
+test("ASHA rungs: r, r*eta, ... below the budget", () => {
+  assert.deepEqual(ashaRungs(1, 3, 9), [1, 3]);
+  assert.deepEqual(ashaRungs(1, 2, 8), [1, 2, 4]);
+  assert.deepEqual(ashaRungs(2, 3, 27), [2, 6, 18]);
+  assert.deepEqual(ashaRungs(4, 3, 4), []);
+});
+
+function recorded(n: number, q: number): Trial {
+  const c = syntheticCandidate(q, 4, n);
+  return {
+    id: `t${n}`,
+    number: n,
+    config: {},
+    state: "complete",
+    budget: 4,
+    epochs: 4,
+    curves: { ...c.curves, seconds: [1, 1, 1, 1] },
+    seed: 0,
+    seconds: 4,
+    scores: {},
+    attempts: 1,
+  };
+}
+
+test("ASHA promotes the best 1/eta of each rung, highest rung first, and completes the best", async () => {
+  const qualities = [0.2, 0.9, 0.1, 0.5, 0.3, 0.8, 0.05, 0.4];
+  const trials = qualities.map((q, i) => recorded(i, q));
+  const asha = ashaScheduler({ estimator: earlyStopping(), minEpochs: 1, eta: 2 });
+  const r = replaySchedule(trials, asha, { workers: 1 });
+  const completed = new Set(r.events.map((e) => e.candidate));
+  assert.ok(completed.has(1), "the best trial (0.9) is trained to the budget");
+  assert.ok(!completed.has(6) && !completed.has(2), "the worst never are");
+  // Every trial is scored (paused) at rung 1; fewer are promoted on.
+  assert.equal(new Set(r.decisions.map((d) => d.id)).size, trials.length);
+  assert.ok(completed.size < trials.length / 2, `${completed.size} completed`);
+  const full = replaySchedule(trials, prunerScheduler(), { workers: 1 });
+  assert.ok(r.seconds <= full.seconds / 2, `ASHA ${r.seconds} s vs full ${full.seconds} s`);
+  await assertFails(() => ashaScheduler({ estimator: earlyStopping(), eta: 1 }), "invalid-argument", /eta/);
+  await assertFails(() => ashaScheduler({ estimator: {} as never }), "invalid-argument", /estimator/);
+});
+
+test("a live ASHA search completes the trials its replay over the full study predicts", async () => {
+  await resolveBackend({ backend: "wasm" });
+  const fx = liveSearchFixture();
+  const a = tempDir("fh-asha-");
+  const b = tempDir("fh-asha-");
+  try {
+    const full = createStudy({ name: "full", storage: a.dir, space: fx.space, budget: 4, seed: 31 });
+    await full.optimize({ data: fx.splits, trials: 8, workers: 0, model: smallNet });
+    const scheduler = ashaScheduler({ estimator: earlyStopping(), minEpochs: 1, eta: 2 });
+    const live = createStudy({ name: "asha", storage: b.dir, space: fx.space, budget: 4, seed: 31 });
+    const result = await live.optimize({ data: fx.splits, trials: 8, workers: 0, model: smallNet, scheduler });
+    assert.equal(result.complete + result.pruned + result.failed, 8);
+    assert.ok(result.complete >= 1 && result.pruned >= 4, JSON.stringify(result));
+    // Promoted trials resumed from their checkpoints: every epoch trained once, in one attempt.
+    for (const t of live.trials()) assert.equal(t.attempts, 1);
+    const replay = replaySchedule(full.trials(["complete"]), scheduler, { workers: 1 });
+    assert.deepEqual(
+      live
+        .trials(["complete"])
+        .map((t) => t.number)
+        .sort(),
+      replay.events.map((e) => e.candidate).sort(),
+    );
+    full.close();
+    live.close();
+  } finally {
+    a.cleanup();
+    b.cleanup();
+  }
+});
