@@ -26,5 +26,5 @@ export { replayOptimize, replaySchedule, trialAt, liveSearchEvents, compareLiveT
 export type { LiveReplayOptions, LiveReplayResult, LiveComparisonRow } from "./live-replay.js";
 export { randomSampler, mutationSampler } from "./samplers.js";
 export type { Sampler, MutationSamplerOptions } from "./samplers.js";
-export { prunerScheduler, ashaScheduler, ashaRungs } from "./schedulers.js";
-export type { Scheduler, SchedulerJob, SchedulerState, Verdict, AshaOptions } from "./schedulers.js";
+export { prunerScheduler, ashaScheduler, ashaRungs, hyperbandScheduler } from "./schedulers.js";
+export type { Scheduler, SchedulerJob, SchedulerState, Verdict, AshaOptions, HyperbandOptions } from "./schedulers.js";

@@ -25,7 +25,13 @@ export interface LiveReplayResult {
   /** Every trial trained to the budget: when (simulated seconds) and its truth (peak validation accuracy). */
   readonly events: readonly SearchEvent[];
   /** The pruner's decisions, in simulated time order. */
-  readonly decisions: readonly { readonly id: string; readonly seconds: number; readonly pruned: boolean }[];
+  readonly decisions: readonly {
+    readonly id: string;
+    readonly seconds: number;
+    /** The epoch at which it was decided. */
+    readonly epoch: number;
+    readonly pruned: boolean;
+  }[];
   /** When the last worker is done. */
   readonly seconds: number;
 }
@@ -87,7 +93,7 @@ export function replaySchedule(
   const view = () => [...sim.values()];
   const cost = (t: Trial, from: number, to: number) => t.curves.seconds.slice(from, to).reduce((x, v) => x + v, 0);
   const events: SearchEvent[] = [];
-  const decisions: { id: string; seconds: number; pruned: boolean }[] = [];
+  const decisions: { id: string; seconds: number; epoch: number; pruned: boolean }[] = [];
   const busy = new Set<string>();
   type Pending = { time: number; lane: number; id: string; to: number };
   const pending: Pending[] = [];
@@ -126,7 +132,8 @@ export function replaySchedule(
     const v = scheduler.verdict(at, view());
     const scores = { ...before.scores, ...v.scores };
     sim.set(ev.id, { ...at, state: v.state, scores });
-    if (Object.keys(v.scores).length) decisions.push({ id: ev.id, seconds: ev.time, pruned: v.state === "pruned" });
+    if (Object.keys(v.scores).length)
+      decisions.push({ id: ev.id, seconds: ev.time, epoch: ev.to, pruned: v.state === "pruned" });
     if (v.state === "complete") events.push({ seconds: ev.time, truth: peakValAcc(t.curves), candidate: t.number });
     const lanes = [ev.lane, ...waitingLanes];
     waitingLanes = [];

@@ -138,3 +138,57 @@ export function ashaScheduler(options: AshaOptions): Scheduler {
     },
   };
 }
+
+export interface HyperbandOptions extends AshaOptions {
+  /** Brackets, each an ASHA with first rung minEpochs * eta^b (b = 0 .. brackets-1). Default: as many as fit below the budget. */
+  readonly brackets?: number;
+}
+
+/**
+ * Asynchronous Hyperband (Li et al. 2020): trials are dealt to brackets in turn (by their number);
+ * bracket b is an ASHA whose first rung is minEpochs * eta^b, so later brackets judge fewer
+ * trials later, hedging against early scores that mislead. Promotions stay within a bracket.
+ */
+export function hyperbandScheduler(options: HyperbandOptions): Scheduler {
+  checkKeys("options", options, ["estimator", "minEpochs", "eta", "brackets"]);
+  const minEpochs = checkNumber("options.minEpochs", options.minEpochs ?? 1, { integer: true, min: 1 });
+  const eta = checkNumber("options.eta", options.eta ?? 3, { min: 1.5, max: 100 });
+  const asked = options.brackets;
+  const bracketsFor = (budget: number) => {
+    let fit = 0;
+    while (minEpochs * eta ** fit < budget) fit++;
+    return Math.max(1, asked === undefined ? fit : Math.min(asked, Math.max(1, fit)));
+  };
+  if (asked !== undefined) checkNumber("options.brackets", asked, { integer: true, min: 1, max: 16 });
+  ashaScheduler({ estimator: options.estimator, eta, minEpochs }); // checks the estimator now, not at the first job
+  const bracket = (budget: number, b: number) =>
+    ashaScheduler({ estimator: options.estimator, eta, minEpochs: Math.max(1, Math.round(minEpochs * eta ** b)) });
+  const of = (t: Trial, n: number) => t.number % n;
+  return {
+    name: `Hyperband (${options.estimator.name}, r ${minEpochs}, eta ${eta})`,
+    next(trials, budget, { busy, canAsk }) {
+      const n = bracketsFor(budget);
+      // Work inside brackets first (idle trials, promotions), without starting new trials there.
+      for (let b = 0; b < n; b++) {
+        const mine = trials.filter((t) => of(t, n) === b);
+        const job = bracket(budget, b).next(mine, budget, { busy, canAsk: false });
+        if (typeof job === "object") return job;
+      }
+      if (canAsk) {
+        const number = trials.length ? Math.max(...trials.map((t) => t.number)) + 1 : 0;
+        const b = number % n;
+        const first = ashaRungs(Math.max(1, Math.round(minEpochs * eta ** b)), eta, budget)[0] ?? budget;
+        return { kind: "new", to: first };
+      }
+      return busy.size > 0 ? "wait" : "done";
+    },
+    verdict(trial, trials) {
+      const n = bracketsFor(trial.budget);
+      const b = of(trial, n);
+      return bracket(trial.budget, b).verdict(
+        trial,
+        trials.filter((t) => of(t, n) === b),
+      );
+    },
+  };
+}

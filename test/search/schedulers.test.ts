@@ -2,7 +2,7 @@
 // ASHA search against its replay over the full study (the same completions).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ashaRungs, ashaScheduler, prunerScheduler } from "../../src/search/schedulers.js";
+import { ashaRungs, ashaScheduler, hyperbandScheduler, prunerScheduler } from "../../src/search/schedulers.js";
 import { replaySchedule } from "../../src/search/live-replay.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 import { createStudy } from "../../src/study/study.js";
@@ -83,4 +83,30 @@ test("a live ASHA search completes the trials its replay over the full study pre
     a.cleanup();
     b.cleanup();
   }
+});
+
+test("Hyperband deals trials to brackets whose first rungs are r, r*eta, ...", async () => {
+  const make = (n: number, q: number): Trial => {
+    const c = syntheticCandidate(q, 9, n);
+    return { ...recorded(n, q), budget: 9, epochs: 9, curves: { ...c.curves, seconds: c.curves.valAcc.map(() => 1) } };
+  };
+  const trials = [0.3, 0.2, 0.9, 0.5, 0.1, 0.7, 0.4, 0.8, 0.05, 0.6].map((q, i) => make(i, q));
+  const hb = hyperbandScheduler({ estimator: earlyStopping(), minEpochs: 1, eta: 3 });
+  const r = replaySchedule(trials, hb, { workers: 2 });
+  const firstScore = new Map<string, number>();
+  for (const d of r.decisions) if (!firstScore.has(d.id)) firstScore.set(d.id, d.epoch);
+  // Bracket 0 (even numbers) is first scored at epoch 1, bracket 1 (odd) at epoch 3.
+  for (const [id, epoch] of firstScore) assert.equal(epoch, Number(id.slice(1)) % 2 === 0 ? 1 : 3, id);
+  const full = replaySchedule(trials, prunerScheduler(), { workers: 2 });
+  assert.ok(r.seconds < full.seconds, `Hyperband ${r.seconds} s vs full ${full.seconds} s`);
+  assert.ok(
+    r.events.some((e) => e.candidate === 2 || e.candidate === 7),
+    "one of the two best is trained to T",
+  );
+  assert.equal(firstScore.size, trials.length, "every trial is scored at its bracket's first rung");
+  await assertFails(
+    () => hyperbandScheduler({ estimator: earlyStopping(), brackets: 0 }),
+    "invalid-argument",
+    /brackets/,
+  );
 });
