@@ -32,17 +32,23 @@ export interface EstimatorPrunerOptions {
   readonly warmup?: number;
 }
 
+/** Check that `value` is an estimator (a clear error otherwise). */
+export function checkEstimator(parameter: string, value: unknown): Estimator {
+  const est = value as Partial<Estimator> | undefined;
+  if (!est || typeof est.estimate !== "function" || typeof est.name !== "string")
+    fail("invalid-argument", {
+      parameter,
+      rule: "must be an estimator (name, needs, estimate)",
+      received: show(est),
+      fix: "use one of fh.proxy.standardEstimators(), e.g. fh.proxy.featureHistoryProxy().",
+    });
+  return est as Estimator;
+}
+
 /** Prune at epoch t when the trial's estimate is below the best `keep` share of the others' at t. */
 export function estimatorPruner(options: EstimatorPrunerOptions): Pruner {
   checkKeys("options", options, ["estimator", "t", "keep", "warmup"]);
-  const est = options.estimator as Partial<Estimator> | undefined;
-  if (!est || typeof est.estimate !== "function" || typeof est.name !== "string")
-    fail("invalid-argument", {
-      parameter: "options.estimator",
-      rule: "must be an estimator (name, needs, estimate)",
-      received: show(est),
-      fix: "use one of fh.proxy.standardEstimators() or fh.proxy.featureHistoryEstimator().",
-    });
+  checkEstimator("options.estimator", options.estimator);
   const t = checkNumber("options.t", options.t, { integer: true, min: 1 });
   const keep = checkNumber("options.keep", options.keep ?? 0.25, { above: 0, max: 1 });
   const warmup = checkNumber("options.warmup", options.warmup ?? 4, { integer: true, min: 0 });

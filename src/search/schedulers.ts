@@ -13,11 +13,10 @@
  *   trial in the best 1/eta of its rung (highest rung first), else starts a new one at rung 0.
  */
 import { checkKeys, checkNumber } from "../core/validate.js";
-import { fail, show } from "../core/errors.js";
 import type { Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { nextSearchStep } from "./policy.js";
-import type { Pruner } from "./pruners.js";
+import { checkEstimator, type Pruner } from "./pruners.js";
 
 export type SchedulerJob =
   | { readonly kind: "new"; readonly to: number }
@@ -95,14 +94,7 @@ export function ashaRungs(minEpochs: number, eta: number, budget: number): numbe
 /** Asynchronous successive halving with any estimator as the rung score. */
 export function ashaScheduler(options: AshaOptions): Scheduler {
   checkKeys("options", options, ["estimator", "minEpochs", "eta"]);
-  const est = options.estimator as Partial<Estimator> | undefined;
-  if (!est || typeof est.estimate !== "function" || typeof est.name !== "string")
-    fail("invalid-argument", {
-      parameter: "options.estimator",
-      rule: "must be an estimator (name, needs, estimate)",
-      received: show(est),
-      fix: "use one of fh.proxy.standardEstimators() or fh.proxy.featureHistoryProxy().",
-    });
+  checkEstimator("options.estimator", options.estimator);
   const minEpochs = checkNumber("options.minEpochs", options.minEpochs ?? 1, { integer: true, min: 1 });
   const eta = checkNumber("options.eta", options.eta ?? 3, { min: 1.5, max: 100 });
   const key = (r: number) => `${options.estimator.name}@${r}`;

@@ -11,6 +11,7 @@ import type { ModelFunction } from "../../src/train/user-model.js";
 import { syntheticDataset } from "../../src/data/synthetic.js";
 import { makeSplits } from "../../src/data/splits.js";
 import { assertFails } from "../helpers/fixtures.js";
+import { smallNet } from "../helpers/user-models.js";
 
 let data: PreparedData;
 before(async () => {
@@ -20,21 +21,9 @@ before(async () => {
 });
 
 const seen: { config: unknown; seed: number }[] = [];
-const myNet: ModelFunction = (config, { inputShape, numClasses, seed }) => {
-  seen.push({ config, seed });
-  const input = tf.input({ shape: [...inputShape] });
-  let x = tf.layers
-    .conv2d({
-      filters: Number(config.filters),
-      kernelSize: 3,
-      padding: "same",
-      activation: "relu",
-      kernelInitializer: tf.initializers.heNormal({ seed }),
-    })
-    .apply(input) as tf.SymbolicTensor;
-  x = tf.layers.globalAveragePooling2d({ name: "features" }).apply(x) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: numClasses }).apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: logits });
+const myNet: ModelFunction = (config, context) => {
+  seen.push({ config, seed: context.seed });
+  return smallNet(config, context);
 };
 
 test("a model function trains, gets only its own keys and a seed, and its features layer is recorded", async () => {
@@ -48,7 +37,7 @@ test("a model function trains, gets only its own keys and a seed, and its featur
   assert.equal(train.epochs, 2);
   const r = await trainCandidate(model, train, data, { seed: 1 });
   assert.equal(r.status, "complete", r.error?.message);
-  assert.equal(r.featureDims, 6);
+  assert.equal(r.featureDims, 6); // smallNet's features: global pooling over `filters` channels
   assert.equal(r.probeTrain.blocks.length, 2);
   assert.deepEqual(seen.at(-1)!.config, { filters: 6 });
   assert.ok(Number.isInteger(seen.at(-1)!.seed));
