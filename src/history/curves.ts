@@ -16,6 +16,20 @@ export function emptyCurves(): Curves {
   return { trainLoss: [], trainAcc: [], valLoss: [], valAcc: [], seconds: [], captureSeconds: [], lr: [] };
 }
 
+/** A copy of the curves with fresh arrays, cut to the first `epochs` epochs when given. */
+export function copyCurves(c: Curves, epochs?: number): { -readonly [K in keyof Curves]: number[] } {
+  const cut = (v: readonly number[]) => v.slice(0, epochs ?? v.length);
+  return {
+    trainLoss: cut(c.trainLoss),
+    trainAcc: cut(c.trainAcc),
+    valLoss: cut(c.valLoss),
+    valAcc: cut(c.valAcc),
+    seconds: cut(c.seconds),
+    captureSeconds: cut(c.captureSeconds),
+    lr: cut(c.lr),
+  };
+}
+
 /** The truth at full budget: the peak validation accuracy over all recorded epochs. */
 export function peakValAcc(c: Curves): number {
   return c.valAcc.reduce((m, v) => Math.max(m, v), -Infinity);

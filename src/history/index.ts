@@ -2,6 +2,6 @@ export { createHistory, appendEpoch, epochFeatures, epochCount, windowEpochs, tr
 export type { FeatureHistory, HistoryDtype } from "./feature-history.js";
 export { encodeHistory, decodeHistory, saveHistory, loadHistory, HISTORY_FORMAT_VERSION } from "./storage.js";
 export { toHalf, fromHalf } from "./float16.js";
-export { emptyCurves, peakValAcc } from "./curves.js";
+export { emptyCurves, copyCurves, peakValAcc } from "./curves.js";
 export type { Curves } from "./curves.js";
 export type { Trial, TrialError, TrialValue } from "./trial.js";

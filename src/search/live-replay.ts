@@ -7,7 +7,7 @@
  */
 import { fail, show } from "../core/errors.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
-import { peakValAcc, type Curves } from "../history/curves.js";
+import { copyCurves, peakValAcc } from "../history/curves.js";
 import { truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
 import { prunerScheduler, type Scheduler } from "./schedulers.js";
@@ -38,9 +38,7 @@ export interface LiveReplayResult {
 
 /** A trial as it stood after epoch t. */
 export function trialAt(trial: Trial, t: number): Trial {
-  const curves = Object.fromEntries(
-    Object.entries(trial.curves).map(([k, v]) => [k, (v as number[]).slice(0, t)]),
-  ) as unknown as Curves;
+  const curves = copyCurves(trial.curves, t);
   return {
     ...trial,
     state: "running",

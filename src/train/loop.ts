@@ -6,7 +6,7 @@ import { channelStats, toFloat } from "../data/splits.js";
 import type { Splits } from "../data/splits.js";
 import type { ImageSet } from "../data/types.js";
 import { appendEpoch, createHistory, type FeatureHistory, type HistoryDtype } from "../history/feature-history.js";
-import { emptyCurves, type Curves } from "../history/curves.js";
+import { copyCurves, emptyCurves, type Curves } from "../history/curves.js";
 import { learningRateAt, type ModelConfig, type TrainConfig } from "./config.js";
 import { buildModel } from "./models.js";
 import { captureCheckpoint, restoreCheckpoint, type TrainCheckpoint } from "./checkpoint.js";
@@ -311,11 +311,7 @@ export async function trainCandidate(
   const firstEpoch = resume ? resume.checkpoint.epoch + 1 : 1;
   const started = performance.now();
   const rng = createRng(seed);
-  const curves = (
-    resume?.previous
-      ? Object.fromEntries(Object.entries(resume.previous.curves).map(([k, v]) => [k, [...(v as number[])]]))
-      : emptyCurves()
-  ) as { -readonly [K in keyof Curves]: number[] };
+  const curves = copyCurves(resume?.previous?.curves ?? emptyCurves());
   let stopReason: string | undefined;
   const onSigint = () => {
     stopReason = "interrupted by SIGINT (kernel interrupt)";
@@ -463,15 +459,16 @@ export async function trainCandidate(
       await options.hooks?.onEpochEnd?.(record);
       if (options.checkpoint)
         checkpoint = await captureCheckpoint(net.model, opt, { epoch, budget: train.epochs, seed });
-      await options.hooks?.onSnapshot?.({
-        epoch,
-        curves: Object.fromEntries(Object.entries(curves).map(([k, v]) => [k, [...v]])) as unknown as Curves,
-        probeTrain,
-        probeValidation,
-        seconds: (performance.now() - started) / 1000 + (resume?.previous?.seconds ?? 0),
-        parameters,
-        ...(checkpoint ? { checkpoint } : {}),
-      });
+      if (options.hooks?.onSnapshot)
+        await options.hooks.onSnapshot({
+          epoch,
+          curves: copyCurves(curves),
+          probeTrain,
+          probeValidation,
+          seconds: (performance.now() - started) / 1000 + (resume?.previous?.seconds ?? 0),
+          parameters,
+          ...(checkpoint ? { checkpoint } : {}),
+        });
     }
     epoch = epochs;
     if (data.test && (options.evaluateTest ?? true))
