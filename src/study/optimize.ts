@@ -19,7 +19,7 @@ import type { TrainConfig } from "../train/config.js";
 import { prepareData, type PreparedData } from "../train/loop.js";
 import type { ModelFunction } from "../train/user-model.js";
 import { warn } from "../core/warn.js";
-import { decodeCheckpoint } from "../train/checkpoint.js";
+import { checkCheckpoint } from "../train/checkpoint.js";
 import { runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type TrialJob } from "./jobs.js";
 import { WorkerDied, WorkerPool } from "./pool.js";
 import { prunerScheduler, type Scheduler } from "../search/schedulers.js";
@@ -217,7 +217,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     let canResume = !!(checkpoint && t.probeTrain && t.probeValidation && t.checkpointEpoch === t.epochs);
     if (canResume) {
       try {
-        decodeCheckpoint(checkpoint!, `checkpoint of ${t.id}`);
+        checkCheckpoint(checkpoint!, `checkpoint of ${t.id}`); // the worker decodes it
       } catch (err) {
         warn(`${t.id}: ${(err as Error).message.split("\n")[0]}; training it again from its first epoch`);
         canResume = false;

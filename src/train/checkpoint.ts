@@ -123,8 +123,19 @@ function corrupt(source: string, rule: string, received: string): never {
   });
 }
 
-/** Bytes written by encodeCheckpoint back to a checkpoint; `source` names the file in errors. */
-export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): TrainCheckpoint {
+interface Layout {
+  readonly header: {
+    epoch: number;
+    budget: number;
+    seed: number;
+    tensors: { group: string; name: string; shape: number[]; dtype: "float32" | "int32" }[];
+  };
+  /** Byte offset of each tensor's values. */
+  readonly offsets: readonly number[];
+}
+
+/** Parse the header and check every length, without copying any values. */
+function layout(bytes: Uint8Array, source: string): Layout {
   if (bytes.length < 12) corrupt(source, "must be at least 12 bytes", `${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) corrupt(source, 'must start with "FHCK"', show(bytes.subarray(0, 4)));
@@ -132,28 +143,39 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Trai
   if (version !== VERSION) corrupt(source, `must be format version ${VERSION}`, String(version));
   const length = view.getUint32(8, true);
   if (12 + length > bytes.length) corrupt(source, "must hold its whole header", `${bytes.length} bytes`);
-  let header: {
-    epoch: number;
-    budget: number;
-    seed: number;
-    tensors: { group: string; name: string; shape: number[]; dtype: "float32" | "int32" }[];
-  };
+  let header: Layout["header"];
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length)));
   } catch (err) {
     return corrupt(source, "must have a JSON header", (err as Error).message);
   }
   let at = Math.ceil((12 + length) / 4) * 4;
-  const weights: StoredTensor[] = [];
-  const optimizer: StoredTensor[] = [];
+  const offsets: number[] = [];
   for (const t of header.tensors) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (at + n * 4 > bytes.length) corrupt(source, `must hold the values of ${t.name}`, `${bytes.length} bytes`);
-    const raw = bytes.slice(at, at + n * 4);
-    const data = t.dtype === "int32" ? new Int32Array(raw.buffer) : new Float32Array(raw.buffer);
-    (t.group === "w" ? weights : optimizer).push({ name: t.name, shape: t.shape, dtype: t.dtype, data });
+    offsets.push(at);
     at += n * 4;
   }
   if (at !== bytes.length) corrupt(source, "must end after its last tensor", `${bytes.length - at} extra bytes`);
+  return { header, offsets };
+}
+
+/** Check that bytes are a whole checkpoint (data-corrupt error naming `source` if not); returns its epoch. */
+export function checkCheckpoint(bytes: Uint8Array, source = "checkpoint"): number {
+  return layout(bytes, source).header.epoch;
+}
+
+/** Bytes written by encodeCheckpoint back to a checkpoint; `source` names the file in errors. */
+export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): TrainCheckpoint {
+  const { header, offsets } = layout(bytes, source);
+  const weights: StoredTensor[] = [];
+  const optimizer: StoredTensor[] = [];
+  header.tensors.forEach((t, k) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const raw = bytes.slice(offsets[k]!, offsets[k]! + n * 4);
+    const data = t.dtype === "int32" ? new Int32Array(raw.buffer) : new Float32Array(raw.buffer);
+    (t.group === "w" ? weights : optimizer).push({ name: t.name, shape: t.shape, dtype: t.dtype, data });
+  });
   return { epoch: header.epoch, budget: header.budget, seed: header.seed, weights, optimizer };
 }

@@ -20,7 +20,13 @@ export type { ModelConfig, CnnConfig, NasCellConfig, ResNetConfig, TrainConfig, 
 export { buildUserModel } from "./user-model.js";
 export type { ModelFunction, ModelContext, UserModelConfig } from "./user-model.js";
 export { buildModel } from "./models.js";
-export { captureCheckpoint, restoreCheckpoint, encodeCheckpoint, decodeCheckpoint } from "./checkpoint.js";
+export {
+  captureCheckpoint,
+  restoreCheckpoint,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  checkCheckpoint,
+} from "./checkpoint.js";
 export type { TrainCheckpoint, StoredTensor } from "./checkpoint.js";
 export type { BuiltModel } from "./models.js";
 export { trainCandidate, prepareData } from "./loop.js";
