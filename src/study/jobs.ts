@@ -6,12 +6,17 @@
  * source.
  */
 import { fail, show } from "../core/errors.js";
-import type { Curves } from "../history/curves.js";
-import type { FeatureHistory, HistoryDtype } from "../history/feature-history.js";
+import type { HistoryDtype } from "../history/feature-history.js";
 import type { TrialError, TrialValue } from "../history/trial.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.js";
 import { candidateFromConfig, type TrainConfig } from "../train/config.js";
-import { trainCandidate, type PreparedData, type TrainResult } from "../train/loop.js";
+import {
+  trainCandidate,
+  type PreparedData,
+  type TrainResult,
+  type TrainSnapshot,
+  type TrainSoFar,
+} from "../train/loop.js";
 import type { ModelFunction } from "../train/user-model.js";
 
 /** Where a trial's model comes from. */
@@ -33,25 +38,14 @@ export interface TrialJob {
   readonly train?: Partial<TrainConfig>;
   readonly historyDtype?: HistoryDtype;
   /** Continue from a checkpoint (encodeCheckpoint bytes) and the record of the epochs before it. */
-  readonly resume?: {
-    readonly checkpoint: Uint8Array;
-    readonly curves: Curves;
-    readonly probeTrain: FeatureHistory;
-    readonly probeValidation: FeatureHistory;
-    readonly seconds: number;
-  };
+  readonly resume?: TrainSoFar & { readonly checkpoint: Uint8Array };
 }
 
-export interface JobSnapshot {
+/** A training snapshot on its way to storage: its trial, and the checkpoint as bytes. */
+export type JobSnapshot = Omit<TrainSnapshot, "checkpoint"> & {
   readonly trialId: string;
-  readonly epoch: number;
-  readonly curves: Curves;
-  readonly probeTrain: FeatureHistory;
-  readonly probeValidation: FeatureHistory;
-  readonly seconds: number;
-  readonly parameters: number;
   readonly checkpoint: Uint8Array;
-}
+};
 
 export interface JobResult {
   readonly trialId: string;
@@ -120,16 +114,7 @@ export async function runTrialJob(
     const resume = job.resume
       ? {
           checkpoint: decodeCheckpoint(job.resume.checkpoint, `checkpoint of ${job.trialId}`),
-          previous: {
-            status: "complete" as const,
-            curves: job.resume.curves,
-            probeTrain: job.resume.probeTrain,
-            probeValidation: job.resume.probeValidation,
-            featureDims: job.resume.probeTrain.dims,
-            parameters: 0,
-            seconds: job.resume.seconds,
-            firstEpoch: 1,
-          },
+          previous: job.resume,
         }
       : undefined;
     result = await trainCandidate(model, train, data, {
@@ -143,17 +128,7 @@ export async function runTrialJob(
       // The test split is measured once, after the last epoch of the full budget.
       evaluateTest: job.toEpoch === job.budget,
       hooks: {
-        onSnapshot: (s) =>
-          onSnapshot({
-            trialId: job.trialId,
-            epoch: s.epoch,
-            curves: s.curves,
-            probeTrain: s.probeTrain,
-            probeValidation: s.probeValidation,
-            seconds: s.seconds,
-            parameters: s.parameters,
-            checkpoint: encodeCheckpoint(s.checkpoint!),
-          }),
+        onSnapshot: (s) => onSnapshot({ ...s, trialId: job.trialId, checkpoint: encodeCheckpoint(s.checkpoint!) }),
       },
     });
   } catch (err) {

@@ -37,6 +37,7 @@ export type {
   BatchInfo,
   TrainHooks,
   TrainSnapshot,
+  TrainSoFar,
   TrainOptions,
   TrainResult,
   TrainError,

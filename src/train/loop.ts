@@ -118,8 +118,11 @@ export interface TrainOptions {
    * and seed): epochs t+1.. are trained with the schedule of the full budget, none repeated. With
    * `previous` (the result that wrote the checkpoint) the curves and histories continue it.
    */
-  resume?: { checkpoint: TrainCheckpoint; previous?: TrainResult };
+  resume?: { checkpoint: TrainCheckpoint; previous?: TrainSoFar };
 }
+
+/** What a resumed run continues: the record of the epochs before its checkpoint (a TrainResult fits). */
+export type TrainSoFar = Pick<TrainResult, "curves" | "probeTrain" | "probeValidation" | "seconds">;
 
 export interface TrainError {
   readonly name: string;
@@ -337,11 +340,11 @@ export async function trainCandidate(
     built = net;
     parameters = net.model.countParams();
     if (resume?.previous) {
-      if (resume.previous.featureDims !== built.featureDims)
+      if (resume.previous.probeTrain.dims !== built.featureDims)
         fail("invalid-argument", {
           parameter: "options.resume.previous",
           rule: `must come from the same model (features of ${built.featureDims} dimensions)`,
-          received: `${resume.previous.featureDims} dimensions`,
+          received: `${resume.previous.probeTrain.dims} dimensions`,
           fix: "pass the result that wrote the checkpoint, or leave `previous` out.",
         });
       probeTrain = resume.previous.probeTrain;
