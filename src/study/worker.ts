@@ -7,18 +7,12 @@ import { resolveBackend } from "../train/backend.js";
 import { prepareData, type PreparedData } from "../train/loop.js";
 import type { Splits } from "../data/splits.js";
 import { runTrialJob, type ModelSource, type TrialJob } from "./jobs.js";
+import { sendToParent } from "../core/ipc.js";
 
 type Message =
   { type: "init"; splits: Splits; source: ModelSource } | { type: "job"; job: TrialJob } | { type: "stop" };
 
 if (process.send) {
-  // The parent may be gone (killed): a failed send ends this worker instead of an unhandled EPIPE.
-  const send = (message: unknown) => {
-    if (!process.connected) return process.exit(0);
-    process.send!(message, undefined, undefined, (err) => {
-      if (err) process.exit(0);
-    });
-  };
   let data: PreparedData | undefined;
   let source: ModelSource = { kind: "builtin" };
   let stopping = false;
@@ -35,12 +29,16 @@ if (process.send) {
     if (m.type === "init") {
       data = prepareData(m.splits, { includeTest: true });
       source = m.source;
-      send({ type: "ready" });
+      sendToParent({ type: "ready" });
     } else if (m.type === "job" && data && !stopping) {
-      void runTrialJob(m.job, data, source, (snapshot) => void send({ type: "snapshot", snapshot }), abort.signal).then(
-        (result) => send({ type: "result", result }),
-      );
+      void runTrialJob(
+        m.job,
+        data,
+        source,
+        (snapshot) => void sendToParent({ type: "snapshot", snapshot }),
+        abort.signal,
+      ).then((result) => sendToParent({ type: "result", result }));
     } else if (m.type === "stop") process.exit(0);
   });
-  send({ type: "started" });
+  sendToParent({ type: "started" });
 }

@@ -8,6 +8,7 @@ import { makeSplits, type SplitOptions } from "../data/splits.js";
 import { resolveBackend } from "./backend.js";
 import { candidateFromConfig, type TrainConfig } from "./config.js";
 import { prepareData, trainCandidate, type PreparedData, type TrainResult } from "./loop.js";
+import { sendToParent } from "../core/ipc.js";
 
 export type DataSpec =
   | { readonly source: "fashion-mnist" | "mnist"; readonly dir?: string; readonly splits: SplitOptions }
@@ -50,21 +51,14 @@ export async function runTask(task: TrainTask): Promise<TrainResult> {
 }
 
 if (process.send) {
-  // The parent may be gone (killed): a failed send ends this worker instead of an unhandled EPIPE.
-  const send = (message: unknown) => {
-    if (!process.connected) return process.exit(0);
-    process.send!(message, undefined, undefined, (err) => {
-      if (err) process.exit(0);
-    });
-  };
   process.on("disconnect", () => process.exit(0)); // the parent is gone: stop, do not orphan work
   await resolveBackend();
   process.on("message", (m: { type: string; id: string; payload: TrainTask }) => {
     if (m.type !== "task") return;
     runTask(m.payload).then(
-      (result) => send({ type: "result", id: m.id, result }),
-      (err: Error) => send({ type: "error", id: m.id, message: err?.message ?? String(err) }),
+      (result) => sendToParent({ type: "result", id: m.id, result }),
+      (err: Error) => sendToParent({ type: "error", id: m.id, message: err?.message ?? String(err) }),
     );
   });
-  send({ type: "ready" });
+  sendToParent({ type: "ready" });
 }
