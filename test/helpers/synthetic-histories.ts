@@ -1,6 +1,7 @@
 import { appendEpoch, createHistory, type FeatureHistory } from "../../src/history/feature-history.js";
 import { createRng } from "../../src/core/random.js";
 import type { CandidateRecord } from "../../src/proxy/types.js";
+import type { Trial } from "../../src/history/trial.js";
 
 /**
  * Synthetic feature histories of a candidate whose class separation grows with epochs at rate
@@ -45,5 +46,31 @@ export function syntheticCandidate(
     },
     probeTrain: make(labels(n)),
     probeValidation: make(labels(n)),
+  };
+}
+
+/** A complete trial recorded to `epochs` (default 4) from syntheticCandidate, each epoch taking `secondsPerEpoch` (default 1). */
+export function recordedTrial(
+  number: number,
+  quality: number,
+  options: { epochs?: number; secondsPerEpoch?: number } = {},
+): Trial {
+  const epochs = options.epochs ?? 4;
+  const perEpoch = options.secondsPerEpoch ?? 1;
+  const c = syntheticCandidate(quality, epochs, number);
+  return {
+    id: `t${number}`,
+    number,
+    config: {},
+    state: "complete",
+    budget: epochs,
+    epochs,
+    curves: { ...c.curves, seconds: c.curves.valAcc.map(() => perEpoch) },
+    probeTrain: c.probeTrain!,
+    probeValidation: c.probeValidation!,
+    seed: 0,
+    seconds: epochs * perEpoch,
+    scores: {},
+    attempts: 1,
   };
 }

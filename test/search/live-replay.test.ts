@@ -9,11 +9,10 @@ import { compareLiveToReplay, liveSearchEvents, replayOptimize, trialAt } from "
 import { estimatorPruner } from "../../src/search/pruners.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 import { resolveBackend } from "../../src/train/backend.js";
-import type { Trial } from "../../src/history/trial.js";
 import { tempDir, assertFails } from "../helpers/fixtures.js";
 import { liveSearchFixture } from "../helpers/live-search.js";
 import { smallNet } from "../helpers/user-models.js";
-import { syntheticCandidate } from "../helpers/synthetic-histories.js";
+import { recordedTrial } from "../helpers/synthetic-histories.js";
 
 test("replaying the pruner search over the full study makes the live search's decisions", async () => {
   await resolveBackend({ backend: "wasm" });
@@ -52,24 +51,7 @@ test("replaying the pruner search over the full study makes the live search's de
   }
 });
 
-function recorded(id: number, q: number, secondsPerEpoch: number): Trial {
-  const c = syntheticCandidate(q, 4, id);
-  return {
-    id: `t${id}`,
-    number: id,
-    config: {},
-    state: "complete",
-    budget: 4,
-    epochs: 4,
-    curves: { ...c.curves, seconds: [1, 1, 1, 1].map(() => secondsPerEpoch) },
-    probeTrain: c.probeTrain!,
-    probeValidation: c.probeValidation!,
-    seed: 0,
-    seconds: 4 * secondsPerEpoch,
-    scores: {},
-    attempts: 1,
-  };
-}
+const recorded = (id: number, q: number, secondsPerEpoch: number) => recordedTrial(id, q, { secondsPerEpoch });
 
 test("the simulated clock: W workers, epochs paid by their recorded seconds, pruned trials stop at t", async () => {
   const trials = [recorded(0, 0.9, 1), recorded(1, 0.1, 2), recorded(2, 0.5, 1), recorded(3, 0.05, 1)];

@@ -7,9 +7,8 @@ import { replaySchedule } from "../../src/search/live-replay.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 import { createStudy } from "../../src/study/study.js";
 import { resolveBackend } from "../../src/train/backend.js";
-import type { Trial } from "../../src/history/trial.js";
 import { assertFails, tempDir } from "../helpers/fixtures.js";
-import { syntheticCandidate } from "../helpers/synthetic-histories.js";
+import { recordedTrial } from "../helpers/synthetic-histories.js";
 import { liveSearchFixture } from "../helpers/live-search.js";
 import { smallNet } from "../helpers/user-models.js";
 
@@ -20,22 +19,7 @@ test("ASHA rungs: r, r*eta, ... below the budget", () => {
   assert.deepEqual(ashaRungs(4, 3, 4), []);
 });
 
-function recorded(n: number, q: number): Trial {
-  const c = syntheticCandidate(q, 4, n);
-  return {
-    id: `t${n}`,
-    number: n,
-    config: {},
-    state: "complete",
-    budget: 4,
-    epochs: 4,
-    curves: { ...c.curves, seconds: [1, 1, 1, 1] },
-    seed: 0,
-    seconds: 4,
-    scores: {},
-    attempts: 1,
-  };
-}
+const recorded = (n: number, q: number) => recordedTrial(n, q);
 
 test("ASHA promotes the best 1/eta of each rung, highest rung first, and completes the best", async () => {
   const qualities = [0.2, 0.9, 0.1, 0.5, 0.3, 0.8, 0.05, 0.4];
@@ -86,10 +70,7 @@ test("a live ASHA search completes the trials its replay over the full study pre
 });
 
 test("Hyperband deals trials to brackets whose first rungs are r, r*eta, ...", async () => {
-  const make = (n: number, q: number): Trial => {
-    const c = syntheticCandidate(q, 9, n);
-    return { ...recorded(n, q), budget: 9, epochs: 9, curves: { ...c.curves, seconds: c.curves.valAcc.map(() => 1) } };
-  };
+  const make = (n: number, q: number) => recordedTrial(n, q, { epochs: 9 });
   const trials = [0.3, 0.2, 0.9, 0.5, 0.1, 0.7, 0.4, 0.8, 0.05, 0.6].map((q, i) => make(i, q));
   const hb = hyperbandScheduler({ estimator: earlyStopping(), minEpochs: 1, eta: 3 });
   const r = replaySchedule(trials, hb, { workers: 2 });
