@@ -187,22 +187,23 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     });
   else data = prepareData(splits, { includeTest: true });
 
-  const ended = () => study.trials(["complete", "pruned", "failed"]).length;
+  /** Trials by state, counted once. */
+  const tally = () => {
+    const n = { running: 0, complete: 0, pruned: 0, failed: 0 };
+    for (const t of study.trials()) n[t.state]++;
+    return n;
+  };
   const progress = (event: string, trialId?: string, epoch?: number) => {
     if (!options.onProgress) return;
-    const trials = study.trials();
-    const count = (s: Trial["state"]) => trials.filter((t) => t.state === s).length;
+    const n = tally();
     const best = study.best();
     const seconds = (performance.now() - started) / 1000;
-    const done = ended();
+    const done = n.complete + n.pruned + n.failed;
     options.onProgress({
       event,
       ...(trialId ? { trialId } : {}),
       ...(epoch !== undefined ? { epoch } : {}),
-      complete: count("complete"),
-      pruned: count("pruned"),
-      failed: count("failed"),
-      running: count("running"),
+      ...n,
       total: target,
       ...(best ? { best: { id: best.id, value: peakValAcc(best.curves) } } : {}),
       seconds,
@@ -372,14 +373,13 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     options.signal?.removeEventListener("abort", onStop);
     process.off("SIGINT", onStop);
   }
-  const trials = study.trials();
-  const count = (s: Trial["state"]) => trials.filter((t) => t.state === s).length;
   progress(stopped ? "stopped" : "done");
+  const n = tally();
   return {
-    complete: count("complete"),
-    pruned: count("pruned"),
-    failed: count("failed"),
-    interrupted: count("running"),
+    complete: n.complete,
+    pruned: n.pruned,
+    failed: n.failed,
+    interrupted: n.running,
     seconds: (performance.now() - started) / 1000,
   };
 }
