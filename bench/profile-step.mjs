@@ -44,7 +44,8 @@ for (const name of names) {
   });
   const by = new Map();
   let total = 0;
-  for (const k of prof.kernels) {
+  // "<op>__op" entries wrap the kernels they run (tf.fused.conv2d): count only the kernels.
+  for (const k of prof.kernels.filter((x) => !x.name.endsWith("__op"))) {
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
     total += ms;
     const e = by.get(k.name) ?? { n: 0, ms: 0 };
