@@ -1,5 +1,9 @@
 /** Per-epoch metric curves of one candidate; index e-1 holds epoch e. */
 export interface Curves {
+  /**
+   * Mean training cross-entropy per image over the epoch's minibatches (each batch weighted by
+   * its size), as measured while training; the weight-decay penalty is not included.
+   */
   readonly trainLoss: readonly number[];
   readonly trainAcc: readonly number[];
   readonly valLoss: readonly number[];

@@ -33,7 +33,11 @@ export function bestSoFar(): Estimator {
   };
 }
 
-/** SoTL (Ru et al.): minus the sum of the training losses of epochs 1..t. */
+/**
+ * SoTL (Ru et al.): minus the sum over epochs 1..t of each epoch's training cross-entropy. Each
+ * epoch's loss is the mean per image over its minibatches (Ru et al. sum over the minibatches,
+ * which would rank batch sizes when they differ across a space); never the weight-decay penalty.
+ */
 export function sotl(): Estimator {
   return {
     name: "SoTL",
@@ -42,7 +46,7 @@ export function sotl(): Estimator {
   };
 }
 
-/** SoTL-E: minus the last epoch's training loss. */
+/** SoTL-E: minus epoch t's training cross-entropy (mean per image over its minibatches, as in SoTL). */
 export function sotlE(): Estimator {
   return { name: "SoTL-E", needs: ["curves"], estimate: (c, t) => -observed(c, t, "trainLoss", "SoTL-E").at(-1)! };
 }

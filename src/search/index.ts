@@ -24,7 +24,7 @@ export { estimatorPruner } from "./pruners.js";
 export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "./pruners.js";
 export { replayOptimize, replaySchedule, trialAt, liveSearchEvents, compareLiveToReplay } from "./live-replay.js";
 export type { LiveReplayOptions, LiveReplayResult, LiveComparisonRow } from "./live-replay.js";
-export { randomSampler, mutationSampler } from "./samplers.js";
+export { randomSampler, mutationSampler, listSampler } from "./samplers.js";
 export type { Sampler, MutationSamplerOptions } from "./samplers.js";
 export { prunerScheduler, ashaScheduler, ashaRungs, hyperbandScheduler } from "./schedulers.js";
 export type { Scheduler, SchedulerJob, SchedulerState, Verdict, AshaOptions, HyperbandOptions } from "./schedulers.js";

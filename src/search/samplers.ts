@@ -8,7 +8,8 @@ import { checkKeys, checkNumber } from "../core/validate.js";
 import type { Rng } from "../core/random.js";
 import { peakValAcc } from "../history/curves.js";
 import type { Trial } from "../history/trial.js";
-import { mutate, sample, type Config, type SearchSpace } from "../space/space.js";
+import { fail, show } from "../core/errors.js";
+import { mutate, sample, validateConfig, type Config, type SearchSpace } from "../space/space.js";
 
 export interface Sampler {
   readonly name: string;
@@ -18,6 +19,35 @@ export interface Sampler {
 /** Uniform random configurations from the space. */
 export function randomSampler(): Sampler {
   return { name: "random", sample: (space, _trials, rng) => sample(space, rng) };
+}
+
+/**
+ * The given configurations in order (trial number i gets configs[i]): a fixed sample, e.g. the
+ * candidates of an estimator study or the same candidates trained again with another seed.
+ */
+export function listSampler(configs: readonly Config[]): Sampler {
+  if (!Array.isArray(configs) || configs.length === 0)
+    fail("invalid-argument", {
+      parameter: "configs",
+      rule: "must be a non-empty array of configurations",
+      received: show(configs),
+      fix: "pass fh.space.sampleMany(space, n, seed) or your own list.",
+    });
+  return {
+    name: `list of ${configs.length}`,
+    sample(space, trials) {
+      const next = configs[trials.length];
+      if (!next)
+        fail("state", {
+          parameter: "trials",
+          rule: `a list sampler has ${configs.length} configurations`,
+          received: `configuration ${trials.length + 1} asked for`,
+          fix: `ask for at most ${configs.length} trials (optimize's trials option).`,
+        });
+      validateConfig(space, next as Record<string, string | number | boolean>);
+      return { ...next };
+    },
+  };
 }
 
 export interface MutationSamplerOptions {

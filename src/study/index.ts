@@ -8,3 +8,11 @@ export { optimize } from "./optimize.js";
 export type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "./optimize.js";
 export { runTrialJob, modelFunction } from "./jobs.js";
 export type { TrialJob, JobSnapshot, JobResult, ModelSource } from "./jobs.js";
+export {
+  estimatorStudyPlans,
+  planCandidates,
+  planSpace,
+  planSplits,
+  runEstimatorStudy,
+} from "./estimator-study.js";
+export type { EstimatorStudyPlan, PlanSpace, RunEstimatorStudyOptions } from "./estimator-study.js";

@@ -393,6 +393,7 @@ export async function trainCandidate(
         const from = b * train.batchSize;
         const to = Math.min(data.train.n, from + train.batchSize);
         let correctT: tf.Tensor | undefined;
+        let ceT: tf.Tensor | undefined;
         const lossT = tf.tidy(() => {
           const x = gather(data.train, order, from, to);
           const y = labelsOf(data.train, order, from, to);
@@ -401,6 +402,7 @@ export async function trainCandidate(
               const logits = net.model.apply(x, { training: true }) as tf.Tensor2D;
               correctT = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum());
               const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(y, data.numClasses), logits);
+              ceT = tf.keep(ce);
               if (train.weightDecay === 0 || kernels.length === 0) return ce as tf.Scalar;
               const l2 = sumScalars(kernels.map((k) => tf.sum(tf.square(k))));
               return tf.add(ce, tf.mul(0.5 * train.weightDecay, l2)) as tf.Scalar;
@@ -410,14 +412,18 @@ export async function trainCandidate(
           )!;
         });
         const loss = (await lossT.data())[0]!;
+        const crossEntropy = (await ceT!.data())[0]!;
         correct += (await correctT!.data())[0]!;
         lossT.dispose();
+        ceT!.dispose();
         correctT!.dispose();
         if (!Number.isFinite(loss))
           throw new Error(
             `training loss became ${loss} at epoch ${epoch}, batch ${b + 1} (lr ${lr.toPrecision(3)}): the candidate diverged`,
           );
-        lossSum += loss * (to - from);
+        // The curve (and SoTL) is the cross-entropy alone: the weight-decay penalty varies 100x
+        // across a space and would rank the penalty, not the fit.
+        lossSum += crossEntropy * (to - from);
         options.hooks?.onBatchEnd?.({ epoch, batch: b + 1, batches, loss });
         await tick();
       }

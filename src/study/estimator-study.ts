@@ -1,0 +1,196 @@
+/**
+ * The estimator studies behind notebooks 02 and 03: a fixed sample of candidates trained to the
+ * full budget as an ordinary study (directory storage, worker processes, resumable epoch by
+ * epoch), plus a subset trained again with a second seed for the noise ceiling. The truth is the
+ * test accuracy at T, on a test subset that no estimator reads (probes and early stopping read the
+ * training and validation splits only).
+ */
+import { join } from "node:path";
+import { checkKeys, checkNumber } from "../core/validate.js";
+import { fail, show } from "../core/errors.js";
+import { loadFashionMnist } from "../data/mnist.js";
+import { makeSplits, type Splits } from "../data/splits.js";
+import { hpoCnnSpace, jointSpace, nasCellSpace } from "../space/presets.js";
+import { sampleMany, type Config, type SearchSpace } from "../space/space.js";
+import { listSampler } from "../search/samplers.js";
+import { createStudy, type Study } from "./study.js";
+import type { OptimizeProgress } from "./optimize.js";
+
+export type PlanSpace = "joint" | "hpo-cnn" | "nas-cell";
+
+/** One estimator study: which candidates, how long, on which images. */
+export interface EstimatorStudyPlan {
+  /** Folder name of the study under the studies directory; also the summary's name. */
+  readonly name: string;
+  readonly space: PlanSpace;
+  /** Candidates sampled from the space (sampleSeed). */
+  readonly n: number;
+  /** Full budget T (epochs). */
+  readonly T: number;
+  /** Training images. */
+  readonly train: number;
+  /** Validation images (what early stopping, best-so-far and LCE read). */
+  readonly validation: number;
+  /** P_train and P_val sizes (P_val is drawn inside the validation split). */
+  readonly probe: number;
+  /** Test images: the truth, read by no estimator. */
+  readonly test: number;
+  readonly sampleSeed: number;
+  /** Seed of every split (train / validation / test / probes). */
+  readonly splitSeed: number;
+  /** The study's seed (each trial's training seed derives from it and the trial's number). */
+  readonly seed: number;
+  /** How many of the candidates (the first ones) are trained again with `repeatSeed`. */
+  readonly repeat: number;
+  readonly repeatSeed: number;
+}
+
+/**
+ * The two studies: `main` (the joint HPO + NAS-cell space; every default is chosen on it) and
+ * `heldOut` (a different space, sample, split and seed; judged with the defaults frozen).
+ * Full size: 96 + 64 candidates, T = 12, 5k training images, probes 2k + 2k, 5k test images,
+ * 16 candidates of each trained with a second seed. CI: a few candidates on small splits.
+ */
+export function estimatorStudyPlans(ci: boolean): { main: EstimatorStudyPlan; heldOut: EstimatorStudyPlan } {
+  if (ci)
+    return {
+      main: {
+        name: "main-ci",
+        space: "joint",
+        n: 8,
+        T: 4,
+        train: 600,
+        validation: 300,
+        probe: 300,
+        test: 500,
+        sampleSeed: 2103,
+        splitSeed: 0,
+        seed: 7,
+        repeat: 4,
+        repeatSeed: 8,
+      },
+      heldOut: {
+        name: "held-out-ci",
+        space: "hpo-cnn",
+        n: 6,
+        T: 4,
+        train: 600,
+        validation: 300,
+        probe: 300,
+        test: 500,
+        sampleSeed: 4150,
+        splitSeed: 11,
+        seed: 21,
+        repeat: 3,
+        repeatSeed: 22,
+      },
+    };
+  const sizes = { T: 12, train: 5000, validation: 2000, probe: 2000, test: 5000 };
+  return {
+    main: {
+      name: "main",
+      space: "joint",
+      n: 96,
+      ...sizes,
+      sampleSeed: 2103,
+      splitSeed: 0,
+      seed: 7,
+      repeat: 16,
+      repeatSeed: 8,
+    },
+    heldOut: {
+      name: "held-out",
+      space: "hpo-cnn",
+      n: 64,
+      ...sizes,
+      sampleSeed: 4150,
+      splitSeed: 11,
+      seed: 21,
+      repeat: 16,
+      repeatSeed: 22,
+    },
+  };
+}
+
+export function planSpace(space: PlanSpace): SearchSpace {
+  if (space === "joint") return jointSpace();
+  if (space === "hpo-cnn") return hpoCnnSpace();
+  if (space === "nas-cell") return nasCellSpace();
+  return fail("invalid-argument", {
+    parameter: "plan.space",
+    rule: 'must be "joint", "hpo-cnn" or "nas-cell"',
+    received: show(space),
+    fix: "use one of the preset spaces.",
+  });
+}
+
+/** The plan's candidates, in trial order. */
+export function planCandidates(plan: EstimatorStudyPlan): Config[] {
+  return sampleMany(planSpace(plan.space), plan.n, plan.sampleSeed);
+}
+
+/** The plan's splits of Fashion-MNIST (P_val inside validation; the test subset is the truth). */
+export async function planSplits(plan: EstimatorStudyPlan, options: { dataDir?: string } = {}): Promise<Splits> {
+  const ds = await loadFashionMnist(options.dataDir ? { dir: options.dataDir } : {});
+  return makeSplits(ds, {
+    train: plan.train,
+    validation: plan.validation,
+    test: plan.test,
+    probeTrain: plan.probe,
+    probeValidation: plan.probe,
+    seed: plan.splitSeed,
+  });
+}
+
+export interface RunEstimatorStudyOptions {
+  /** Worker processes. Default 2. */
+  readonly workers?: number;
+  readonly onProgress?: (study: string, progress: OptimizeProgress) => void;
+  readonly signal?: AbortSignal;
+  readonly dataDir?: string;
+  /** Extra environment for the worker processes (e.g. { FH_BACKEND: "wasm" }). */
+  readonly env?: Record<string, string>;
+}
+
+/**
+ * Train (or resume) a plan into `dir/<name>` and its repeat into `dir/<name>-repeat`. Each is an
+ * ordinary directory study: a killed run resumes from the last finished epoch when called again.
+ */
+export async function runEstimatorStudy(
+  dir: string,
+  plan: EstimatorStudyPlan,
+  options: RunEstimatorStudyOptions = {},
+): Promise<{ study: Study; repeat: Study }> {
+  checkKeys("options", options, ["workers", "onProgress", "signal", "dataDir", "env"]);
+  const workers = checkNumber("options.workers", options.workers ?? 2, { integer: true, min: 0, max: 64 });
+  const candidates = planCandidates(plan);
+  const data = await planSplits(plan, options.dataDir ? { dataDir: options.dataDir } : {});
+  const run = async (name: string, seed: number, configs: Config[]): Promise<Study> => {
+    const study = createStudy({
+      name,
+      storage: join(dir, name),
+      space: planSpace(plan.space),
+      budget: plan.T,
+      seed,
+      sampler: listSampler(configs),
+    });
+    try {
+      await study.optimize({
+        data,
+        trials: configs.length,
+        workers,
+        historyDtype: "float16",
+        stopOnSigint: true,
+        ...(options.onProgress ? { onProgress: (p: OptimizeProgress) => options.onProgress!(name, p) } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.env ? { env: options.env } : {}),
+      });
+    } finally {
+      study.close();
+    }
+    return study;
+  };
+  const study = await run(plan.name, plan.seed, candidates);
+  const repeat = await run(`${plan.name}-repeat`, plan.repeatSeed, candidates.slice(0, plan.repeat));
+  return { study, repeat };
+}
