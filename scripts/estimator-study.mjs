@@ -1,27 +1,52 @@
 // `npm run study`: trains both estimator studies (fh.study.estimatorStudyPlans: the main study and
 // the held-out one, each with its second-seed repeat) into .cache/studies (git-ignored), then
 // writes their compact summaries to notebooks/data/. Every finished epoch is saved as it ends, so
-// a killed run resumes where it was. FH_CI_SIZE=1 runs the reduced plans into .cache/studies-ci
-// and writes no summary. Progress: one line per ended trial.
-import { resolve } from "node:path";
+// a killed run resumes where it was; each trial's estimates are cached next to its study, so a
+// summary is computed once. FH_CI_SIZE=1 runs the reduced plans into .cache/studies-ci and writes
+// their summaries there. Progress: one line per ended trial.
+// Usage: node scripts/estimator-study.mjs [--train-only | --summarize-only] [main | held-out ...]
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import * as fh from "../dist/index.js";
 import { root } from "./jupyter-env.mjs";
 
 const ci = fh.notebook.isCiSize();
 const dir = resolve(root, process.env.FH_STUDY_DIR ?? (ci ? ".cache/studies-ci" : ".cache/studies"));
 const plans = fh.study.estimatorStudyPlans(ci);
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const train = !args.includes("--summarize-only");
+const summarize = !args.includes("--train-only");
+const only = args.filter((a) => !a.startsWith("--"));
 for (const plan of [plans.main, plans.heldOut]) {
   if (only.length && !only.includes(plan.name)) continue;
   const started = performance.now();
-  await fh.study.runEstimatorStudy(dir, plan, {
-    workers: Number(process.env.FH_WORKERS ?? 2),
-    onProgress: (name, p) => {
-      if (/ (complete|failed|pruned)|^done|^stopped/.test(p.event))
-        console.log(
-          `${new Date().toISOString().slice(11, 19)} ${name}: ${p.event} (${p.complete + p.failed + p.pruned}/${p.total}, ${p.seconds.toFixed(0)} s${p.eta !== undefined ? `, eta ${p.eta.toFixed(0)} s` : ""})`,
-        );
+  if (train)
+    await fh.study.runEstimatorStudy(dir, plan, {
+      workers: Number(process.env.FH_WORKERS ?? 2),
+      onProgress: (name, p) => {
+        if (/ (complete|failed|pruned)|^done|^stopped/.test(p.event))
+          console.log(
+            `${new Date().toISOString().slice(11, 19)} ${name}: ${p.event} (${p.complete + p.failed + p.pruned}/${p.total}, ${p.seconds.toFixed(0)} s${p.eta !== undefined ? `, eta ${p.eta.toFixed(0)} s` : ""})`,
+          );
+      },
+    });
+  if (train) console.log(`${plan.name}: trained in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (!summarize) continue;
+  const t0 = performance.now();
+  const study = fh.study.load({ storage: join(dir, plan.name), readOnly: true, histories: false });
+  const repeat = fh.study.load({ storage: join(dir, `${plan.name}-repeat`), readOnly: true, histories: false });
+  const summary = fh.study.summarizeStudy(study, fh.study.studyEstimators(plan.T), {
+    repeat,
+    plan,
+    cacheDir: join(dir, `${plan.name}.estimates`),
+    onProgress: (done, total, id) => {
+      if (done % 16 === 0 || done === total) console.log(`${plan.name}: estimates ${done}/${total} (${id})`);
     },
   });
-  console.log(`${plan.name}: trained in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  study.close();
+  repeat.close();
+  const out = ci ? join(dir, `${plan.name}.summary.json`) : join(root, "notebooks/data", `${plan.name}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  fh.study.writeSummary(out, summary);
+  console.log(`${plan.name}: summary ${out} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -2,6 +2,7 @@ import { fail } from "../core/errors.js";
 import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
 import { epochCount, epochFeatures, windowEpochs, type FeatureHistory } from "../history/feature-history.js";
 import { fitLogistic, fitRidge, scores, type LinearHead } from "./heads.js";
+import { gram, matmul, symmetricEigen } from "./linalg.js";
 import type { CandidateRecord, Estimator } from "./types.js";
 
 export type Combine = "concat" | "mean" | "vote" | "stack";
@@ -19,8 +20,44 @@ export interface FeatureHistoryOptions {
   head?: Head;
   /** Ridge penalty, or "gcv" (default). For the logistic head, "gcv" uses ridge's GCV choice / n. */
   lambda?: number | "gcv";
+  /**
+   * Project every epoch's normalised features onto their top principal components (of P_train),
+   * so candidates of different feature widths get a proxy of the same capacity. Default: off
+   * (all dims). A candidate with fewer dims keeps them all.
+   */
+  components?: number;
+  /** Use only the first `probes` images of P_train and of P_val (both are class-balanced in order). Default: all. */
+  probes?: number;
+  /**
+   * The calibration floor: a candidate whose own training accuracy at t is below `floor` has not
+   * learned yet (random features are already 0.3-0.45 linearly separable), so its estimate is its
+   * validation accuracy at t instead of the proxy's. Default: off.
+   */
+  floor?: number;
   /** Name in tables and plots. Default derived from the options, e.g. "FH(K=2,concat,l2,ridge)". */
   name?: string;
+}
+
+/** Rows of both blocks projected onto the top `k` principal components of the training block. */
+function principalComponents(tr: Block, va: Block, k: number): [Block, Block] {
+  const { d } = tr;
+  if (k >= d) return [tr, va];
+  const mean = new Float64Array(d);
+  for (let r = 0; r < tr.n; r++) for (let i = 0; i < d; i++) mean[i]! += tr.x[r * d + i]! / tr.n;
+  const centre = (b: Block) => {
+    const x = new Float64Array(b.x.length);
+    for (let r = 0; r < b.n; r++) for (let i = 0; i < d; i++) x[r * d + i] = b.x[r * d + i]! - mean[i]!;
+    return x;
+  };
+  const ct = centre(tr);
+  const { vectors } = symmetricEigen(gram(ct, tr.n, d), d);
+  // Eigenvalues ascend: the last k columns are the top components.
+  const w = new Float64Array(d * k);
+  for (let i = 0; i < d; i++) for (let j = 0; j < k; j++) w[i * k + j] = vectors[i * d + (d - 1 - j)]!;
+  return [
+    { x: matmul(ct, w, tr.n, d, k), n: tr.n, d: k },
+    { x: matmul(centre(va), w, va.n, d, k), n: va.n, d: k },
+  ];
 }
 
 type Block = { x: Float64Array; n: number; d: number };
@@ -169,17 +206,22 @@ export function fitFeatureHistoryProxy(
     });
   const epochs = windowEpochs(t, o.window, available);
   const c = Math.max(...train.labels, ...val.labels) + 1;
-  const pairs = epochs.map((e) =>
-    normalizeEpoch(
-      epochFeatures(train, e),
-      epochFeatures(val, e),
-      train.samples,
-      val.samples,
+  const nTr = Math.min(o.probes, train.samples);
+  const nVa = Math.min(o.probes, val.samples);
+  const trLabels = train.labels.subarray(0, nTr);
+  const vaLabels = val.labels.subarray(0, nVa);
+  const pairs = epochs.map((e) => {
+    const pair = normalizeEpoch(
+      epochFeatures(train, e).subarray(0, nTr * train.dims),
+      epochFeatures(val, e).subarray(0, nVa * val.dims),
+      nTr,
+      nVa,
       train.dims,
       o.normalize,
       `features of epoch ${e}`,
-    ),
-  );
+    );
+    return o.components > 0 ? principalComponents(pair[0], pair[1], o.components) : pair;
+  });
   const fit = (x: Block, labels: ArrayLike<number>): LinearHead => {
     if (o.head === "ridge") return fitRidge(x.x, labels, x.n, x.d, c, { lambda: o.lambda });
     const lam = o.lambda === "gcv" ? fitRidge(x.x, labels, x.n, x.d, c, { lambda: "gcv" }).lambda / x.n : o.lambda;
@@ -191,25 +233,25 @@ export function fitFeatureHistoryProxy(
   const vaBlocks = pairs.map((p) => p[1]);
   if (o.combine === "concat" || o.combine === "mean") {
     const join = o.combine === "concat" ? concatBlocks : meanBlocks;
-    const h = fit(join(trBlocks), train.labels);
+    const h = fit(join(trBlocks), trLabels);
     return {
-      accuracy: accuracy(scores(h, join(vaBlocks).x, val.samples), val.labels, val.samples, c),
+      accuracy: accuracy(scores(h, join(vaBlocks).x, nVa), vaLabels, nVa, c),
       lambdas: [h.lambda],
       epochs,
     };
   }
-  const avg = new Float64Array(val.samples * c);
+  const avg = new Float64Array(nVa * c);
   const lambdas: number[] = [];
   if (o.combine === "vote") {
     trBlocks.forEach((b, k) => {
-      const h = fit(b, train.labels);
+      const h = fit(b, trLabels);
       lambdas.push(h.lambda);
       const p = prob(h, vaBlocks[k]!);
       for (let i = 0; i < avg.length; i++) avg[i]! += p[i]! / trBlocks.length;
     });
   } else {
-    const labels = new Uint8Array(train.samples * trBlocks.length);
-    for (let k = 0; k < trBlocks.length; k++) labels.set(train.labels, k * train.samples);
+    const labels = new Uint8Array(nTr * trBlocks.length);
+    for (let k = 0; k < trBlocks.length; k++) labels.set(trLabels, k * nTr);
     const h = fit(stackBlocks(trBlocks), labels);
     lambdas.push(h.lambda);
     for (const b of vaBlocks) {
@@ -217,11 +259,21 @@ export function fitFeatureHistoryProxy(
       for (let i = 0; i < avg.length; i++) avg[i]! += p[i]! / vaBlocks.length;
     }
   }
-  return { accuracy: accuracy(avg, val.labels, val.samples, c), lambdas, epochs };
+  return { accuracy: accuracy(avg, vaLabels, nVa, c), lambdas, epochs };
 }
 
 function resolveOptions(options: FeatureHistoryOptions): Required<Omit<FeatureHistoryOptions, "name">> {
-  checkKeys("options", options, ["window", "combine", "normalize", "head", "lambda", "name"]);
+  checkKeys("options", options, [
+    "window",
+    "combine",
+    "normalize",
+    "head",
+    "lambda",
+    "components",
+    "probes",
+    "floor",
+    "name",
+  ]);
   const lambda = options.lambda ?? "gcv";
   if (lambda !== "gcv") checkNumber("options.lambda", lambda, { above: 0 });
   return {
@@ -230,15 +282,23 @@ function resolveOptions(options: FeatureHistoryOptions): Required<Omit<FeatureHi
     normalize: checkOneOf("options.normalize", options.normalize ?? "l2", ["l2", "standardize", "none"]),
     head: checkOneOf("options.head", options.head ?? "ridge", ["ridge", "logistic"]),
     lambda,
+    components: checkNumber("options.components", options.components ?? 0, { integer: true, min: 0 }),
+    probes:
+      options.probes === undefined ? Infinity : checkNumber("options.probes", options.probes, { integer: true, min: 10 }),
+    floor: options.floor === undefined ? -Infinity : checkNumber("options.floor", options.floor, { min: 0, max: 1 }),
   };
 }
 
 /** The feature-history estimator: the proxy's P_val accuracy at budget t. */
 export function featureHistoryProxy(options: FeatureHistoryOptions = {}): Estimator {
   const o = resolveOptions(options);
-  const name =
-    options.name ??
-    `FH(K=${o.window},${o.combine},${o.normalize},${o.head}${o.lambda === "gcv" ? "" : `,λ=${o.lambda}`})`;
+  const extras = [
+    o.lambda === "gcv" ? "" : `,λ=${o.lambda}`,
+    o.components > 0 ? `,pca=${o.components}` : "",
+    Number.isFinite(o.probes) ? `,probes=${o.probes}` : "",
+    Number.isFinite(o.floor) ? `,floor=${o.floor}` : "",
+  ].join("");
+  const name = options.name ?? `FH(K=${o.window},${o.combine},${o.normalize},${o.head}${extras})`;
   return {
     name,
     needs: ["histories"],
@@ -251,7 +311,11 @@ export function featureHistoryProxy(options: FeatureHistoryOptions = {}): Estima
           fix: "train it with trainCandidate, which records them.",
         });
       }
-      return fitFeatureHistoryProxy(candidate.probeTrain, candidate.probeValidation, t, o).accuracy;
+      if (Number.isFinite(o.floor)) {
+        const trainAcc = candidate.curves.trainAcc[t - 1];
+        if (trainAcc !== undefined && trainAcc < o.floor) return candidate.curves.valAcc[t - 1]!;
+      }
+      return fitFeatureHistoryProxy(candidate.probeTrain, candidate.probeValidation, t, options).accuracy;
     },
   };
 }

@@ -6,6 +6,15 @@ export { fitCalibration } from "./calibrate.js";
 export { estimateAll } from "./evaluate.js";
 export type { EstimateRow } from "./evaluate.js";
 export type { Calibration } from "./calibrate.js";
+export {
+  stackedFeatures,
+  fitStacked,
+  predictStacked,
+  crossValidatedStacked,
+  stackedEstimator,
+  STACKED_FEATURES,
+} from "./stacked.js";
+export type { StackedInput, StackedModel, FitStackedOptions, CrossValidationOptions } from "./stacked.js";
 export { fitRidge, fitLogistic, scores } from "./heads.js";
 export type { LinearHead, RidgeOptions, LogisticOptions } from "./heads.js";
 

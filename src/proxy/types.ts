@@ -6,6 +6,8 @@ export interface CandidateRecord {
   readonly curves: Curves;
   readonly probeTrain?: FeatureHistory;
   readonly probeValidation?: FeatureHistory;
+  /** Trainable parameters (FH+ reads it as an architecture fact). */
+  readonly parameters?: number;
 }
 
 export type Needs = "curves" | "histories";

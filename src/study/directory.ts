@@ -241,6 +241,10 @@ export function directoryStorage(dir: string, options: { readOnly?: boolean } = 
       trials.sort((a, b) => a.number - b.number);
       return { trials, problems };
     },
+    loadTrial(id) {
+      const file = `${safeId(id)}.json`;
+      return existsSync(join(trialsDir, file)) ? readTrial(file, true) : undefined;
+    },
     saveCheckpoint(id, epoch, bytes) {
       writable();
       writeAtomic(join(ckptDir, `${safeId(id)}.${epoch}.ckpt`), bytes);

@@ -13,6 +13,9 @@ import { makeSplits, type Splits } from "../data/splits.js";
 import { hpoCnnSpace, jointSpace, nasCellSpace } from "../space/presets.js";
 import { sampleMany, type Config, type SearchSpace } from "../space/space.js";
 import { listSampler } from "../search/samplers.js";
+import { bestSoFar, earlyStopping, lce, sotl, sotlE } from "../proxy/baselines.js";
+import { featureHistoryProxy, lastCheckpointProbe } from "../proxy/fh.js";
+import type { SummaryEstimator } from "./summary.js";
 import { createStudy, type Study } from "./study.js";
 import type { OptimizeProgress } from "./optimize.js";
 
@@ -193,4 +196,43 @@ export async function runEstimatorStudy(
   const study = await run(plan.name, plan.seed, candidates);
   const repeat = await run(`${plan.name}-repeat`, plan.repeatSeed, candidates.slice(0, plan.repeat));
   return { study, repeat };
+}
+
+/** The default feature-history estimator's name in the summaries. */
+export const FH_DEFAULT = "FH (K=2, concat, l2, ridge)";
+
+/**
+ * What a study summary holds: the FH default, the last-checkpoint probe and every baseline at
+ * every budget; the FH options of the ablation (window, combine, normalisation, a common width by
+ * PCA, probe size, the calibration floor) up to T/2. The logistic head is left out here: at 2k
+ * probe images it costs ~4.5 s a fit, 30x the ridge head (measured on the main study).
+ */
+export function studyEstimators(T: number): SummaryEstimator[] {
+  const half = Math.max(1, Math.floor(T / 2));
+  const fh = (name: string, o: Parameters<typeof featureHistoryProxy>[0]) => ({
+    estimator: featureHistoryProxy({ ...o, name }),
+    upTo: half,
+  });
+  return [
+    { estimator: featureHistoryProxy({ name: FH_DEFAULT }), upTo: T },
+    { estimator: lastCheckpointProbe(), upTo: T },
+    { estimator: earlyStopping(), upTo: T },
+    { estimator: bestSoFar(), upTo: T },
+    { estimator: sotl(), upTo: T },
+    { estimator: sotlE(), upTo: T },
+    { estimator: lce(), upTo: T },
+    fh("FH (K=3, concat)", { window: 3 }),
+    fh("FH (K=4, concat)", { window: 4 }),
+    fh("FH (K=2, mean)", { combine: "mean" }),
+    fh("FH (K=2, vote)", { combine: "vote" }),
+    fh("FH (K=2, stack)", { combine: "stack" }),
+    fh("FH (K=2, standardize)", { normalize: "standardize" }),
+    fh("FH (K=2, no normalisation)", { normalize: "none" }),
+    fh("FH (K=2, PCA 16)", { components: 16 }),
+    fh("probe (K=1, PCA 16)", { window: 1, components: 16 }),
+    fh("FH (K=2, 250 probes)", { probes: 250 }),
+    fh("FH (K=2, 500 probes)", { probes: 500 }),
+    fh("FH (K=2, 1000 probes)", { probes: 1000 }),
+    fh("FH (K=2, floor 0.2)", { floor: 0.2 }),
+  ];
 }

@@ -14,5 +14,25 @@ export {
   planSpace,
   planSplits,
   runEstimatorStudy,
+  studyEstimators,
+  FH_DEFAULT,
 } from "./estimator-study.js";
+export {
+  summarizeStudy,
+  readSummary,
+  writeSummary,
+  summaryTrials,
+  summaryEstimates,
+  summaryStackedInputs,
+  repeatPairs,
+  SUMMARY_FORMAT,
+  SUMMARY_VERSION,
+} from "./summary.js";
+export type {
+  StudySummary,
+  SummaryTrial,
+  SummaryRepeat,
+  SummaryEstimator,
+  SummarizeOptions,
+} from "./summary.js";
 export type { EstimatorStudyPlan, PlanSpace, RunEstimatorStudyOptions } from "./estimator-study.js";

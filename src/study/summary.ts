@@ -1,0 +1,303 @@
+/**
+ * A compact, versioned summary of a finished estimator study: per trial its configuration,
+ * truth (test accuracy at T), curves and every estimator's estimate at every budget, plus the
+ * truths of the second-seed repeat, and no feature histories. It is what notebooks/data/ commits,
+ * so the notebooks' tables can be checked without retraining.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fail, show } from "../core/errors.js";
+import { checkKeys } from "../core/validate.js";
+import type { Curves } from "../history/curves.js";
+import type { Trial } from "../history/trial.js";
+import type { EstimateRow } from "../proxy/evaluate.js";
+import type { StackedInput } from "../proxy/stacked.js";
+import type { Estimator } from "../proxy/types.js";
+import type { Study } from "./study.js";
+
+export const SUMMARY_FORMAT = "feature-histories/estimator-study-summary";
+export const SUMMARY_VERSION = 1;
+
+/** An estimator of the summary, evaluated at t = 1..upTo. */
+export interface SummaryEstimator {
+  readonly estimator: Estimator;
+  readonly upTo: number;
+}
+
+export interface SummaryTrial {
+  readonly id: string;
+  readonly number: number;
+  readonly config: Readonly<Record<string, string | number | boolean>>;
+  readonly state: string;
+  readonly error: string | null;
+  readonly seed: number;
+  /** The truth: test accuracy at T (images no estimator reads); null when the trial did not complete. */
+  readonly testAcc: number | null;
+  readonly parameters: number | null;
+  readonly featureDims: number | null;
+  /** Training seconds (training, evaluation, capture). */
+  readonly seconds: number;
+  readonly curves: Curves;
+  /** Estimator name -> estimate after epoch t at index t - 1 (null: not made; see `reasons`). */
+  readonly estimates: Readonly<Record<string, readonly (number | null)[]>>;
+  /** Estimator name -> why an estimate is missing (the first reason). */
+  readonly reasons: Readonly<Record<string, string>>;
+}
+
+export interface SummaryRepeat {
+  readonly number: number;
+  readonly seed: number;
+  readonly state: string;
+  readonly testAcc: number | null;
+}
+
+export interface StudySummary {
+  readonly format: typeof SUMMARY_FORMAT;
+  readonly version: typeof SUMMARY_VERSION;
+  readonly name: string;
+  readonly plan: unknown;
+  /** spaceToJSON of the study's space. */
+  readonly space: unknown;
+  readonly budget: number;
+  readonly estimators: readonly { readonly name: string; readonly upTo: number }[];
+  readonly trials: readonly SummaryTrial[];
+  /** The same candidates (by number) trained again with another seed: the noise ceiling. */
+  readonly repeat: readonly SummaryRepeat[];
+}
+
+const round = (v: number, digits = 5) => Number(v.toFixed(digits));
+
+function estimatesOf(
+  trial: Trial,
+  estimators: readonly SummaryEstimator[],
+  budget: number,
+  cache: Record<string, (number | null)[]>,
+  reasons: Record<string, string>,
+): Record<string, (number | null)[]> {
+  const out: Record<string, (number | null)[]> = {};
+  for (const { estimator, upTo } of estimators) {
+    const cached = cache[estimator.name];
+    if (cached && cached.length === Math.min(upTo, budget)) {
+      out[estimator.name] = cached;
+      continue;
+    }
+    const values: (number | null)[] = [];
+    for (let t = 1; t <= Math.min(upTo, budget); t++) {
+      if (t > trial.epochs) {
+        values.push(null);
+        continue;
+      }
+      try {
+        const v = estimator.estimate(trial, t, budget);
+        values.push(Number.isFinite(v) ? round(v) : null);
+        if (!Number.isFinite(v)) reasons[estimator.name] ??= `not finite at t = ${t}`;
+      } catch (err) {
+        values.push(null);
+        reasons[estimator.name] ??= `t = ${t}: ${(err as Error).message.split("\n")[0]}`;
+      }
+    }
+    out[estimator.name] = values;
+  }
+  return out;
+}
+
+export interface SummarizeOptions {
+  /** The study trained with a second seed (same candidates by number). */
+  readonly repeat?: Study;
+  /** The plan, stored as it is. */
+  readonly plan?: unknown;
+  /** Keep each trial's estimates here (one JSON per trial), so a summary is computed once. */
+  readonly cacheDir?: string;
+  readonly onProgress?: (done: number, total: number, id: string) => void;
+}
+
+/** Summarise a study: every estimator at every budget on every trial, one trial's histories in memory at a time. */
+export function summarizeStudy(
+  study: Study,
+  estimators: readonly SummaryEstimator[],
+  options: SummarizeOptions = {},
+): StudySummary {
+  checkKeys("options", options, ["repeat", "plan", "cacheDir", "onProgress"]);
+  const names = estimators.map((e) => e.estimator.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup)
+    fail("invalid-argument", {
+      parameter: "estimators",
+      rule: "must have distinct names",
+      received: show(dup),
+      fix: "give one of them another `name` option.",
+    });
+  if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
+  const list = study.trials();
+  const trials: SummaryTrial[] = list.map((light, i) => {
+    const cachePath = options.cacheDir ? join(options.cacheDir, `${light.id}.json`) : undefined;
+    let cache: {
+      epochs?: number;
+      featureDims?: number | null;
+      estimates?: Record<string, (number | null)[]>;
+      reasons?: Record<string, string>;
+    } = {};
+    if (cachePath && existsSync(cachePath)) {
+      try {
+        cache = JSON.parse(readFileSync(cachePath, "utf8")) as typeof cache;
+      } catch {
+        cache = {};
+      }
+      if (cache.epochs !== light.epochs) cache = {};
+    }
+    const allCached = estimators.every((e) => cache.estimates?.[e.estimator.name]);
+    const trial = allCached ? light : (study.storage.loadTrial(light.id) ?? light);
+    const reasons: Record<string, string> = { ...(cache.reasons ?? {}) };
+    const estimates = estimatesOf(trial, estimators, study.budget, cache.estimates ?? {}, reasons);
+    const featureDims = trial.probeTrain?.dims ?? cache.featureDims ?? null;
+    if (cachePath && !allCached)
+      writeFileSync(cachePath, JSON.stringify({ epochs: light.epochs, featureDims, estimates, reasons }));
+    options.onProgress?.(i + 1, list.length, light.id);
+    const c = trial.curves;
+    return {
+      id: trial.id,
+      number: trial.number,
+      config: trial.config as Record<string, string | number | boolean>,
+      state: trial.state,
+      error: trial.error ? `${trial.error.name}: ${trial.error.message}` : null,
+      seed: trial.seed,
+      testAcc: trial.state === "complete" && trial.testAcc !== undefined ? trial.testAcc : null,
+      parameters: trial.parameters ?? null,
+      featureDims,
+      seconds: round(trial.seconds, 2),
+      curves: {
+        trainLoss: c.trainLoss.map((v) => round(v)),
+        trainAcc: c.trainAcc.map((v) => round(v)),
+        valLoss: c.valLoss.map((v) => round(v)),
+        valAcc: c.valAcc.map((v) => round(v)),
+        seconds: c.seconds.map((v) => round(v, 3)),
+        captureSeconds: c.captureSeconds.map((v) => round(v, 3)),
+        lr: c.lr.map((v) => round(v, 6)),
+      },
+      estimates,
+      reasons,
+    };
+  });
+  const repeat: SummaryRepeat[] = (options.repeat?.trials() ?? []).map((t) => ({
+    number: t.number,
+    seed: t.seed,
+    state: t.state,
+    testAcc: t.state === "complete" && t.testAcc !== undefined ? t.testAcc : null,
+  }));
+  return {
+    format: SUMMARY_FORMAT,
+    version: SUMMARY_VERSION,
+    name: study.name,
+    plan: options.plan ?? null,
+    space: JSON.parse(JSON.stringify(study.space)),
+    budget: study.budget,
+    estimators: estimators.map((e) => ({ name: e.estimator.name, upTo: Math.min(e.upTo, study.budget) })),
+    trials,
+    repeat,
+  };
+}
+
+/** Read a summary file, checking its format and version. */
+export function readSummary(path: string): StudySummary {
+  let raw: Partial<StudySummary>;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as Partial<StudySummary>;
+  } catch (err) {
+    return fail("data-missing", {
+      parameter: "path",
+      rule: "must be a readable JSON summary",
+      received: `${path}: ${(err as Error).message.split("\n")[0]}`,
+      fix: "run `npm run study` to train the studies and write their summaries.",
+    });
+  }
+  if (raw.format !== SUMMARY_FORMAT || raw.version !== SUMMARY_VERSION || !Array.isArray(raw.trials))
+    fail("data-corrupt", {
+      parameter: path,
+      rule: `must be an estimator study summary (format "${SUMMARY_FORMAT}", version ${SUMMARY_VERSION})`,
+      received: show({ format: raw.format, version: raw.version }),
+      fix: "write it again with `npm run study`.",
+    });
+  return raw as StudySummary;
+}
+
+/** The trials that count: complete, with a truth. */
+export function summaryTrials(summary: StudySummary): SummaryTrial[] {
+  return summary.trials.filter((t) => t.state === "complete" && t.testAcc !== null);
+}
+
+/**
+ * The summary as estimate rows and truths (candidate i = the i-th complete trial), for
+ * estimatesTable / summaryTable / bootstrapSummaries. `names` and `budgets` narrow it.
+ */
+export function summaryEstimates(
+  summary: StudySummary,
+  options: { names?: readonly string[]; budgets?: readonly number[] } = {},
+): { rows: EstimateRow[]; truths: number[]; trials: SummaryTrial[] } {
+  checkKeys("options", options, ["names", "budgets"]);
+  const trials = summaryTrials(summary);
+  const names = options.names ?? summary.estimators.map((e) => e.name);
+  const known = new Set(summary.estimators.map((e) => e.name));
+  for (const n of names)
+    if (!known.has(n))
+      fail("invalid-argument", {
+        parameter: "options.names",
+        rule: `must name estimators of the summary (${[...known].slice(0, 6).join(", ")}, ...)`,
+        received: show(n),
+        fix: "use summary.estimators[i].name.",
+      });
+  const rows: EstimateRow[] = [];
+  trials.forEach((t, i) => {
+    for (const name of names) {
+      const values = t.estimates[name] ?? [];
+      values.forEach((v, k) => {
+        const b = k + 1;
+        if (options.budgets && !options.budgets.includes(b)) return;
+        rows.push(
+          v === null
+            ? { candidate: i, estimator: name, t: b, estimate: undefined, error: t.reasons[name] ?? "missing" }
+            : { candidate: i, estimator: name, t: b, estimate: v },
+        );
+      });
+    }
+  });
+  return { rows, truths: trials.map((t) => t.testAcc!), trials };
+}
+
+/** FH+'s inputs from a summary's complete trials, reading the FH estimates of `fhName`. */
+export function summaryStackedInputs(summary: StudySummary, fhName: string): StackedInput[] {
+  if (!summary.estimators.some((e) => e.name === fhName))
+    fail("invalid-argument", {
+      parameter: "fhName",
+      rule: "must name an estimator of the summary",
+      received: show(fhName),
+      fix: "use summary.estimators[i].name.",
+    });
+  return summaryTrials(summary).map((t) => ({
+    fh: t.estimates[fhName] ?? [],
+    curves: t.curves,
+    ...(t.parameters !== null ? { parameters: t.parameters } : {}),
+    ...(t.featureDims !== null ? { featureDims: t.featureDims } : {}),
+  }));
+}
+
+/** The seed-to-seed pairs of truths: [first seed, second seed] for every repeated, complete candidate. */
+export function repeatPairs(summary: StudySummary): [number, number][] {
+  const byNumber = new Map(summary.trials.map((t) => [t.number, t]));
+  const pairs: [number, number][] = [];
+  for (const r of summary.repeat) {
+    const first = byNumber.get(r.number);
+    if (first?.testAcc != null && r.testAcc != null) pairs.push([first.testAcc, r.testAcc]);
+  }
+  return pairs;
+}
+
+/** Write a summary as JSON (one trial per line, so diffs stay readable). */
+export function writeSummary(path: string, summary: StudySummary): void {
+  const { trials, repeat, ...head } = summary;
+  const lines = [
+    JSON.stringify(head).slice(0, -1),
+    `,"trials":[\n${trials.map((t) => JSON.stringify(t)).join(",\n")}\n]`,
+    `,"repeat":[\n${repeat.map((r) => JSON.stringify(r)).join(",\n")}\n]}`,
+  ];
+  writeFileSync(path, `${lines.join("\n")}\n`);
+}
