@@ -19,7 +19,5 @@ export {
   PLOTLY_MIME,
   LOADER_METADATA,
 } from "./figures.js";
-export { runTrainingStudy, runStudyPlan, studyPlan } from "./study.js";
-export type { StudyOptions, StudyPlan } from "./study.js";
 export { liveOptimize, liveProgressBundle } from "./live.js";
 export type { LiveOptimizeOptions } from "./live.js";

@@ -6,6 +6,7 @@ export type { PlotlyFigure, PlotlyTrace } from "./theme.js";
 export { scatterInfo, scatterFigure } from "./scatter.js";
 export type { ScatterInfo, ScatterSeries, ScatterPoint } from "./scatter.js";
 export { rankBudgetInfo, rankBudgetFigure } from "./rank-budget.js";
+export type { RankBudgetRow, RankBudgetOptions } from "./rank-budget.js";
 export type { RankBudgetInfo, RankBudgetSeries } from "./rank-budget.js";
 export { curvesInfo, curvesFigure } from "./curves.js";
 export type { CurvesInfo } from "./curves.js";

@@ -1,69 +1,101 @@
-import type { SummaryRow } from "../table/tables.js";
+import { fail, show } from "../core/errors.js";
+import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+
+/**
+ * One point of a rank-vs-budget line: a summary row (summaryRows) or a comparison row
+ * (comparisonTable(...).objects(), which adds `<metric>_lo` / `<metric>_hi`, the bootstrap range).
+ */
+export interface RankBudgetRow {
+  readonly estimator: string;
+  readonly t: number;
+}
 
 export interface RankBudgetSeries {
   readonly estimator: string;
   readonly t: readonly number[];
-  readonly mean: readonly number[];
-  readonly low: readonly number[];
-  readonly high: readonly number[];
-  readonly seeds: readonly number[];
+  /** The metric on all candidates (the table's value). */
+  readonly value: readonly number[];
+  /** The bootstrap range over candidates, where the rows carry one. */
+  readonly low?: readonly (number | null)[];
+  readonly high?: readonly (number | null)[];
 }
 
 export interface RankBudgetInfo {
   readonly T: number;
   readonly metric: "spearman" | "kendall";
   readonly series: readonly RankBudgetSeries[];
+  /** What the bands are, for the legend and hover, e.g. "90 % bootstrap range over 96 candidates". */
+  readonly band?: string;
+  /** The seed-to-seed rank correlation of the truth: no estimator can rank better. */
+  readonly ceiling?: { readonly value: number; readonly lo?: number | null; readonly hi?: number | null };
+}
+
+export interface RankBudgetOptions {
+  readonly T: number;
+  readonly metric?: "spearman" | "kendall";
+  /** Label of the bands (the rows' `<metric>_lo` / `_hi`). Default "bootstrap range over candidates". */
+  readonly band?: string;
+  readonly ceiling?: { readonly value: number | null; readonly lo?: number | null; readonly hi?: number | null };
 }
 
 /**
- * Rank correlation vs budget t/T, one line per estimator; with several seeds (one summary per
- * seed) the band spans min..max over seeds. Undefined correlations are left out.
+ * Rank correlation vs budget t/T, one line per estimator at its value on all candidates, with the
+ * bootstrap range over candidates as a band where the rows carry one, and the noise ceiling.
+ * Undefined correlations are left out.
  */
-export function rankBudgetInfo(
-  summaries: readonly (readonly SummaryRow[])[],
-  options: { T: number; metric?: "spearman" | "kendall" },
-): RankBudgetInfo {
-  const metric = options.metric ?? "spearman";
-  const names = [...new Set(summaries.flatMap((s) => s.map((r) => r.estimator)))];
+export function rankBudgetInfo(rows: readonly RankBudgetRow[], options: RankBudgetOptions): RankBudgetInfo {
+  checkKeys("options", options, ["T", "metric", "band", "ceiling"]);
+  const T = checkNumber("options.T", options.T, { integer: true, min: 1 });
+  const metric = checkOneOf("options.metric", options.metric ?? "spearman", ["spearman", "kendall"]);
+  if (!Array.isArray(rows))
+    fail("invalid-argument", {
+      parameter: "rows",
+      rule: "must be an array of summary or comparison rows",
+      received: show(rows),
+      fix: "pass fh.table.summaryRows(estimates) or fh.table.comparisonTable(...).objects().",
+    });
+  const names = [...new Set(rows.map((r) => r.estimator))];
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const get = (r: RankBudgetRow, key: string) => (r as unknown as Record<string, unknown>)[key];
+  let anyBand = false;
   const series = names.map((estimator) => {
-    const ts = [...new Set(summaries.flatMap((s) => s.filter((r) => r.estimator === estimator).map((r) => r.t)))].sort(
-      (a, b) => a - b,
-    );
-    const out = {
+    const mine = rows
+      .filter((r) => r.estimator === estimator && num(get(r, metric)) !== null)
+      .sort((a, b) => a.t - b.t);
+    const low = mine.map((r) => num(get(r, `${metric}_lo`)));
+    const high = mine.map((r) => num(get(r, `${metric}_hi`)));
+    const band = low.some((v) => v !== null) && high.some((v) => v !== null);
+    anyBand ||= band;
+    return {
       estimator,
-      t: [] as number[],
-      mean: [] as number[],
-      low: [] as number[],
-      high: [] as number[],
-      seeds: [] as number[],
+      t: mine.map((r) => r.t),
+      value: mine.map((r) => num(get(r, metric))!),
+      ...(band ? { low, high } : {}),
     };
-    for (const t of ts) {
-      const vals = summaries
-        .map((s) => s.find((r) => r.estimator === estimator && r.t === t)?.[metric])
-        .filter((v): v is number => typeof v === "number");
-      if (!vals.length) continue;
-      out.t.push(t);
-      out.mean.push(vals.reduce((a, b) => a + b, 0) / vals.length);
-      out.low.push(Math.min(...vals));
-      out.high.push(Math.max(...vals));
-      out.seeds.push(vals.length);
-    }
-    return out;
   });
-  return { T: options.T, metric, series };
+  const c = options.ceiling;
+  return {
+    T,
+    metric,
+    series,
+    ...(anyBand ? { band: options.band ?? "bootstrap range over candidates" } : {}),
+    ...(c && num(c.value) !== null ? { ceiling: { value: c.value!, lo: c.lo ?? null, hi: c.hi ?? null } } : {}),
+  };
 }
 
 export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
   const data: PlotlyTrace[] = [];
   info.series.forEach((s, i) => {
     const x = s.t.map((t) => t / info.T);
-    if (s.seeds.some((n) => n > 1)) {
+    if (s.low && s.high) {
+      const keep = s.t.map((_, k) => k).filter((k) => s.low![k] !== null && s.high![k] !== null);
+      const bx = keep.map((k) => x[k]!);
       data.push({
         type: "scatter",
         mode: "lines",
-        x: [...x, ...[...x].reverse()],
-        y: [...s.high, ...[...s.low].reverse()],
+        x: [...bx, ...[...bx].reverse()],
+        y: [...keep.map((k) => s.high![k]!), ...keep.map((k) => s.low![k]!).reverse()],
         fill: "toself",
         fillcolor: colour(i),
         opacity: 0.15,
@@ -71,7 +103,7 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
         legendgroup: s.estimator,
         showlegend: false,
         hoverinfo: "skip",
-        name: `${s.estimator} range`,
+        name: `${s.estimator}: ${info.band ?? "range"}`,
       });
     }
     data.push({
@@ -80,32 +112,43 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
       name: s.estimator,
       legendgroup: s.estimator,
       x,
-      y: s.mean,
-      customdata: s.t.map((t, k) => [t, s.seeds[k], s.low[k], s.high[k]]),
+      y: s.value,
+      customdata: s.t.map((t, k) => [t, s.low?.[k] ?? null, s.high?.[k] ?? null]),
       hovertemplate:
-        "t = %{customdata[0]} (t/T %{x:.2f})<br>mean %{y:.3f} over %{customdata[1]} seed(s)<br>range %{customdata[2]:.3f} .. %{customdata[3]:.3f}<extra>" +
+        `t = %{customdata[0]} (t/T %{x:.2f})<br>${info.metric} %{y:.3f} (all candidates)` +
+        (s.low ? `<br>${info.band ?? "range"}: %{customdata[1]:.3f} .. %{customdata[2]:.3f}` : "") +
+        "<extra>" +
         s.estimator +
         "</extra>",
       line: { color: colour(i), width: 2 },
       marker: { color: colour(i), size: 6 },
     });
   });
+  const c = info.ceiling;
+  if (c) {
+    const range = c.lo != null && c.hi != null ? ` (${c.lo.toFixed(2)} .. ${c.hi.toFixed(2)})` : "";
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: `noise ceiling ${c.value.toFixed(3)}${range}`,
+      x: [0, 1],
+      y: [c.value, c.value],
+      line: { color: "#444", width: 1.5, dash: "dash" },
+      hovertemplate: `seed-to-seed ${info.metric} of the truth ${c.value.toFixed(3)}${range}<extra></extra>`,
+    });
+  }
   const label = info.metric === "spearman" ? "Spearman ρ with the truth" : "Kendall τ-b with the truth";
+  const title = `Rank correlation vs budget (T = ${info.T} epochs)${info.band ? `; bands: ${info.band}` : ""}`;
   return {
     data,
-    layout: baseLayout(
-      `Rank correlation vs budget (T = ${info.T} epochs)`,
-      "budget t / T (fraction of the full training)",
-      label,
-      {
-        yaxis: {
-          title: { text: label },
-          range: [-1, 1.02],
-          gridcolor: "#e5e5e5",
-          zeroline: true,
-          zerolinecolor: "#bbb",
-        },
+    layout: baseLayout(title, "budget t / T (fraction of the full training)", label, {
+      yaxis: {
+        title: { text: label },
+        range: [-1, 1.02],
+        gridcolor: "#e5e5e5",
+        zeroline: true,
+        zerolinecolor: "#bbb",
       },
-    ),
+    }),
   };
 }

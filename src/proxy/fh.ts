@@ -284,7 +284,9 @@ function resolveOptions(options: FeatureHistoryOptions): Required<Omit<FeatureHi
     lambda,
     components: checkNumber("options.components", options.components ?? 0, { integer: true, min: 0 }),
     probes:
-      options.probes === undefined ? Infinity : checkNumber("options.probes", options.probes, { integer: true, min: 10 }),
+      options.probes === undefined
+        ? Infinity
+        : checkNumber("options.probes", options.probes, { integer: true, min: 10 }),
     floor: options.floor === undefined ? -Infinity : checkNumber("options.floor", options.floor, { min: 0, max: 1 }),
   };
 }

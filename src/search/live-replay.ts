@@ -12,9 +12,45 @@ import { truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
 import { prunerScheduler, type Scheduler } from "./schedulers.js";
 import type { Pruner } from "./pruners.js";
-import { timeToReach, type SearchEvent } from "./replay.js";
 
-export interface LiveReplayOptions {
+export interface SearchEvent {
+  /** Wall-clock seconds since the search started. */
+  readonly seconds: number;
+  /** Truth of a trial whose full training just finished. */
+  readonly truth: number;
+  /** The trial's number. */
+  readonly candidate: number;
+}
+
+/** The first wall-clock time the running best reaches `target` (undefined if never). */
+export function timeToReach(events: readonly SearchEvent[], target: number): number | undefined {
+  let best = -Infinity;
+  for (const e of [...events].sort((a, b) => a.seconds - b.seconds)) {
+    best = Math.max(best, e.truth);
+    if (best >= target - 1e-12) return e.seconds;
+  }
+  return undefined;
+}
+
+export interface ReplayCostOptions {
+  /** Parallel workers (the live search's). */
+  readonly workers: number;
+  /**
+   * Charge the recorded feature-capture seconds. Default true (what a live search that records
+   * histories pays); false for a search that never reads histories and so would not capture.
+   */
+  readonly capture?: boolean;
+  /**
+   * Seconds a scored decision (an estimate at a rung or pruning epoch) costs the worker that waits
+   * for it. Default: the wall-clock the replay's own verdict took (the estimator runs for real).
+   * With recorded estimates, pass their recorded fit seconds.
+   */
+  readonly decisionSeconds?: (trial: Trial, epoch: number) => number;
+  /** The truth of a complete trial in `events`. Default its peak validation accuracy. */
+  readonly truth?: (trial: Trial) => number;
+}
+
+export interface LiveReplayOptions extends Omit<ReplayCostOptions, "workers"> {
   /** Parallel workers (the live search's). */
   readonly workers: number;
   /** The live search's pruner; none: every trial is trained to the budget. */
@@ -52,22 +88,27 @@ export function trialAt(trial: Trial, t: number): Trial {
 
 /** Replay study.optimize with the pruner's search over recorded trials (in the order they were asked). */
 export function replayOptimize(trials: readonly Trial[], options: LiveReplayOptions): LiveReplayResult {
-  checkKeys("options", options, ["workers", "pruner"]);
-  return replaySchedule(trials, prunerScheduler(options.pruner), { workers: options.workers });
+  checkKeys("options", options, ["workers", "pruner", "capture", "decisionSeconds", "truth"]);
+  const { pruner, ...costs } = options;
+  return replaySchedule(trials, prunerScheduler(pruner), costs);
 }
 
 /**
  * Replay any scheduler over recorded trials in simulated time: `workers` lanes ask the scheduler
  * for work as they free up (new trials are the recorded ones, in the order they were asked), a
- * job costs the recorded seconds of its epochs, and the verdict after a job sees the trial as it
- * stood at that epoch. What study.optimize does live, with the same scheduler code.
+ * job costs the recorded seconds of its epochs (feature capture only where the search records
+ * histories), a scored decision costs its estimator's fit (the worker waits for it, as in
+ * study.optimize), and the verdict after a job sees the trial as it stood at that epoch. What
+ * study.optimize does live, with the same scheduler code.
  */
 export function replaySchedule(
   trials: readonly Trial[],
   scheduler: Scheduler,
-  options: { readonly workers: number },
+  options: ReplayCostOptions,
 ): LiveReplayResult {
-  checkKeys("options", options, ["workers"]);
+  checkKeys("options", options, ["workers", "capture", "decisionSeconds", "truth"]);
+  const capture = options.capture ?? true;
+  const truthOf = options.truth ?? ((t: Trial) => peakValAcc(t.curves));
   const workers = checkNumber("options.workers", options.workers, { integer: true, min: 1, max: 1024 });
   if (!trials.length)
     fail("invalid-argument", {
@@ -89,7 +130,11 @@ export function replaySchedule(
   const full = new Map(recorded.map((t) => [t.id, t]));
   const sim = new Map<string, Trial>();
   const view = () => [...sim.values()];
-  const cost = (t: Trial, from: number, to: number) => t.curves.seconds.slice(from, to).reduce((x, v) => x + v, 0);
+  const cost = (t: Trial, from: number, to: number) => {
+    let s = 0;
+    for (let e = from; e < to; e++) s += t.curves.seconds[e]! - (capture ? 0 : (t.curves.captureSeconds[e] ?? 0));
+    return s;
+  };
   const events: SearchEvent[] = [];
   const decisions: { id: string; seconds: number; epoch: number; pruned: boolean }[] = [];
   const busy = new Set<string>();
@@ -122,17 +167,35 @@ export function replaySchedule(
   while (pending.length) {
     pending.sort((a, b) => a.time - b.time || a.lane - b.lane);
     const ev = pending.shift()!;
-    clock = ev.time;
+    clock = Math.max(clock, ev.time);
+    if (ev.to === -1) {
+      // A lane done waiting for a decision: it asks for work.
+      const lanes = [ev.lane, ...waitingLanes];
+      waitingLanes = [];
+      for (const lane of lanes) dispatch(lane, ev.time);
+      continue;
+    }
     busy.delete(ev.id);
     const t = full.get(ev.id)!;
     const before = sim.get(ev.id)!;
     const at: Trial = { ...(ev.to >= t.budget ? t : trialAt(t, ev.to)), state: "running", scores: before.scores };
+    const v0 = performance.now();
     const v = scheduler.verdict(at, view());
+    const scored = Object.keys(v.scores).length > 0;
+    const fit = !scored
+      ? 0
+      : options.decisionSeconds
+        ? options.decisionSeconds(at, ev.to)
+        : (performance.now() - v0) / 1000;
     const scores = { ...before.scores, ...v.scores };
     sim.set(ev.id, { ...at, state: v.state, scores });
-    if (Object.keys(v.scores).length)
-      decisions.push({ id: ev.id, seconds: ev.time, epoch: ev.to, pruned: v.state === "pruned" });
-    if (v.state === "complete") events.push({ seconds: ev.time, truth: peakValAcc(t.curves), candidate: t.number });
+    if (scored) decisions.push({ id: ev.id, seconds: ev.time + fit, epoch: ev.to, pruned: v.state === "pruned" });
+    if (v.state === "complete") events.push({ seconds: ev.time, truth: truthOf(t), candidate: t.number });
+    // The worker that trained it waits for the decision (study.optimize settles on its lane).
+    if (fit > 0) {
+      pending.push({ time: ev.time + fit, lane: ev.lane, id: "", to: -1 });
+      continue;
+    }
     const lanes = [ev.lane, ...waitingLanes];
     waitingLanes = [];
     for (const lane of lanes) dispatch(lane, ev.time);

@@ -28,11 +28,5 @@ export {
   SUMMARY_FORMAT,
   SUMMARY_VERSION,
 } from "./summary.js";
-export type {
-  StudySummary,
-  SummaryTrial,
-  SummaryRepeat,
-  SummaryEstimator,
-  SummarizeOptions,
-} from "./summary.js";
+export type { StudySummary, SummaryTrial, SummaryRepeat, SummaryEstimator, SummarizeOptions } from "./summary.js";
 export type { EstimatorStudyPlan, PlanSpace, RunEstimatorStudyOptions } from "./estimator-study.js";

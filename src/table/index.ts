@@ -13,3 +13,5 @@ export { tableHtml, tableText, formatCell } from "./html.js";
 export type { TableHtmlOptions } from "./html.js";
 export { toDanfo, fromDanfo } from "./danfo.js";
 export type { DanfoFrame } from "./danfo.js";
+export { bootstrapMetric, noiseCeiling, comparisonTable, differenceTable } from "./compare.js";
+export type { Metric, Range, BootstrapOptions, ComparisonOptions, DifferenceOptions } from "./compare.js";

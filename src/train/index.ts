@@ -42,4 +42,3 @@ export type {
   TrainResult,
   TrainError,
 } from "./loop.js";
-export type { DataSpec, TrainTask } from "./worker.js";

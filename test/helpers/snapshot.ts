@@ -7,12 +7,13 @@ const dir = resolve(import.meta.dirname, "..", "..", "..", "test", "snapshots");
 
 /**
  * Compare `value` (numbers rounded to 4 significant digits, display ids normalised) with
- * test/snapshots/<name>.json. UPDATE_SNAPSHOTS=1 rewrites it; a missing snapshot fails in CI.
+ * test/snapshots/<name>.json. UPDATE_SNAPSHOTS=1 writes it; a missing snapshot fails otherwise
+ * (never written silently, so a deleted or renamed snapshot cannot pass unnoticed).
  */
 export function matchSnapshot(name: string, value: unknown): void {
   const normal = JSON.stringify(roundFigure(value), null, 1).replace(/fh-[0-9a-z]+-[0-9a-z]+-\d+/g, "fh-ID");
   const file = join(dir, `${name}.json`);
-  if (process.env.UPDATE_SNAPSHOTS === "1" || (!existsSync(file) && !process.env.CI)) {
+  if (process.env.UPDATE_SNAPSHOTS === "1") {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, normal + "\n");
     return;

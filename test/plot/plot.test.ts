@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as P from "../../src/plot/index.js";
 import { estimatesTable, summaryRows } from "../../src/table/tables.js";
+import { comparisonTable } from "../../src/table/compare.js";
 import type { EstimateRow } from "../../src/proxy/evaluate.js";
 import { appendEpoch, createHistory } from "../../src/history/feature-history.js";
 import { createRng } from "../../src/core/random.js";
@@ -39,21 +40,30 @@ test("scatter info: one series per estimator with rho, tau and a fit; labels for
   matchSnapshot("scatter", fig);
 });
 
-test("rank vs budget: means and min..max bands over seeds", () => {
-  const s1 = summaryRows(est);
-  const s2 = summaryRows(
-    estimatesTable(
-      rows.map((r) => ({ ...r, estimate: r.estimate! + (r.candidate === 0 ? -0.5 : 0) })),
-      truths,
-    ),
-  );
-  const info = P.rankBudgetInfo([s1, s2], { T: 8 });
+test("rank vs budget: the all-candidates value as the line, labelled bootstrap bands, the noise ceiling", () => {
+  const plain = P.rankBudgetInfo(summaryRows(est), { T: 8 });
+  assert.equal(plain.band, undefined, "summary rows carry no range: no band");
+  const fromSummary = plain.series.find((s) => s.estimator === "FH")!;
+  const cmp = comparisonTable(rows, truths, {
+    estimators: ["FH", "SoTL-E"],
+    budgets: [1, 2],
+    B: 200,
+    seed: 3,
+  }).objects() as P.RankBudgetRow[];
+  const info = P.rankBudgetInfo(cmp, {
+    T: 8,
+    band: "90 % bootstrap range over candidates",
+    ceiling: { value: 0.9, lo: 0.8, hi: 0.95 },
+  });
   const fh = info.series.find((s) => s.estimator === "FH")!;
   assert.deepEqual(fh.t, [1, 2]);
-  assert.deepEqual(fh.seeds, [2, 2]);
-  assert.ok(fh.low[0]! <= fh.mean[0]! && fh.mean[0]! <= fh.high[0]!);
+  // The line is the table's value on all candidates, not a bootstrap mean.
+  assert.deepEqual(fh.value, fromSummary.value);
+  assert.ok(fh.low!.every((lo, k) => lo! <= fh.high![k]!));
   const fig = P.rankBudgetFigure(info);
   assert.equal(fig.data.filter((d) => d.fill === "toself").length, 2, "a band per estimator");
+  assert.match(String((fig.layout.title as { text: string }).text), /bands: 90 % bootstrap range over candidates/);
+  assert.ok(fig.data.some((d) => String(d.name).startsWith("noise ceiling 0.900")));
   assert.deepEqual(fig.data.find((d) => d.name === "FH")!.x, [1 / 8, 2 / 8]);
   matchSnapshot("rank-budget", fig);
 });

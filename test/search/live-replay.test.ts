@@ -67,7 +67,8 @@ test("the simulated clock: W workers, epochs paid by their recorded seconds, pru
     ],
   );
   const pruner = estimatorPruner({ estimator: earlyStopping(), t: 1, keep: 0.5, warmup: 1 });
-  const some = replayOptimize(trials, { workers: 1, pruner });
+  // Decisions cost nothing here (by default the replay charges their measured wall-clock).
+  const some = replayOptimize(trials, { workers: 1, pruner, decisionSeconds: () => 0 });
   assert.deepEqual(
     some.decisions.map((d) => [d.id, d.pruned]),
     [
@@ -102,5 +103,44 @@ test("live searches next to their replays: time to a target, live and predicted"
   assert.deepEqual(
     liveSearchEvents(live).map((e) => e.candidate),
     [0, 1, 2],
+  );
+});
+
+test("replay costs: capture only where histories are read, each scored decision's fit on its worker", () => {
+  const withCapture = (t: ReturnType<typeof recorded>) => ({
+    ...t,
+    curves: { ...t.curves, captureSeconds: t.curves.seconds.map(() => 0.25) },
+  });
+  const trials = [withCapture(recorded(0, 0.9, 1)), withCapture(recorded(1, 0.1, 1))];
+  // Full training of two 4-epoch trials on one worker: 8 s with capture, 6 s without.
+  assert.equal(replayOptimize(trials, { workers: 1 }).seconds, 8);
+  assert.equal(replayOptimize(trials, { workers: 1, capture: false }).seconds, 6);
+  const pruner = estimatorPruner({ estimator: earlyStopping(), t: 1, keep: 0.5, warmup: 1 });
+  // Each judged trial's decision costs 0.5 s on the worker that waits for it; unjudged steps nothing.
+  const judged: string[] = [];
+  const r = replayOptimize(trials, {
+    workers: 1,
+    capture: false,
+    pruner,
+    decisionSeconds: (t, epoch) => {
+      judged.push(`${t.id}@${epoch}`);
+      return 0.5;
+    },
+  });
+  assert.deepEqual(judged, ["t0@1", "t1@1"]);
+  // t0: 0.75 s to t = 1, 0.5 s decision, 2.25 s to T; t1: 0.75 s, 0.5 s decision, pruned.
+  assert.equal(r.seconds, 0.75 + 0.5 + 2.25 + 0.75 + 0.5);
+  assert.deepEqual(
+    r.decisions.map((d) => [d.id, d.seconds]),
+    [
+      ["t0", 1.25],
+      ["t1", 4.75],
+    ],
+  );
+  // The truth of the events is the caller's (e.g. test accuracy), else the peak validation accuracy.
+  const events = replayOptimize(trials, { workers: 1, truth: (t) => t.number + 10 }).events;
+  assert.deepEqual(
+    events.map((e) => e.truth),
+    [10, 11],
   );
 });
