@@ -25,8 +25,21 @@ export {
   summaryEstimates,
   summaryStackedInputs,
   repeatPairs,
+  summaryAsTrials,
+  recordedEstimator,
+  summaryScores,
+  summaryEstimateSeconds,
   SUMMARY_FORMAT,
   SUMMARY_VERSION,
 } from "./summary.js";
 export type { StudySummary, SummaryTrial, SummaryRepeat, SummaryEstimator, SummarizeOptions } from "./summary.js";
 export type { EstimatorStudyPlan, PlanSpace, RunEstimatorStudyOptions } from "./estimator-study.js";
+export {
+  rankEstimators,
+  stackedScores,
+  truthStandardError,
+  searchMethods,
+  replaySearches,
+  searchOutcomes,
+} from "./analysis.js";
+export type { StackedScoresOptions, SearchMethod, SearchRun, SearchOutcome } from "./analysis.js";

@@ -42,6 +42,8 @@ export interface SummaryTrial {
   readonly estimates: Readonly<Record<string, readonly (number | null)[]>>;
   /** Estimator name -> why an estimate is missing (the first reason). */
   readonly reasons: Readonly<Record<string, string>>;
+  /** Estimator name -> seconds each estimate took here (index t - 1): what a search pays for it. */
+  readonly estimateSeconds: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface SummaryRepeat {
@@ -71,22 +73,29 @@ function estimatesOf(
   trial: Trial,
   estimators: readonly SummaryEstimator[],
   budget: number,
-  cache: Record<string, (number | null)[]>,
+  cache: { estimates?: Record<string, (number | null)[]>; seconds?: Record<string, number[]> },
   reasons: Record<string, string>,
-): Record<string, (number | null)[]> {
+): { estimates: Record<string, (number | null)[]>; seconds: Record<string, number[]> } {
   const out: Record<string, (number | null)[]> = {};
+  const secondsOut: Record<string, number[]> = {};
   for (const { estimator, upTo } of estimators) {
-    const cached = cache[estimator.name];
-    if (cached && cached.length === Math.min(upTo, budget)) {
+    const cached = cache.estimates?.[estimator.name];
+    const cachedSeconds = cache.seconds?.[estimator.name];
+    if (cached && cachedSeconds && cached.length === Math.min(upTo, budget)) {
       out[estimator.name] = cached;
+      secondsOut[estimator.name] = cachedSeconds;
       continue;
     }
     const values: (number | null)[] = [];
+    const seconds: number[] = [];
+    secondsOut[estimator.name] = seconds;
     for (let t = 1; t <= Math.min(upTo, budget); t++) {
       if (t > trial.epochs) {
         values.push(null);
+        seconds.push(0);
         continue;
       }
+      const t0 = performance.now();
       try {
         const v = estimator.estimate(trial, t, budget);
         values.push(Number.isFinite(v) ? round(v) : null);
@@ -95,10 +104,11 @@ function estimatesOf(
         values.push(null);
         reasons[estimator.name] ??= `t = ${t}: ${(err as Error).message.split("\n")[0]}`;
       }
+      seconds.push(round((performance.now() - t0) / 1000, 4));
     }
     out[estimator.name] = values;
   }
-  return out;
+  return { estimates: out, seconds: secondsOut };
 }
 
 export interface SummarizeOptions {
@@ -135,6 +145,7 @@ export function summarizeStudy(
       epochs?: number;
       featureDims?: number | null;
       estimates?: Record<string, (number | null)[]>;
+      seconds?: Record<string, number[]>;
       reasons?: Record<string, string>;
     } = {};
     if (cachePath && existsSync(cachePath)) {
@@ -145,13 +156,13 @@ export function summarizeStudy(
       }
       if (cache.epochs !== light.epochs) cache = {};
     }
-    const allCached = estimators.every((e) => cache.estimates?.[e.estimator.name]);
+    const allCached = estimators.every((e) => cache.estimates?.[e.estimator.name] && cache.seconds?.[e.estimator.name]);
     const trial = allCached ? light : (study.storage.loadTrial(light.id) ?? light);
     const reasons: Record<string, string> = { ...(cache.reasons ?? {}) };
-    const estimates = estimatesOf(trial, estimators, study.budget, cache.estimates ?? {}, reasons);
+    const { estimates, seconds } = estimatesOf(trial, estimators, study.budget, cache, reasons);
     const featureDims = trial.probeTrain?.dims ?? cache.featureDims ?? null;
     if (cachePath && !allCached)
-      writeFileSync(cachePath, JSON.stringify({ epochs: light.epochs, featureDims, estimates, reasons }));
+      writeFileSync(cachePath, JSON.stringify({ epochs: light.epochs, featureDims, estimates, seconds, reasons }));
     options.onProgress?.(i + 1, list.length, light.id);
     const c = trial.curves;
     return {
@@ -176,6 +187,7 @@ export function summarizeStudy(
       },
       estimates,
       reasons,
+      estimateSeconds: seconds,
     };
   });
   const repeat: SummaryRepeat[] = (options.repeat?.trials() ?? []).map((t) => ({
@@ -300,4 +312,63 @@ export function writeSummary(path: string, summary: StudySummary): void {
     `,"repeat":[\n${repeat.map((r) => JSON.stringify(r)).join(",\n")}\n]}`,
   ];
   writeFileSync(path, `${lines.join("\n")}\n`);
+}
+
+/**
+ * The summary's complete trials as Trial records (curves, truth as testAcc, no histories), for
+ * replays and schedulers: with `recordedEstimator` they run searches without retraining.
+ */
+export function summaryAsTrials(summary: StudySummary): Trial[] {
+  return summaryTrials(summary).map((t) => ({
+    id: t.id,
+    number: t.number,
+    config: t.config,
+    state: "complete",
+    budget: summary.budget,
+    epochs: t.curves.valAcc.length,
+    curves: t.curves,
+    testAcc: t.testAcc!,
+    ...(t.parameters !== null ? { parameters: t.parameters } : {}),
+    seed: t.seed,
+    seconds: t.seconds,
+    scores: {},
+    attempts: 1,
+  }));
+}
+
+/**
+ * An estimator that reads recorded scores by trial id (index t - 1) instead of computing them:
+ * a summary's estimates (`summary.trials[i].estimates[name]`) or scores computed elsewhere (FH+'s
+ * out-of-fold scores). It needs nothing but the trial's id.
+ */
+export function recordedEstimator(
+  name: string,
+  byId: Readonly<Record<string, readonly (number | null | undefined)[]>>,
+): Estimator {
+  return {
+    name,
+    needs: [],
+    estimate(candidate, t) {
+      const id = (candidate as Partial<Trial>).id;
+      const v = id === undefined ? undefined : byId[id]?.[t - 1];
+      if (typeof v !== "number" || !Number.isFinite(v))
+        fail("invalid-argument", {
+          parameter: "candidate",
+          rule: `must have a recorded ${name} score at t = ${t}`,
+          received: show(id),
+          fix: "estimate only the recorded trials, at budgets the summary holds.",
+        });
+      return v;
+    },
+  };
+}
+
+/** Trial id -> the summary's estimates of one estimator (for recordedEstimator). */
+export function summaryScores(summary: StudySummary, name: string): Record<string, readonly (number | null)[]> {
+  return Object.fromEntries(summary.trials.map((t) => [t.id, t.estimates[name] ?? []]));
+}
+
+/** Trial id -> seconds each estimate of `name` took (for a replay's decisionSeconds). */
+export function summaryEstimateSeconds(summary: StudySummary, name: string): Record<string, readonly number[]> {
+  return Object.fromEntries(summary.trials.map((t) => [t.id, t.estimateSeconds?.[name] ?? []]));
 }

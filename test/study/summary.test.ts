@@ -1,0 +1,164 @@
+// Study summaries: every estimator at every budget from a stored study (one trial's histories at
+// a time, cached per trial), the versioned file read back, the repeat's truths as the noise
+// ceiling, recorded scores driving a replayed search with recorded fit costs, and FH+ scores that
+// are out-of-fold or fitted on another study.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createStudy } from "../../src/study/study.js";
+import {
+  readSummary,
+  recordedEstimator,
+  repeatPairs,
+  summarizeStudy,
+  summaryAsTrials,
+  summaryEstimates,
+  writeSummary,
+} from "../../src/study/summary.js";
+import {
+  rankEstimators,
+  replaySearches,
+  searchMethods,
+  searchOutcomes,
+  stackedScores,
+} from "../../src/study/analysis.js";
+import { earlyStopping, sotlE } from "../../src/proxy/baselines.js";
+import { featureHistoryProxy } from "../../src/proxy/fh.js";
+import { hpoCnnSpace } from "../../src/space/presets.js";
+import { listSampler } from "../../src/search/samplers.js";
+import { sampleMany } from "../../src/space/space.js";
+import { noiseCeiling } from "../../src/table/compare.js";
+import { tempDir, assertFails } from "../helpers/fixtures.js";
+import { syntheticCandidate } from "../helpers/synthetic-histories.js";
+
+const space = hpoCnnSpace();
+const configs = sampleMany(space, 12, 3);
+
+function fill(dir: string, name: string, seed: number, n: number, noise: number) {
+  const s = createStudy({ name, storage: dir, space, budget: 4, seed, sampler: listSampler(configs) });
+  for (let i = 0; i < n; i++) {
+    const t = s.ask();
+    const q = 0.1 + (0.8 * ((i * 7) % 12)) / 12;
+    s.report(t, {
+      ...syntheticCandidate(q, 4, seed * 100 + i, 120),
+      seconds: 4,
+      testAcc: 0.5 + 0.4 * q + noise * ((i % 3) - 1),
+      parameters: 1000 * (i + 1),
+    });
+    s.tell(t, "complete");
+  }
+  return s;
+}
+
+test("a summary holds every estimator at every budget, truths, repeat truths; cached per trial; read back by version", () => {
+  const a = tempDir("fh-summary-");
+  try {
+    const study = fill(join(a.dir, "s"), "s", 1, 12, 0);
+    const repeat = fill(join(a.dir, "r"), "r", 2, 6, 0.01);
+    const estimators = [
+      { estimator: featureHistoryProxy({ name: "FH" }), upTo: 4 },
+      { estimator: earlyStopping(), upTo: 4 },
+      { estimator: sotlE(), upTo: 2 },
+    ];
+    const cacheDir = join(a.dir, "cache");
+    const summary = summarizeStudy(study, estimators, { repeat, plan: { n: 12 }, cacheDir });
+    assert.equal(summary.trials.length, 12);
+    assert.deepEqual(summary.estimators, [
+      { name: "FH", upTo: 4 },
+      { name: "early stopping", upTo: 4 },
+      { name: "SoTL-E", upTo: 2 },
+    ]);
+    const t0 = summary.trials[0]!;
+    assert.equal(t0.estimates.FH!.length, 4);
+    assert.equal(t0.estimates["SoTL-E"]!.length, 2);
+    assert.equal(t0.featureDims, 16);
+    assert.ok(t0.estimateSeconds.FH!.every((s) => s >= 0));
+    assert.equal(readdirSync(cacheDir).length, 12);
+    // A second summary reads the cache (same values, no histories needed).
+    const again = summarizeStudy(study, estimators, { repeat, cacheDir });
+    assert.deepEqual(
+      again.trials.map((t) => t.estimates),
+      summary.trials.map((t) => t.estimates),
+    );
+    assert.equal(repeatPairs(summary).length, 6);
+    const ceiling = noiseCeiling(repeatPairs(summary), { B: 100 });
+    assert.ok(ceiling.value! > 0.8, `${ceiling.value}`);
+    const file = join(a.dir, "summary.json");
+    writeSummary(file, summary);
+    assert.deepEqual(readSummary(file), JSON.parse(JSON.stringify(summary)));
+    writeFileSync(join(a.dir, "bad.json"), JSON.stringify({ format: "x", version: 9, trials: [] }));
+    assertFails(() => readSummary(join(a.dir, "bad.json")), "data-corrupt", /estimator study summary/);
+    assertFails(() => readSummary(join(a.dir, "none.json")), "data-missing", /npm run study/);
+    const { rows, truths } = summaryEstimates(summary, { names: ["FH"], budgets: [2] });
+    assert.equal(rows.length, 12);
+    assert.equal(truths.length, 12);
+    assertFails(() => summaryEstimates(summary, { names: ["nope"] }), "invalid-argument", /nope/);
+    assert.equal(rankEstimators(summary, ["FH", "early stopping"], [1, 2]).length, 2);
+    // FH+ out-of-fold, and fitted on another study and applied frozen.
+    const oof = stackedScores(summary, { fh: "FH", upTo: 2, folds: 3 });
+    assert.equal(Object.keys(oof).length, 12);
+    const other = summarizeStudy(fill(join(a.dir, "o"), "o", 3, 12, 0.02), estimators, {});
+    const frozen = stackedScores(summary, { fh: "FH", upTo: 2, fitOn: other });
+    assert.ok(Object.values(frozen).every((v) => v.length === 2 && v.every((x) => typeof x === "number")));
+    study.close();
+    repeat.close();
+  } finally {
+    a.cleanup();
+  }
+});
+
+test("replayed searches over a summary: recorded scores, recorded fit costs, capture charged only to history readers", () => {
+  const a = tempDir("fh-summary-");
+  try {
+    const study = fill(join(a.dir, "s"), "s", 1, 12, 0);
+    const trialsWithCapture = study.trials();
+    const summary = summarizeStudy(study, [
+      { estimator: featureHistoryProxy({ name: "FH" }), upTo: 4 },
+      { estimator: earlyStopping(), upTo: 4 },
+    ]);
+    const trials = summaryAsTrials(summary);
+    assert.equal(trials.length, 12);
+    assert.equal(trials[0]!.testAcc, trialsWithCapture[0]!.testAcc);
+    const fhRecorded = recordedEstimator("FH", Object.fromEntries(summary.trials.map((t) => [t.id, t.estimates.FH!])));
+    assert.equal(fhRecorded.estimate(trials[3]!, 2, 4), summary.trials[3]!.estimates.FH![1]);
+    assertFails(
+      () => fhRecorded.estimate({ ...trials[3]!, id: "zzz" } as Parameters<typeof fhRecorded.estimate>[0], 2, 4),
+      "invalid-argument",
+      /recorded FH score/,
+    );
+    const methods = searchMethods(summary, {
+      t: 1,
+      keep: 0.25,
+      scores: ["FH", "early stopping"],
+      historyScores: ["FH"],
+      warmup: 2,
+    });
+    assert.deepEqual(
+      methods.map((m) => [m.name, m.capture]),
+      [
+        ["full training", false],
+        ["sampling (t = 1, keep 0.25) + FH", true],
+        ["sampling (t = 1, keep 0.25) + early stopping", false],
+      ],
+    );
+    const runs = replaySearches(summary, methods, { workers: 2, seeds: [0, 1] });
+    assert.equal(runs.length, 6);
+    // Full training of 12 equal trials on 2 workers: half their training seconds, capture not charged.
+    const train = trials.reduce(
+      (s, t) => s + t.curves.seconds.reduce((x, v, e) => x + v - t.curves.captureSeconds[e]!, 0),
+      0,
+    );
+    assert.ok(trials[0]!.curves.captureSeconds[0]! > 0, "the synthetic trials record capture time");
+    assert.ok(Math.abs(runs.find((r) => r.method === "full training" && r.seed === 0)!.seconds - train / 2) < 1e-9);
+    const outcomes = searchOutcomes(runs, { baseline: "full training", testImages: 1000 });
+    const full = outcomes.find((o) => o.method === "full training")!;
+    assert.equal(full.reachedWithinSE, 2);
+    assert.equal(full.reachedExact, 2);
+    assert.equal(full.meanReduction, 0);
+    assertFails(() => searchOutcomes(runs, { baseline: "nope", testImages: 1000 }), "invalid-argument", /baseline/);
+    study.close();
+  } finally {
+    a.cleanup();
+  }
+});
