@@ -243,29 +243,35 @@ export function summaryTrials(summary: StudySummary): SummaryTrial[] {
  */
 export function summaryEstimates(
   summary: StudySummary,
-  options: { names?: readonly string[]; budgets?: readonly number[] } = {},
+  options: {
+    names?: readonly string[];
+    budgets?: readonly number[];
+    /** More scores by estimator name, then trial id (index t - 1), e.g. FH+'s from stackedScores. */
+    extra?: Readonly<Record<string, Readonly<Record<string, readonly (number | null)[]>>>>;
+  } = {},
 ): { rows: EstimateRow[]; truths: number[]; trials: SummaryTrial[] } {
-  checkKeys("options", options, ["names", "budgets"]);
+  checkKeys("options", options, ["names", "budgets", "extra"]);
   const trials = summaryTrials(summary);
-  const names = options.names ?? summary.estimators.map((e) => e.name);
-  const known = new Set(summary.estimators.map((e) => e.name));
+  const extra = options.extra ?? {};
+  const names = options.names ?? [...summary.estimators.map((e) => e.name), ...Object.keys(extra)];
+  const known = new Set([...summary.estimators.map((e) => e.name), ...Object.keys(extra)]);
   for (const n of names)
     if (!known.has(n))
       fail("invalid-argument", {
         parameter: "options.names",
-        rule: `must name estimators of the summary (${[...known].slice(0, 6).join(", ")}, ...)`,
+        rule: `must name estimators of the summary or of options.extra (${[...known].slice(0, 6).join(", ")}, ...)`,
         received: show(n),
         fix: "use summary.estimators[i].name.",
       });
   const rows: EstimateRow[] = [];
   trials.forEach((t, i) => {
     for (const name of names) {
-      const values = t.estimates[name] ?? [];
+      const values = extra[name] ? (extra[name][t.id] ?? []) : (t.estimates[name] ?? []);
       values.forEach((v, k) => {
         const b = k + 1;
         if (options.budgets && !options.budgets.includes(b)) return;
         rows.push(
-          v === null
+          typeof v !== "number"
             ? { candidate: i, estimator: name, t: b, estimate: undefined, error: t.reasons[name] ?? "missing" }
             : { candidate: i, estimator: name, t: b, estimate: v },
         );

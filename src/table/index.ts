@@ -2,6 +2,7 @@ export {
   trialsTable,
   estimatesTable,
   summaryTable,
+  fromRows,
   summaryRows,
   bootstrapSummaries,
   tableToCSV,

@@ -179,6 +179,19 @@ export function summaryRows(estimates: Table): SummaryRow[] {
   });
 }
 
+/** A table from plain row objects (every row's keys become columns; missing values are null). */
+export function fromRows(rows: readonly Readonly<Record<string, unknown>>[]): Table {
+  if (!Array.isArray(rows) || rows.some((r) => !r || typeof r !== "object" || Array.isArray(r)))
+    fail("invalid-argument", {
+      parameter: "rows",
+      rule: "must be an array of plain objects (one per row)",
+      received: show(Array.isArray(rows) ? rows.find((r) => !r || typeof r !== "object" || Array.isArray(r)) : rows),
+      fix: "pass e.g. [{ method: 'a', seconds: 3 }, ...].",
+    });
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return aq.from(rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k] ?? null]))));
+}
+
 export function summaryTable(estimates: Table): Table {
   return aq.from(summaryRows(estimates));
 }
