@@ -5,7 +5,7 @@ export { isCiSize, size, CI_SIZE_VARIABLE } from "./env.js";
 export { progressBar, progressBundle } from "./progress.js";
 export type { Progress, ProgressState } from "./progress.js";
 export { trainWithProgress } from "./training.js";
-export type { TrainedCandidate, TrainManyOptions } from "./training.js";
+export type { TrainManyOptions } from "./training.js";
 export {
   showFigure,
   figureBundle,

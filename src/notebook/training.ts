@@ -1,13 +1,8 @@
 import { candidateFromConfig, type TrainConfig } from "../train/config.js";
-import { trainCandidate, type PreparedData, type TrainResult } from "../train/loop.js";
+import { trainCandidate, type PreparedData } from "../train/loop.js";
 import type { Config } from "../space/space.js";
+import type { Trial } from "../history/trial.js";
 import { progressBar } from "./progress.js";
-
-export interface TrainedCandidate {
-  readonly index: number;
-  readonly config: Config;
-  readonly result: TrainResult;
-}
 
 export interface TrainManyOptions {
   /** Overrides applied to every candidate's training config (e.g. epochs). */
@@ -21,22 +16,25 @@ export interface TrainManyOptions {
 }
 
 /**
- * Train candidates one after another with a progress bar that updates in place (epochs done over
- * epochs planned). A failing candidate is kept as a failed result; the loop goes on.
+ * Train candidates one after another in this process with a progress bar that updates in place
+ * (epochs done over epochs planned), each as a Trial (ids c000, c001, ...; number i; seed + i). A
+ * failing candidate is a failed trial with its error; the loop goes on. For parallel, resumable
+ * searches use fh.study.
  */
 export async function trainWithProgress(
   configs: readonly Config[],
   data: PreparedData,
   options: TrainManyOptions,
-): Promise<TrainedCandidate[]> {
+): Promise<Trial[]> {
   const plans = configs.map((config) => candidateFromConfig(config, options.train ?? {}));
   const epochsOf = plans.map((p) => options.epochs ?? p.train.epochs);
   const total = epochsOf.reduce((s, e) => s + e, 0);
   const bar = progressBar(total, options.label ?? `training ${configs.length} candidates`);
-  const out: TrainedCandidate[] = [];
+  const out: Trial[] = [];
   let done = 0;
   for (let i = 0; i < plans.length; i++) {
     const { model, train } = plans[i]!;
+    const startedAt = Date.now();
     const result = await trainCandidate(model, train, data, {
       seed: options.seed + i,
       epochs: epochsOf[i]!,
@@ -49,10 +47,29 @@ export async function trainWithProgress(
       },
     });
     done += epochsOf[i]! - result.curves.valAcc.length; // a failed candidate's remaining epochs
-    out.push({ index: i, config: configs[i]!, result });
+    out.push({
+      id: `c${String(i).padStart(3, "0")}`,
+      number: i,
+      config: configs[i]!,
+      state: result.status === "failed" ? "failed" : epochsOf[i]! < train.epochs ? "pruned" : "complete",
+      ...(result.error ? { error: result.error } : {}),
+      budget: train.epochs,
+      epochs: result.curves.valAcc.length,
+      curves: result.curves,
+      probeTrain: result.probeTrain,
+      probeValidation: result.probeValidation,
+      ...(result.testAcc !== undefined ? { testAcc: result.testAcc } : {}),
+      parameters: result.parameters,
+      seed: options.seed + i,
+      seconds: result.seconds,
+      scores: {},
+      startedAt,
+      endedAt: Date.now(),
+      attempts: 1,
+    });
     if (result.status === "failed" && result.error?.name === "Interrupted") break;
   }
-  const failed = out.filter((c) => c.result.status === "failed").length;
+  const failed = out.filter((c) => c.state === "failed").length;
   bar.finish(`${out.length - failed} complete${failed ? `, ${failed} failed` : ""}`);
   return out;
 }

@@ -1,8 +1,8 @@
 import { levenbergMarquardt } from "ml-levenberg-marquardt";
 import { fail } from "../core/errors.js";
-import type { CandidateRecord, Estimator } from "./types.js";
+import type { TrialView, Estimator } from "./types.js";
 
-function observed(c: CandidateRecord, t: number, key: "valAcc" | "trainLoss", name: string): readonly number[] {
+function observed(c: TrialView, t: number, key: "valAcc" | "trainLoss", name: string): readonly number[] {
   const curve = c.curves[key];
   if (!Number.isInteger(t) || t < 1 || t > curve.length) {
     fail("invalid-argument", {

@@ -1,5 +1,5 @@
 import { checkNumber } from "../core/validate.js";
-import type { CandidateRecord, Estimator } from "./types.js";
+import type { TrialView, Estimator } from "./types.js";
 
 /** One estimate: candidate i, estimator, budget t. `estimate` is undefined when it could not be made, with the reason. */
 export interface EstimateRow {
@@ -16,7 +16,7 @@ export interface EstimateRow {
  * exception, so one bad candidate never stops a study.
  */
 export function estimateAll(
-  candidates: readonly CandidateRecord[],
+  candidates: readonly TrialView[],
   estimators: readonly Estimator[],
   budgets: readonly number[],
   T: number,

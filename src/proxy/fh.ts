@@ -3,7 +3,7 @@ import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
 import { epochCount, epochFeatures, windowEpochs, type FeatureHistory } from "../history/feature-history.js";
 import { fitLogistic, fitRidge, scores, type LinearHead } from "./heads.js";
 import { gram, matmul, symmetricEigen } from "./linalg.js";
-import type { CandidateRecord, Estimator } from "./types.js";
+import type { TrialView, Estimator } from "./types.js";
 
 export type Combine = "concat" | "mean" | "vote" | "stack";
 export type Normalize = "l2" | "standardize" | "none";
@@ -304,7 +304,7 @@ export function featureHistoryProxy(options: FeatureHistoryOptions = {}): Estima
   return {
     name,
     needs: ["histories"],
-    estimate(candidate: CandidateRecord, t: number): number {
+    estimate(candidate: TrialView, t: number): number {
       if (!candidate.probeTrain || !candidate.probeValidation) {
         fail("invalid-argument", {
           parameter: "candidate",

@@ -1,4 +1,4 @@
-export type { Estimator, CandidateRecord, Needs } from "./types.js";
+export type { Estimator, TrialView, Needs } from "./types.js";
 export { featureHistoryProxy, fitFeatureHistoryProxy, lastCheckpointProbe } from "./fh.js";
 export type { FeatureHistoryOptions, Combine, Normalize, Head, ProxyFit } from "./fh.js";
 export { earlyStopping, bestSoFar, sotl, sotlE, lce, lceFits, LCE_FAMILIES } from "./baselines.js";

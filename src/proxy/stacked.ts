@@ -11,7 +11,7 @@ import { fail, show } from "../core/errors.js";
 import { createRng, permutation } from "../core/random.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
-import type { CandidateRecord, Estimator } from "./types.js";
+import type { TrialView, Estimator } from "./types.js";
 
 /** What FH+ reads of a candidate: the FH estimates at epochs 1..t, its curves and its size. */
 export interface StackedInput {
@@ -204,7 +204,7 @@ export function stackedEstimator(
   return {
     name: options.name ?? "FH+",
     needs: ["curves", "histories"],
-    estimate(candidate: CandidateRecord & { parameters?: number }, t: number, T: number): number {
+    estimate(candidate: TrialView, t: number, T: number): number {
       const model = byT.get(t);
       if (!model)
         fail("invalid-argument", {

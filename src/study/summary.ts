@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fail, show } from "../core/errors.js";
 import { checkKeys } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
+import type { TrialState } from "../core/types.js";
 import type { Trial } from "../history/trial.js";
 import type { EstimateRow } from "../proxy/evaluate.js";
 import type { StackedInput } from "../proxy/stacked.js";
@@ -28,7 +29,9 @@ export interface SummaryTrial {
   readonly id: string;
   readonly number: number;
   readonly config: Readonly<Record<string, string | number | boolean>>;
-  readonly state: string;
+  readonly state: TrialState;
+  /** Epochs trained. */
+  readonly epochs: number;
   readonly error: string | null;
   readonly seed: number;
   /** The truth: test accuracy at T (images no estimator reads); null when the trial did not complete. */
@@ -49,7 +52,7 @@ export interface SummaryTrial {
 export interface SummaryRepeat {
   readonly number: number;
   readonly seed: number;
-  readonly state: string;
+  readonly state: TrialState;
   readonly testAcc: number | null;
 }
 
@@ -170,6 +173,7 @@ export function summarizeStudy(
       number: trial.number,
       config: trial.config as Record<string, string | number | boolean>,
       state: trial.state,
+      epochs: trial.epochs,
       error: trial.error ? `${trial.error.name}: ${trial.error.message}` : null,
       seed: trial.seed,
       testAcc: trial.state === "complete" && trial.testAcc !== undefined ? trial.testAcc : null,
@@ -331,7 +335,7 @@ export function summaryAsTrials(summary: StudySummary): Trial[] {
     config: t.config,
     state: "complete",
     budget: summary.budget,
-    epochs: t.curves.valAcc.length,
+    epochs: t.epochs,
     curves: t.curves,
     testAcc: t.testAcc!,
     ...(t.parameters !== null ? { parameters: t.parameters } : {}),

@@ -9,7 +9,7 @@ export {
   tableToArrow,
   tableFromArrow,
 } from "./tables.js";
-export type { Table, TrialLike, SummaryRow } from "./tables.js";
+export type { Table, TrialRow, SummaryRow } from "./tables.js";
 export { tableHtml, tableText, formatCell } from "./html.js";
 export type { TableHtmlOptions } from "./html.js";
 export { toDanfo, fromDanfo } from "./danfo.js";

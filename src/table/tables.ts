@@ -14,43 +14,52 @@ import {
   spearman,
   topHalfSpearman,
 } from "../metrics/rank.js";
-import type { Scalar } from "../space/params.js";
+import type { Trial } from "../history/trial.js";
+import { peakValAcc } from "../history/curves.js";
 
 export type Table = ColumnTable;
 
-/** What the trials table needs of a trial: its configuration, state and results. */
-export interface TrialLike {
-  readonly id?: number | string;
-  readonly config: Readonly<Record<string, Scalar>>;
-  readonly status: "running" | "complete" | "pruned" | "failed";
-  readonly error?: { readonly message: string } | string;
-  readonly truth?: number;
-  readonly testAcc?: number;
-  readonly seconds?: number;
-  readonly epochs?: number;
-}
+/**
+ * What the trials table reads of a trial: a Trial fits, and so does a study summary's trial (whose
+ * error is a string and whose missing test accuracy is null).
+ */
+export type TrialRow = Pick<Trial, "id" | "config" | "state" | "epochs" | "seconds"> & {
+  readonly curves?: Trial["curves"];
+  readonly testAcc?: number | null;
+  readonly error?: Trial["error"] | string | null;
+};
 
-/** One row per trial: id, state, error, results, then every configuration key as a column (missing = null). */
-export function trialsTable(trials: readonly TrialLike[]): Table {
-  const keys = [...new Set(trials.flatMap((t) => Object.keys(t.config)))].sort();
+/**
+ * One row per trial: id, state, test accuracy, peak validation accuracy, epochs, seconds, error,
+ * then every configuration key as a column (missing = null).
+ */
+export function trialsTable(trials: readonly TrialRow[]): Table {
+  if (!Array.isArray(trials))
+    fail("invalid-argument", {
+      parameter: "trials",
+      rule: "must be an array of trials",
+      received: show(trials),
+      fix: "pass study.trials() (or a summary's trials).",
+    });
+  const keys = [...new Set(trials.flatMap((t) => Object.keys(t.config ?? {})))].sort();
   const cols: Record<string, unknown[]> = {
     trial: [],
     state: [],
-    truth: [],
     testAcc: [],
+    peakValAcc: [],
     epochs: [],
     seconds: [],
     error: [],
   };
   for (const k of keys) cols[`config.${k}`] = [];
-  trials.forEach((t, i) => {
-    cols.trial!.push(t.id ?? i);
-    cols.state!.push(t.status);
-    cols.truth!.push(t.truth ?? null);
+  trials.forEach((t) => {
+    cols.trial!.push(t.id);
+    cols.state!.push(t.state);
     cols.testAcc!.push(t.testAcc ?? null);
-    cols.epochs!.push(t.epochs ?? null);
-    cols.seconds!.push(t.seconds ?? null);
-    cols.error!.push(t.error === undefined ? null : typeof t.error === "string" ? t.error : t.error.message);
+    cols.peakValAcc!.push(t.curves && t.curves.valAcc.length ? peakValAcc(t.curves) : null);
+    cols.epochs!.push(t.epochs);
+    cols.seconds!.push(t.seconds);
+    cols.error!.push(t.error == null ? null : typeof t.error === "string" ? t.error : t.error.message);
     for (const k of keys) cols[`config.${k}`]!.push(t.config[k] ?? null);
   });
   return aq.table(cols);

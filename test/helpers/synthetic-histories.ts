@@ -1,6 +1,6 @@
 import { appendEpoch, createHistory, type FeatureHistory } from "../../src/history/feature-history.js";
 import { createRng } from "../../src/core/random.js";
-import type { CandidateRecord } from "../../src/proxy/types.js";
+import type { TrialView } from "../../src/proxy/types.js";
 import type { Trial } from "../../src/history/trial.js";
 
 /**
@@ -15,7 +15,7 @@ export function syntheticCandidate(
   n = 300,
   d = 16,
   c = 5,
-): CandidateRecord {
+): TrialView {
   const rng = createRng(seed);
   const means = Array.from({ length: c }, () => Array.from({ length: d }, () => rng.normal()));
   const make = (labels: Uint8Array): FeatureHistory => {

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { emptyCurves } from "../../src/history/curves.js";
 import assert from "node:assert/strict";
 import * as T from "../../src/table/index.js";
 import type { EstimateRow } from "../../src/proxy/evaluate.js";
@@ -55,28 +56,39 @@ test("summary: signed metrics per (estimator, budget), missing counted", () => {
   assert.equal(T.summaryTable(T.estimatesTable(rows, truths)).numRows(), 3);
 });
 
-test("trials table flattens configurations; absent keys are null", () => {
+test("trials table flattens configurations; absent keys are null; trials and summary trials both fit", () => {
+  const curves = { ...emptyCurves(), valAcc: [0.5, 0.8, 0.7] };
   const t = T.trialsTable([
-    { config: { family: "cnn", depth: 2 }, status: "complete", truth: 0.8, seconds: 3 },
+    { id: "t0", config: { family: "cnn", depth: 2 }, state: "complete", epochs: 3, seconds: 3, curves, testAcc: 0.79 },
     {
+      id: "t1",
       config: { family: "nas-cell", cell: "|skip~0|+|none~0|none~1|+|none~0|none~1|skip~2|" },
-      status: "failed",
-      error: { message: "diverged" },
+      state: "failed",
+      epochs: 0,
+      seconds: 1,
+      error: { name: "Error", message: "diverged", epoch: 1 },
     },
+    { id: "t2", config: { family: "cnn" }, state: "pruned", epochs: 1, seconds: 1, testAcc: null, error: null },
   ]);
-  assert.deepEqual(t.columnNames().slice(0, 7), ["trial", "state", "truth", "testAcc", "epochs", "seconds", "error"]);
+  assert.deepEqual(t.columnNames().slice(0, 7), ["trial", "state", "testAcc", "peakValAcc", "epochs", "seconds", "error"]);
   const o = t.objects() as Record<string, unknown>[];
   assert.equal(o[0]!["config.depth"], 2);
+  assert.equal(o[0]!.peakValAcc, 0.8);
   assert.equal(o[1]!["config.depth"], null);
   assert.equal(o[1]!.error, "diverged");
+  assert.equal(o[2]!.testAcc, null);
+  assertFails(() => T.trialsTable("x" as never), "invalid-argument", /trials/);
 });
 
 test("HTML: formatted numbers, sticky header, capped rows with a count, escaped text", async () => {
   const t = T.trialsTable(
     Array.from({ length: 30 }, (_, i) => ({
+      id: `t${i}`,
       config: { name: `<b>${i}</b>`, lr: 0.000123456 * (i + 1) },
-      status: "complete" as const,
-      truth: 0.123456,
+      state: "complete" as const,
+      epochs: 1,
+      seconds: 1,
+      testAcc: 0.123456,
     })),
   );
   const html = T.tableHtml(t, { maxRows: 5, caption: "Trials" });
