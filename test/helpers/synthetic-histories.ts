@@ -8,14 +8,7 @@ import type { Trial } from "../../src/history/trial.js";
  * `quality` (0..1): class means at distance quality*epoch, isotropic noise. Better candidates give
  * more separable features, so the proxy's accuracy must rank them.
  */
-export function syntheticCandidate(
-  quality: number,
-  epochs: number,
-  seed: number,
-  n = 300,
-  d = 16,
-  c = 5,
-): TrialView {
+export function syntheticCandidate(quality: number, epochs: number, seed: number, n = 300, d = 16, c = 5): TrialView {
   const rng = createRng(seed);
   const means = Array.from({ length: c }, () => Array.from({ length: d }, () => rng.normal()));
   const make = (labels: Uint8Array): FeatureHistory => {

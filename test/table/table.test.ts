@@ -70,7 +70,15 @@ test("trials table flattens configurations; absent keys are null; trials and sum
     },
     { id: "t2", config: { family: "cnn" }, state: "pruned", epochs: 1, seconds: 1, testAcc: null, error: null },
   ]);
-  assert.deepEqual(t.columnNames().slice(0, 7), ["trial", "state", "testAcc", "peakValAcc", "epochs", "seconds", "error"]);
+  assert.deepEqual(t.columnNames().slice(0, 7), [
+    "trial",
+    "state",
+    "testAcc",
+    "peakValAcc",
+    "epochs",
+    "seconds",
+    "error",
+  ]);
   const o = t.objects() as Record<string, unknown>[];
   assert.equal(o[0]!["config.depth"], 2);
   assert.equal(o[0]!.peakValAcc, 0.8);
