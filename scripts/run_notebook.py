@@ -42,6 +42,16 @@ def strip_loader_outputs(nb):
     return removed
 
 
+def number_cell(cell, k):
+    """tslab answers execute requests without an execution count, so a saved notebook would show
+    `In [ ]` on every cell (looks never run): number the cells in execution order instead."""
+    if cell.get("execution_count") is None:
+        cell["execution_count"] = k
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "execute_result" and out.get("execution_count") is None:
+            out["execution_count"] = cell["execution_count"]
+
+
 def run(path, timeout, write, output_dir=None):
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "TypeScript (feature histories)", "language": "typescript"}
@@ -63,7 +73,9 @@ def run(path, timeout, write, output_dir=None):
                 client.execute_cell(cell, index)
             except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:
                 failed = (k, index, cell, err)
+                number_cell(cell, k)
                 break
+            number_cell(cell, k)
             print(f"  [{k}/{len(code_cells)}] cell {index} ok ({time.time() - t0:.1f} s)", flush=True)
     strip_loader_outputs(nb)
     if write:

@@ -11,8 +11,14 @@ const htmlDir = join(root, "test-output", "html");
 test("the exported notebook renders every plot offline, with no errors", async () => {
   assert.ok(existsSync(executed), `${executed} is missing: run FH_CI_SIZE=1 npm run notebooks first (npm test does)`);
   const nb = JSON.parse(readFileSync(executed, "utf8")) as {
-    cells: { outputs?: { data?: Record<string, unknown> }[] }[];
+    cells: { cell_type: string; execution_count?: number | null; outputs?: { data?: Record<string, unknown> }[] }[];
   };
+  const counts = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.execution_count);
+  assert.deepEqual(
+    counts,
+    counts.map((_, i) => i + 1),
+    "every executed cell is numbered in order (In [1], In [2], ...), not In [ ]",
+  );
   const figures = nb.cells
     .flatMap((c) => c.outputs ?? [])
     .filter((o) => o.data && "application/vnd.plotly.v1+json" in o.data).length;
