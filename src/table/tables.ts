@@ -17,7 +17,14 @@ import {
 import type { Trial } from "../history/trial.js";
 import { peakValAcc } from "../history/curves.js";
 
-export type Table = ColumnTable;
+/**
+ * The toolkit's table: an arquero ColumnTable under a name of this package, so that a notebook
+ * anywhere can store one in a variable (tslab emits declarations for every cell, and an inferred
+ * type that can only be named through feature-histories/node_modules/arquero fails with TS2742).
+ * arquero's verbs return its own ColumnTable: annotate such a variable as `fh.table.Table`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a named alias that declaration emit keeps
+export interface Table extends ColumnTable {}
 
 /**
  * What the trials table reads of a trial: a Trial fits, and so does a study summary's trial (whose

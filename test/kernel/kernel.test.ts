@@ -181,3 +181,61 @@ test("outside the repo: a live search on the user's model module, stopped halfwa
     cleanup();
   }
 });
+
+// Every cell below stores a public function's result in a variable: tslab emits declarations
+// for cells, so a return type that can only be named through the toolkit's own node_modules
+// (e.g. arquero's ColumnTable) fails with TS2742 outside this repository.
+const STORED = [
+  "const space = fh.space.jointSpace();",
+  "const configs = fh.space.sampleMany(space, 4, 1);",
+  "const one = fh.space.sample(space, 3);",
+  "const rng = fh.core.createRng(1);",
+  "const ds = fh.data.syntheticDataset({ train: 200, test: 60, size: 12, seed: 1 });",
+  "const splits = fh.data.makeSplits(ds, { train: 150, validation: 50, probeTrain: 40, probeValidation: 40, test: 40, seed: 0 });",
+  "const prepared = fh.train.prepareData(splits, { includeTest: true });",
+  'const cand = fh.train.candidateFromConfig({ family: "cnn", depth: 2, width: 8, kernel: 3, pooling: "max", batchNorm: true, dropout: 0 }, { epochs: 2, batchSize: 50 });',
+  "const built = fh.train.buildModel(cand.model, [12, 12, 1], 10, 1);",
+  "const result = await fh.train.trainCandidate(cand.model, cand.train, prepared, { seed: 1 });",
+  "const trained = await fh.notebook.trainWithProgress(configs.slice(0, 3).map((c) => ({ ...c })), prepared, { train: { epochs: 2 }, seed: 3 });",
+  "const estimators = fh.proxy.standardEstimators();",
+  "const rows = fh.proxy.estimateAll(trained, estimators, [1, 2], 2);",
+  "const fit = fh.proxy.fitFeatureHistoryProxy(result.probeTrain, result.probeValidation, 2);",
+  "const est = fh.table.estimatesTable(rows, trained.map((t) => t.testAcc ?? 0));",
+  "const summary = fh.table.summaryTable(est);",
+  "const srows = fh.table.summaryRows(est);",
+  "const trialsT = fh.table.trialsTable(trained);",
+  'const cmp = fh.table.comparisonTable(rows, trained.map((t) => t.testAcc ?? 0), { estimators: ["SoTL-E"], budgets: [1], B: 10 });',
+  'const diff = fh.table.differenceTable(rows, trained.map((t) => t.testAcc ?? 0), { estimators: ["SoTL-E"], versus: ["early stopping"], budgets: [1], B: 10 });',
+  "const danfo = fh.table.toDanfo(summary);",
+  "const back = fh.table.fromDanfo(danfo);",
+  "const scatter = fh.plot.scatterInfo(est, { t: 2 });",
+  "const fig = fh.plot.scatterFigure(scatter);",
+  "const rb = fh.plot.rankBudgetInfo(srows, { T: 2 });",
+  'const study = fh.study.create({ name: "s", storage: "study-dir", space: space, budget: 2, seed: 1 });',
+  "const trial = study.ask();",
+  "const pruner = fh.search.estimatorPruner({ estimator: fh.proxy.earlyStopping(), t: 1, keep: 0.5 });",
+  "const sched = fh.search.ashaScheduler({ estimator: fh.proxy.earlyStopping(), minEpochs: 1 });",
+  'const bar = fh.notebook.progressBar(3, "x");',
+  "const report = fh.train.backendReport();",
+  "const ceiling = fh.table.noiseCeiling([[0.1, 0.2], [0.3, 0.5], [0.4, 0.3]], { B: 10 });",
+  "const plans = fh.study.estimatorStudyPlans(true);",
+  "const history = result.probeTrain;",
+  "const curves = result.curves;",
+];
+
+test("outside the repo: the result of every kind of public function can be stored in a variable", () => {
+  const { dir, cleanup } = tempDir("fh-outside-types-");
+  try {
+    const path = join(dir, "stored.ipynb");
+    writeFileSync(path, notebook([...STORED, 'console.log("all stored")']));
+    const r = spawnSync(python, [join(root, "scripts", "run_notebook.py"), "--timeout", "300", path], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(outputs(path).at(-1)!.join(""), /stdout:all stored/);
+  } finally {
+    cleanup();
+  }
+});
