@@ -1,18 +1,37 @@
 // `npm run export [-- FILE...]`: writes out/<name>.html for each executed notebook: one
-// self-contained file that renders offline. nbconvert renders each figure's text/html fallback;
-// plotly.js (from node_modules, never a CDN) is then injected once into the page's <head>.
+// self-contained file that renders offline. nbconvert renders each figure's text/html fallback
+// (rebuilt from the Plotly JSON where a shared notebook dropped it for its static PNG); plotly.js
+// (from node_modules, never a CDN) is then injected once into the page's <head>.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { jupyterEnv, jupyterPython, notebookArgs, root } from "./jupyter-env.mjs";
 
 const notebooks = notebookArgs();
 const py = jupyterPython(["nbconvert"]);
-const { plotlyLoaderHtml } = await import("../dist/notebook/figures.js");
+const { plotlyLoaderHtml, figureHtml, PLOTLY_MIME } = await import("../dist/notebook/figures.js");
 const outDir = process.env.FH_EXPORT_DIR ?? join(root, "out");
 mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), "fh-export-"));
 for (const nb of notebooks) {
-  const r = spawnSync(py, ["-m", "nbconvert", "--to", "html", "--output-dir", outDir, nb], {
+  // A shared notebook's figures carry Plotly JSON and a PNG: give them back their interactive HTML.
+  const parsed = JSON.parse(readFileSync(nb, "utf8"));
+  let rebuilt = 0;
+  for (const cell of parsed.cells ?? [])
+    for (const out of cell.outputs ?? [])
+      if (out.data?.[PLOTLY_MIME] && !out.data["text/html"]) {
+        const fig = out.data[PLOTLY_MIME];
+        out.data["text/html"] = figureHtml(
+          { data: fig.data, layout: fig.layout },
+          undefined,
+          fig.layout?.height ?? 460,
+        );
+        rebuilt++;
+      }
+  const source = rebuilt ? join(work, basename(nb)) : nb;
+  if (rebuilt) writeFileSync(source, JSON.stringify(parsed));
+  const r = spawnSync(py, ["-m", "nbconvert", "--to", "html", "--output-dir", outDir, source], {
     cwd: root,
     env: jupyterEnv(),
     stdio: "inherit",
@@ -28,3 +47,4 @@ for (const nb of notebooks) {
   }
   console.log(`wrote ${file}${html.includes("__fhDefine") ? " (plotly.js inlined once)" : ""}`);
 }
+rmSync(work, { recursive: true, force: true });

@@ -65,7 +65,12 @@ export function figureBundle(fig: PlotlyFigure, options: { height?: number } = {
 
 let loaderSent = false;
 
-/** Emit the plotly.js loader (once per kernel session unless `force`). */
+/**
+ * Put plotly.js on the page (once per kernel session unless `force`): the one-line opt-in for the
+ * classic notebook (nbclassic), which cannot render the Plotly MIME type itself. JupyterLab,
+ * Notebook 7 and VS Code render it natively, so figures no longer emit the loader by default: it
+ * inlines ~4.8 MB of plotly.js into every saved notebook.
+ */
 export function loadPlotly(options: { force?: boolean } = {}): void {
   if (loaderSent && !options.force) return;
   loaderSent = true;
@@ -75,9 +80,13 @@ export function loadPlotly(options: { force?: boolean } = {}): void {
   );
 }
 
-/** Show a figure; the first call of a session also puts plotly.js on the page, once. */
+/**
+ * Show a figure: Plotly JSON (drawn by JupyterLab, Notebook 7, VS Code), an HTML fallback that
+ * draws once plotly.js is on the page (exported HTML; the classic notebook after loadPlotly()),
+ * and a text summary. `npm run share` adds a static PNG for GitHub, nbviewer and nbconvert.
+ */
 export function showFigure(fig: PlotlyFigure, options: { height?: number } = {}): void {
-  loadPlotly();
+  if (process.env.FH_PLOTLY_LOADER === "1") loadPlotly();
   displayBundle(figureBundle(fig, options));
 }
 

@@ -74,3 +74,35 @@ test("encodePng writes a valid PNG signature and IHDR, and checks its input", ()
   assert.equal(Buffer.from(png).readUInt32BE(16), 2);
   assert.throws(() => encodePng(2, 2, new Uint8Array(3)), /12 bytes/);
 });
+
+test("a live session saves no plotly.js: figures emit no loader unless asked (loadPlotly() or FH_PLOTLY_LOADER=1)", async () => {
+  const { showFigure, loadPlotly, resetPlotlyLoader, LOADER_METADATA } = await import("../../src/notebook/figures.js");
+  const fig = { data: [{ type: "scatter" as const, x: [1, 2], y: [3, 4] }], layout: { title: { text: "f" } } };
+  resetPlotlyLoader();
+  const isLoader = (o: DisplayRequest) => JSON.stringify(o.metadata ?? {}).includes("plotly-loader");
+  const plain = capture(() => {
+    showFigure(fig);
+    showFigure(fig);
+  });
+  assert.equal(plain.length, 2);
+  assert.ok(!plain.some(isLoader), "no loader by default");
+  assert.ok(
+    plain.reduce((s, o) => s + JSON.stringify(o.data).length, 0) < 20_000,
+    "two small figures, no 4.8 MB library",
+  );
+  const optIn = capture(() => {
+    loadPlotly();
+    showFigure(fig);
+    loadPlotly(); // once per session
+  });
+  assert.equal(optIn.filter(isLoader).length, 1);
+  assert.deepEqual(LOADER_METADATA, { "feature-histories": { role: "plotly-loader" } });
+  resetPlotlyLoader();
+  process.env.FH_PLOTLY_LOADER = "1";
+  try {
+    assert.equal(capture(() => showFigure(fig)).filter(isLoader).length, 1);
+  } finally {
+    delete process.env.FH_PLOTLY_LOADER;
+    resetPlotlyLoader();
+  }
+});
