@@ -1,16 +1,13 @@
 export type { ImageSet, Dataset, FloatImages } from "./types.js";
-export { parseIdx, readMaybeGzip } from "./idx.js";
-export type { IdxArray } from "./idx.js";
 export {
   loadIdxDataset,
   loadFashionMnist,
-  resolveDataDir,
   DEFAULT_DATA_DIR,
   DATA_DIR_VARIABLE,
   FASHION_MNIST_CLASSES,
 } from "./mnist.js";
 export type { IdxDatasetOptions } from "./mnist.js";
-export { loadCifar10, parseCifarBatch, CIFAR10_CLASSES } from "./cifar.js";
+export { loadCifar10, CIFAR10_CLASSES } from "./cifar.js";
 export type { Cifar10Options } from "./cifar.js";
 export { syntheticDataset } from "./synthetic.js";
 export type { SyntheticOptions } from "./synthetic.js";

@@ -1,7 +1,6 @@
 export { createHistory, appendEpoch, epochFeatures, epochCount, windowEpochs, truncate } from "./feature-history.js";
 export type { FeatureHistory, HistoryDtype } from "./feature-history.js";
-export { encodeHistory, decodeHistory, saveHistory, loadHistory, HISTORY_FORMAT_VERSION } from "./storage.js";
-export { toHalf, fromHalf } from "./float16.js";
+export { saveHistory, loadHistory, HISTORY_FORMAT_VERSION } from "./storage.js";
 export { emptyCurves, copyCurves, peakValAcc } from "./curves.js";
 export type { Curves } from "./curves.js";
 export type { Trial, TrialError, TrialValue } from "./trial.js";

@@ -1,4 +1,4 @@
-export { displayBundle, setDisplaySink, canDisplay, newDisplayId, escapeHtml } from "./display.js";
+export { displayBundle, canDisplay } from "./display.js";
 export type { MimeBundle, DisplayRequest, DisplaySink } from "./display.js";
 export { imageGridBundle, showImageGrid } from "./images.js";
 export { isCiSize, size, CI_SIZE_VARIABLE } from "./env.js";
@@ -11,11 +11,8 @@ export {
   figureBundle,
   figureHtml,
   loadPlotly,
-  plotlyLoaderHtml,
-  plotlyJs,
   showTable,
   tableBundle,
-  resetPlotlyLoader,
   PLOTLY_MIME,
   LOADER_METADATA,
 } from "./figures.js";

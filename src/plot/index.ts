@@ -1,7 +1,6 @@
-export { encodePng } from "./png.js";
 export { imageGridInfo } from "./image-grid.js";
 export type { ImageGridInfo, ImageGridOptions } from "./image-grid.js";
-export { PALETTE, colour, baseLayout, roundFigure } from "./theme.js";
+export { PALETTE, colour, baseLayout } from "./theme.js";
 export type { PlotlyFigure, PlotlyTrace } from "./theme.js";
 export { scatterInfo, scatterFigure } from "./scatter.js";
 export type { ScatterInfo, ScatterSeries, ScatterPoint } from "./scatter.js";

@@ -15,8 +15,6 @@ export {
   STACKED_FEATURES,
 } from "./stacked.js";
 export type { StackedInput, StackedModel, FitStackedOptions, CrossValidationOptions } from "./stacked.js";
-export { fitRidge, fitLogistic, scores } from "./heads.js";
-export type { LinearHead, RidgeOptions, LogisticOptions } from "./heads.js";
 
 import { bestSoFar, earlyStopping, lce, sotl, sotlE } from "./baselines.js";
 import { featureHistoryProxy, lastCheckpointProbe } from "./fh.js";

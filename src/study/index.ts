@@ -6,7 +6,6 @@ export { estimatorPruner } from "../search/pruners.js";
 export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "../search/pruners.js";
 export { optimize } from "./optimize.js";
 export type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "./optimize.js";
-export { runTrialJob, modelFunction } from "./jobs.js";
 export type { TrialJob, JobSnapshot, JobResult, ModelSource } from "./jobs.js";
 export {
   estimatorStudyPlans,

@@ -2,7 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
-import * as H from "../../src/history/index.js";
+import * as H0 from "../../src/history/index.js";
+import { encodeHistory, decodeHistory } from "../../src/history/storage.js";
+import { toHalf, fromHalf } from "../../src/history/float16.js";
+// Internals (the float16 codec and the file format) next to the public namespace.
+const H = { ...H0, encodeHistory, decodeHistory, toHalf, fromHalf };
 import { assertFails, tempDir } from "../helpers/fixtures.js";
 
 const labels = Uint8Array.from([0, 1, 2]);

@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as P from "../../src/proxy/index.js";
+import * as P0 from "../../src/proxy/index.js";
+import { fitRidge, fitLogistic, scores } from "../../src/proxy/heads.js";
+// The linear heads are internals of the proxy; tested next to the public namespace.
+const P = { ...P0, fitRidge, fitLogistic, scores };
 import { spearman } from "../../src/metrics/index.js";
 import { createRng } from "../../src/core/random.js";
 import { appendEpoch, createHistory } from "../../src/history/feature-history.js";
