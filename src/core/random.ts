@@ -1,4 +1,4 @@
-import { checkNumber } from "./validate.js";
+import { checkNumber, checkShape } from "./validate.js";
 
 /**
  * Seeded randomness. Nothing in the toolkit calls Math.random: every random choice takes a
@@ -78,7 +78,15 @@ export function createRng(seed: number): Rng {
 }
 
 /** Fisher-Yates shuffle of 0..n-1 (or of a copy of `items`). */
+/** `value` must be a seeded generator (createRng). */
+export function checkRng(name: string, value: unknown): Rng {
+  checkShape(name, value, "a seeded generator", { next: "function", int: "function" }, "pass fh.core.createRng(seed).");
+  return value as Rng;
+}
+
 export function permutation(n: number, rng: Rng): Int32Array {
+  checkNumber("n", n, { integer: true, min: 0, max: 2 ** 31 - 1 });
+  checkRng("rng", rng);
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {

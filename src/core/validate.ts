@@ -5,6 +5,18 @@ import { fail, show } from "./errors.js";
  * trusting internals (arquero's derive -> _derive pattern).
  */
 
+/** Like checkKeys, but the options object is required (its absence is an error too). */
+export function checkRequired(name: string, options: unknown, allowed: readonly string[]): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be an options object",
+      received: show(options),
+      fix: `pass an object with ${allowed.join(", ")}.`,
+    });
+  checkKeys(name, options, allowed);
+}
+
 /** Reject keys of `options` not in `allowed`, naming the nearest allowed key. */
 export function checkKeys(name: string, options: object | undefined, allowed: readonly string[]): void {
   if (options === undefined) return;
@@ -129,4 +141,86 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length]!;
+}
+
+/** What a field of a checked object must be. */
+export type FieldKind = "array" | "function" | "number" | "string" | "object" | "bytes" | "boolean";
+
+function kindOf(v: unknown, kind: FieldKind): boolean {
+  switch (kind) {
+    case "array":
+      return Array.isArray(v);
+    case "function":
+      return typeof v === "function";
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "string":
+      return typeof v === "string";
+    case "boolean":
+      return typeof v === "boolean";
+    case "object":
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+    case "bytes":
+      return ArrayBuffer.isView(v);
+  }
+}
+
+/**
+ * `value` must be an object whose `fields` have the given kinds (e.g. a feature history: samples
+ * and dims numbers, labels bytes, blocks an array). `what` and `fix` complete the message.
+ */
+export function checkShape(
+  name: string,
+  value: unknown,
+  what: string,
+  fields: Readonly<Record<string, FieldKind>>,
+  fix: string,
+): void {
+  const bad =
+    value === null || typeof value !== "object"
+      ? "itself"
+      : Object.entries(fields).find(([k, kind]) => !kindOf((value as Record<string, unknown>)[k], kind))?.[0];
+  if (bad !== undefined)
+    fail("invalid-argument", {
+      parameter: name,
+      rule: `must be ${what}${bad === "itself" ? "" : ` (its "${bad}" must be ${article(fields[bad]!)})`}`,
+      received: show(value),
+      fix,
+    });
+}
+
+const article = (k: FieldKind) =>
+  k === "array" || k === "object" ? `an ${k}` : k === "bytes" ? "a typed array" : `a ${k}`;
+
+/** `value` must be an array (of at least `min` items), each item passing `item` when given. */
+export function checkArray<T = unknown>(
+  name: string,
+  value: unknown,
+  options: { min?: number; item?: (name: string, v: unknown) => void; what?: string; fix?: string } = {},
+): T[] {
+  if (!Array.isArray(value) || value.length < (options.min ?? 0))
+    fail("invalid-argument", {
+      parameter: name,
+      rule: `must be an array${options.what ? ` of ${options.what}` : ""}${options.min ? ` with at least ${options.min} item${options.min > 1 ? "s" : ""}` : ""}`,
+      received: show(value),
+      fix: options.fix ?? "pass an array.",
+    });
+  if (options.item) value.forEach((v, i) => options.item!(`${name}[${i}]`, v));
+  return value as T[];
+}
+
+/** `value` must be a function. */
+export function checkFunction(name: string, value: unknown, fix: string): void {
+  if (typeof value !== "function")
+    fail("invalid-argument", { parameter: name, rule: "must be a function", received: show(value), fix });
+}
+
+/** `value` must be an array of finite numbers (`min` of them at least). */
+export function checkNumbers(name: string, value: unknown, min = 0): number[] {
+  return checkArray<number>(name, value, {
+    min,
+    what: "finite numbers",
+    item: (n, v) => checkNumber(n, v),
+    fix: "pass one finite number per item.",
+  });
 }

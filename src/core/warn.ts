@@ -1,3 +1,4 @@
+import { checkFunction } from "./validate.js";
 /**
  * Warnings are a testable channel (observablehq/plot src/warnings.js): they go to a sink that
  * tests and notebooks can replace, and each distinct message is emitted once per sink.
@@ -26,6 +27,7 @@ export function setWarningSink(next: WarningSink): () => void {
 
 /** Run `fn` and collect the warnings it emits (for tests and for notebook reports). */
 export function captureWarnings<T>(fn: () => T): { result: T; warnings: string[] } {
+  checkFunction("fn", fn, "pass the code to run, e.g. () => fh.metrics.spearman(a, b).");
   const warnings: string[] = [];
   const restore = setWarningSink((m) => warnings.push(m));
   try {

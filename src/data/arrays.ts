@@ -7,7 +7,7 @@
  */
 import { fail, show } from "../core/errors.js";
 import { createRng, permutation } from "../core/random.js";
-import { checkKeys, checkNumber, checkString } from "../core/validate.js";
+import { checkRequired, checkKeys, checkNumber, checkString } from "../core/validate.js";
 import type { Dataset, ImageSet } from "./types.js";
 
 type Pixels = Uint8Array | Uint8ClampedArray | Float32Array | Float64Array | readonly number[];
@@ -106,7 +106,7 @@ function toSet(
 
 /** A Dataset from the user's arrays: use it with makeSplits like the built-in loaders' data sets. */
 export function fromArrays(options: FromArraysOptions): Dataset {
-  checkKeys("options", options, [
+  checkRequired("options", options, [
     "train",
     "test",
     "shape",

@@ -1,10 +1,67 @@
 import { fail, show } from "../core/errors.js";
 import { createRng, permutation, type Rng } from "../core/random.js";
-import { checkBoolean, checkKeys, checkNumber } from "../core/validate.js";
+import { checkBoolean, checkKeys, checkNumber, checkShape } from "../core/validate.js";
+import { checkRng } from "../core/random.js";
 import type { Dataset, FloatImages, ImageSet } from "./types.js";
+
+/** `value` must be an image set (a data set's train or test split). */
+export function checkImageSet(name: string, value: unknown): ImageSet {
+  checkShape(
+    name,
+    value,
+    "an image set",
+    { images: "bytes", labels: "bytes", shape: "array", numClasses: "number" },
+    "pass a split of a loaded data set, e.g. (await fh.data.loadFashionMnist()).train.",
+  );
+  const s = (value as ImageSet).shape;
+  if (s.length !== 4 || s.some((v) => !Number.isInteger(v) || v < 1))
+    fail("invalid-argument", {
+      parameter: `${name}.shape`,
+      rule: "must be [count, height, width, channels] of positive integers",
+      received: show(s),
+      fix: "build image sets with the toolkit's loaders or fh.data.fromArrays.",
+    });
+  return value as ImageSet;
+}
+
+/** `value` must be a data set (train and test image sets). */
+export function checkDataset(name: string, value: unknown): Dataset {
+  checkShape(
+    name,
+    value,
+    "a data set",
+    { train: "object", test: "object" },
+    "load one, e.g. await fh.data.loadFashionMnist().",
+  );
+  checkImageSet(`${name}.train`, (value as Dataset).train);
+  checkImageSet(`${name}.test`, (value as Dataset).test);
+  return value as Dataset;
+}
+
+/** `value` must be the splits of makeSplits. */
+export function checkSplits(name: string, value: unknown): Splits {
+  checkShape(
+    name,
+    value,
+    "the splits of a data set",
+    { train: "object", validation: "object", test: "object", probeTrain: "object", probeValidation: "object" },
+    "pass fh.data.makeSplits(dataset, { train, validation, probeTrain, probeValidation, seed }).",
+  );
+  for (const k of ["train", "validation", "test", "probeTrain", "probeValidation"] as const)
+    checkImageSet(`${name}.${k}`, (value as Splits)[k]);
+  return value as Splits;
+}
 
 /** The images at `indices`, in that order. */
 export function subset(set: ImageSet, indices: ArrayLike<number>, label?: string): ImageSet {
+  checkImageSet("set", set);
+  if (indices === null || typeof indices !== "object" || typeof (indices as { length?: unknown }).length !== "number")
+    fail("invalid-argument", {
+      parameter: "indices",
+      rule: "must be an array of image indices",
+      received: show(indices),
+      fix: "pass e.g. sampleIndices(set, count, rng).",
+    });
   const [, h, w, c] = set.shape;
   const plane = h * w * c;
   const n = indices.length;
@@ -37,6 +94,17 @@ export function sampleIndices(
   stratified = true,
   exclude?: Uint8Array,
 ): Int32Array {
+  checkImageSet("set", set);
+  checkNumber("count", count, { integer: true, min: 0 });
+  checkRng("rng", rng);
+  checkBoolean("stratified", stratified);
+  if (exclude !== undefined && !(exclude instanceof Uint8Array && exclude.length === set.shape[0]))
+    fail("invalid-argument", {
+      parameter: "exclude",
+      rule: `must be a Uint8Array of ${set.shape[0]} flags (1 = never take)`,
+      received: show(exclude),
+      fix: "leave it out, or pass one flag per image.",
+    });
   const n = set.shape[0];
   const order = Array.from(permutation(n, rng)).filter((i) => !exclude || exclude[i] === 0);
   if (count > order.length) {
@@ -97,6 +165,7 @@ export interface Splits {
  * images on every machine.
  */
 export function makeSplits(dataset: Dataset, options: SplitOptions = {}): Splits {
+  checkDataset("dataset", dataset);
   checkKeys("options", options, ["train", "validation", "test", "probeTrain", "probeValidation", "stratified", "seed"]);
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
   const stratified = checkBoolean("options.stratified", options.stratified ?? true);
@@ -156,6 +225,7 @@ export function makeSplits(dataset: Dataset, options: SplitOptions = {}): Splits
 
 /** Per-channel mean and standard deviation of pixel values scaled to [0, 1]. */
 export function channelStats(set: ImageSet): { mean: number[]; std: number[] } {
+  checkImageSet("set", set);
   const c = set.shape[3];
   const sum = new Float64Array(c);
   const sq = new Float64Array(c);
@@ -180,6 +250,7 @@ export interface ToFloatOptions {
 
 /** NHWC float32 pixels, scaled to [0, 1] and optionally standardised per channel. */
 export function toFloat(set: ImageSet, options: ToFloatOptions = {}): FloatImages {
+  checkImageSet("set", set);
   checkKeys("options", options, ["mean", "std"]);
   const c = set.shape[3];
   const mean = options.mean ?? new Array<number>(c).fill(0);
@@ -217,6 +288,7 @@ export function toFloat(set: ImageSet, options: ToFloatOptions = {}): FloatImage
 
 /** Images per class, index = label. */
 export function classCounts(set: ImageSet): number[] {
+  checkImageSet("set", set);
   const counts = new Array<number>(set.numClasses).fill(0);
   for (let i = 0; i < set.labels.length; i++) counts[set.labels[i]!]! += 1;
   return counts;

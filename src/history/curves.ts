@@ -1,3 +1,4 @@
+import { checkNumber, checkShape } from "../core/validate.js";
 /** Per-epoch metric curves of one candidate; index e-1 holds epoch e. */
 export interface Curves {
   /**
@@ -21,7 +22,29 @@ export function emptyCurves(): Curves {
 }
 
 /** A copy of the curves with fresh arrays, cut to the first `epochs` epochs when given. */
+/** `value` must be a trial's curves (every per-epoch array present). */
+export function checkCurves(name: string, value: unknown): Curves {
+  checkShape(
+    name,
+    value,
+    "a trial's curves",
+    {
+      trainLoss: "array",
+      trainAcc: "array",
+      valLoss: "array",
+      valAcc: "array",
+      seconds: "array",
+      captureSeconds: "array",
+      lr: "array",
+    },
+    "pass trial.curves (or fh.history.emptyCurves() filled epoch by epoch).",
+  );
+  return value as Curves;
+}
+
 export function copyCurves(c: Curves, epochs?: number): { -readonly [K in keyof Curves]: number[] } {
+  checkCurves("curves", c);
+  if (epochs !== undefined) checkNumber("epochs", epochs, { integer: true, min: 0 });
   const cut = (v: readonly number[]) => v.slice(0, epochs ?? v.length);
   return {
     trainLoss: cut(c.trainLoss),
@@ -36,5 +59,6 @@ export function copyCurves(c: Curves, epochs?: number): { -readonly [K in keyof 
 
 /** The truth at full budget: the peak validation accuracy over all recorded epochs. */
 export function peakValAcc(c: Curves): number {
+  checkShape("curves", c, "a trial's curves", { valAcc: "array" }, "pass trial.curves.");
   return c.valAcc.reduce((m, v) => Math.max(m, v), -Infinity);
 }

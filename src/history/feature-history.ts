@@ -1,5 +1,5 @@
 import { fail, show } from "../core/errors.js";
-import { checkNumber } from "../core/validate.js";
+import { checkNumber, checkShape } from "../core/validate.js";
 import { fromHalf, toHalf } from "./float16.js";
 
 export type HistoryDtype = "float32" | "float16";
@@ -45,12 +45,33 @@ export function createHistory(
   return { samples, dims, dtype, labels, blocks: [] };
 }
 
+/** `value` must be a feature history (createHistory, a trial's probeTrain / probeValidation). */
+export function checkHistory(name: string, value: unknown): FeatureHistory {
+  checkShape(
+    name,
+    value,
+    "a feature history",
+    { samples: "number", dims: "number", labels: "bytes", blocks: "array" },
+    "pass a trial's probeTrain or probeValidation (or build one with createHistory and appendEpoch).",
+  );
+  return value as FeatureHistory;
+}
+
 export function epochCount(h: FeatureHistory): number {
+  checkHistory("history", h);
   return h.blocks.length;
 }
 
 /** A new history with one more epoch (the block is copied, converted to the history's dtype). */
 export function appendEpoch(h: FeatureHistory, features: Float32Array): FeatureHistory {
+  checkHistory("history", h);
+  if (!(features instanceof Float32Array))
+    fail("invalid-argument", {
+      parameter: "features",
+      rule: "must be a Float32Array (samples x dims)",
+      received: show(features),
+      fix: "pass the epoch's features as a Float32Array.",
+    });
   if (features.length !== h.samples * h.dims) {
     fail("invalid-argument", {
       parameter: "features",
@@ -69,6 +90,7 @@ export function appendEpoch(h: FeatureHistory, features: Float32Array): FeatureH
 
 /** Features of epoch `e` (1-based) as float32, samples x dims. */
 export function epochFeatures(h: FeatureHistory, e: number): Float32Array {
+  checkHistory("history", h);
   checkNumber("epoch", e, { integer: true, min: 1, max: Math.max(1, h.blocks.length) });
   if (h.blocks.length === 0)
     fail("invalid-argument", {
@@ -94,6 +116,7 @@ export function windowEpochs(t: number, k: number, available: number): number[] 
 
 /** The history truncated to its first t epochs (what is known at budget t). */
 export function truncate(h: FeatureHistory, t: number): FeatureHistory {
+  checkHistory("history", h);
   checkNumber("t", t, { integer: true, min: 0, max: h.blocks.length });
   return { ...h, blocks: h.blocks.slice(0, t) };
 }

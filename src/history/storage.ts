@@ -1,6 +1,7 @@
 import { readFile, writeFile, rename } from "node:fs/promises";
 import { fail, show } from "../core/errors.js";
-import type { FeatureHistory } from "./feature-history.js";
+import { checkHistory, type FeatureHistory } from "./feature-history.js";
+import { checkString } from "../core/validate.js";
 
 /**
  * Binary format, version 1:
@@ -98,6 +99,8 @@ export function decodeHistory(bytes: Uint8Array, source = "history"): FeatureHis
 
 /** Save atomically (write to a temporary file, then rename), so a crash never leaves half a file. */
 export async function saveHistory(path: string, h: FeatureHistory): Promise<void> {
+  checkString("path", path);
+  checkHistory("history", h);
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, encodeHistory(h));
   await rename(tmp, path);

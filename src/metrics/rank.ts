@@ -48,6 +48,13 @@ function undefinedBecause(name: string, x: readonly number[], y: readonly number
 
 /** Ranks 1..n, ties get their average rank. */
 export function rankData(x: readonly number[]): number[] {
+  if (!Array.isArray(x) || x.some((v) => typeof v !== "number" || Number.isNaN(v)))
+    fail("invalid-argument", {
+      parameter: "rankData(x)",
+      rule: "needs an array of numbers",
+      received: show(x),
+      fix: "pass one number per candidate.",
+    });
   const idx = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]!);
   const ranks = new Array<number>(x.length);
   for (let i = 0; i < idx.length;) {

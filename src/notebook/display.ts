@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { checkKeys, checkShape } from "../core/validate.js";
 
 /**
  * Displays go through one sink. In the kernel it is tslab's lastWriteDisplayData (the only way to
@@ -63,6 +64,8 @@ export function displayBundle(
   data: MimeBundle,
   options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {},
 ): void {
+  checkShape("data", data, "a MIME bundle (MIME type -> content)", {}, 'pass e.g. { "text/plain": "hello" }.');
+  checkKeys("options", options, ["displayId", "update", "metadata"]);
   const target = sink ?? tslabSink();
   const request: DisplayRequest = {
     data,

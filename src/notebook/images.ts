@@ -2,9 +2,11 @@ import type { ImageSet } from "../data/types.js";
 import { imageGridInfo, type ImageGridOptions } from "../plot/image-grid.js";
 import { encodePng } from "../plot/png.js";
 import { displayBundle, escapeHtml, type MimeBundle } from "./display.js";
+import { checkImageSet } from "../data/splits.js";
 
 /** The bundle for an image grid: PNG, an HTML figure with the class of each row, and text. */
 export function imageGridBundle(set: ImageSet, options: ImageGridOptions = {}): MimeBundle {
+  checkImageSet("set", set);
   const info = imageGridInfo(set, options);
   const png = Buffer.from(encodePng(info.width, info.height, info.rgb)).toString("base64");
   const rows: string[] = [];
@@ -26,5 +28,6 @@ export function imageGridBundle(set: ImageSet, options: ImageGridOptions = {}): 
 
 /** Show a grid of images (stratified sample by default) in the notebook. */
 export function showImageGrid(set: ImageSet, options: ImageGridOptions = {}): void {
+  checkImageSet("set", set);
   displayBundle(imageGridBundle(set, options));
 }

@@ -11,9 +11,19 @@ import { trajectoryFigure } from "../plot/trajectory.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
 import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
 import { figureBundle, loadPlotly } from "./figures.js";
+import { checkShape, checkString } from "../core/validate.js";
+import { checkStudy } from "../study/study.js";
 
 /** The progress line of a live search (HTML and text). Pure, so tests check it. */
 export function liveProgressBundle(p: OptimizeProgress, label = "search"): MimeBundle {
+  checkShape(
+    "progress",
+    p,
+    "a search progress report",
+    { complete: "number", pruned: "number", failed: "number", running: "number", total: "number", seconds: "number" },
+    "pass the OptimizeProgress that onProgress receives.",
+  );
+  checkString("label", label);
   const ended = p.complete + p.pruned + p.failed;
   const frac = p.total > 0 ? Math.min(1, ended / p.total) : 0;
   const best = p.best ? ` · best ${p.best.id} ${p.best.value.toFixed(4)}` : "";
@@ -41,6 +51,14 @@ export interface LiveOptimizeOptions extends OptimizeOptions {
 
 /** study.optimize with a live progress line and live figures in the notebook. */
 export async function liveOptimize(study: Study, options: LiveOptimizeOptions): Promise<OptimizeResult> {
+  checkStudy("study", study);
+  checkShape(
+    "options",
+    options,
+    "the options of study.optimize (data, trials, ...)",
+    { trials: "number" },
+    "pass { data, trials, ... } as to study.optimize.",
+  );
   const { label, figures, figureIntervalMs, ...optimizeOptions } = options;
   checkKeys("options", { label, figures, figureIntervalMs }, ["label", "figures", "figureIntervalMs"]);
   const interval = checkNumber("options.figureIntervalMs", figureIntervalMs ?? 2000, { min: 0 });

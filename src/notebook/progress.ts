@@ -1,4 +1,5 @@
 import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
+import { checkShape } from "../core/validate.js";
 
 export interface ProgressState {
   readonly done: number;
@@ -10,6 +11,13 @@ export interface ProgressState {
 
 /** The bundle of one progress state: an HTML bar and a text line. Pure, so tests check it. */
 export function progressBundle(s: ProgressState): MimeBundle {
+  checkShape(
+    "state",
+    s,
+    "a progress state",
+    { done: "number", total: "number", label: "string" },
+    "pass the state a progress bar renders.",
+  );
   const frac = s.total > 0 ? Math.min(1, s.done / s.total) : 0;
   const pct = Math.round(frac * 100);
   const eta =

@@ -3,6 +3,7 @@ import { trainCandidate, type PreparedData } from "../train/loop.js";
 import type { Config } from "../space/space.js";
 import type { Trial } from "../history/trial.js";
 import { progressBar } from "./progress.js";
+import { checkArray, checkNumber, checkRequired, checkShape } from "../core/validate.js";
 
 export interface TrainManyOptions {
   /** Overrides applied to every candidate's training config (e.g. epochs). */
@@ -26,6 +27,20 @@ export async function trainWithProgress(
   data: PreparedData,
   options: TrainManyOptions,
 ): Promise<Trial[]> {
+  checkArray("configs", configs, {
+    what: "configurations",
+    item: (n, v) => checkShape(n, v, "a configuration", {}, "pass configurations from fh.space.sampleMany."),
+    fix: "pass fh.space.sampleMany(space, n, seed).",
+  });
+  checkShape(
+    "data",
+    data,
+    "prepared data",
+    { train: "object", validation: "object", probeTrain: "object", probeValidation: "object" },
+    "pass fh.train.prepareData(splits).",
+  );
+  checkRequired("options", options, ["train", "epochs", "seed", "historyDtype", "label"]);
+  checkNumber("options.seed", options.seed, { integer: true });
   const plans = configs.map((config) => candidateFromConfig(config, options.train ?? {}));
   const epochsOf = plans.map((p) => options.epochs ?? p.train.epochs);
   const total = epochsOf.reduce((s, e) => s + e, 0);

@@ -1,4 +1,13 @@
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import {
+  checkArray,
+  checkShape,
+  checkNumber,
+  checkNumbers,
+  checkKeys,
+  checkFunction,
+  checkString,
+} from "../core/validate.js";
 
 export interface CurvesInfo {
   /** All curves in one array, separated by nulls (one WebGL trace scales to thousands of curves). */
@@ -15,6 +24,12 @@ export function curvesInfo(
   curves: readonly (readonly number[])[],
   options: { highlight?: number; labels?: readonly string[]; metric?: string } = {},
 ): CurvesInfo {
+  checkArray("curves", curves, {
+    what: "curves (arrays of numbers)",
+    item: (n, v) => checkArray(n, v),
+    fix: "pass e.g. trials.map((t) => t.curves.valAcc).",
+  });
+  checkKeys("options", options, ["highlight", "labels", "metric"]);
   const x: (number | null)[] = [];
   const y: (number | null)[] = [];
   curves.forEach((c) => {
@@ -40,6 +55,13 @@ export function curvesInfo(
 }
 
 export function curvesFigure(info: CurvesInfo): PlotlyFigure {
+  checkShape(
+    "info",
+    info,
+    "a curves info",
+    { x: "array", y: "array", highlighted: "array" },
+    "pass fh.plot.curvesInfo(...).",
+  );
   const data: PlotlyTrace[] = [
     {
       type: "scattergl",

@@ -3,6 +3,7 @@ import { checkKeys, checkNumber } from "../core/validate.js";
 import { fail, show } from "../core/errors.js";
 import { sampleIndices } from "../data/splits.js";
 import type { ImageSet } from "../data/types.js";
+import { checkImageSet } from "../data/splits.js";
 
 export interface ImageGridOptions {
   /** Images to show. Default 40. */
@@ -33,6 +34,7 @@ export interface ImageGridInfo {
 }
 
 export function imageGridInfo(set: ImageSet, options: ImageGridOptions = {}): ImageGridInfo {
+  checkImageSet("set", set);
   checkKeys("options", options, ["count", "columns", "scale", "gap", "seed", "indices"]);
   const [n, h, w, c] = set.shape;
   const columns = checkNumber("options.columns", options.columns ?? 10, { integer: true, min: 1 });

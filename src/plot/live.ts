@@ -8,6 +8,15 @@ import { peakValAcc } from "../history/curves.js";
 import type { Trial } from "../history/trial.js";
 import { baseLayout, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { trajectoryInfo, type TrajectoryInfo } from "./trajectory.js";
+import {
+  checkArray,
+  checkShape,
+  checkNumber,
+  checkNumbers,
+  checkKeys,
+  checkFunction,
+  checkString,
+} from "../core/validate.js";
 
 export interface LiveSearchInfo {
   /** Best peak validation accuracy of the complete trials vs seconds since `start`. */
@@ -22,6 +31,19 @@ export interface LiveSearchInfo {
 
 /** What the live view shows, from the study's trials; `start` is the search's start (ms since 1970). */
 export function liveSearchInfo(trials: readonly Trial[], options: { start: number; label?: string }): LiveSearchInfo {
+  checkArray("trials", trials, {
+    what: "trials",
+    item: (n, v) =>
+      checkShape(n, v, "a trial", { id: "string", state: "string", curves: "object" }, "pass study.trials()."),
+    fix: "pass study.trials().",
+  });
+  checkShape(
+    "options",
+    options,
+    "options with a start time",
+    { start: "number" },
+    "pass { start: Date.now() at the search's start }.",
+  );
   const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
   for (const t of trials) counts[t.state]++;
   const events = trials
@@ -43,6 +65,13 @@ const STATE_STYLE: Record<TrialState, { color: string; dash: string; width: numb
 
 /** Validation accuracy by epoch, one line per trial, one legend entry per state. */
 export function liveCurvesFigure(info: LiveSearchInfo): PlotlyFigure {
+  checkShape(
+    "info",
+    info,
+    "a live search info",
+    { trajectory: "object", trials: "array" },
+    "pass fh.plot.liveSearchInfo(...).",
+  );
   const data: PlotlyTrace[] = (["complete", "running", "pruned", "failed"] as const).flatMap((state) => {
     const group = info.trials.filter((t) => t.state === state && t.valAcc.length > 0);
     if (!group.length) return [];

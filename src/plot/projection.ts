@@ -1,6 +1,16 @@
 import { epochFeatures, type FeatureHistory } from "../history/feature-history.js";
 import { createRng } from "../core/random.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { checkHistory } from "../history/feature-history.js";
+import {
+  checkArray,
+  checkShape,
+  checkNumber,
+  checkNumbers,
+  checkKeys,
+  checkFunction,
+  checkString,
+} from "../core/validate.js";
 
 export interface ProjectionEpoch {
   readonly epoch: number;
@@ -59,6 +69,7 @@ export function projectionInfo(
   history: FeatureHistory,
   options: { epochs?: readonly number[]; classNames?: readonly string[]; seed?: number } = {},
 ): ProjectionInfo {
+  checkHistory("history", history);
   const epochs = options.epochs ?? history.blocks.map((_, e) => e + 1);
   const out: ProjectionEpoch[] = [];
   let prev: { x: number[]; y: number[] } | undefined;
@@ -84,6 +95,13 @@ export function projectionFigure(
   info: ProjectionInfo,
   title = "Feature history: probe features per epoch (PCA)",
 ): PlotlyFigure {
+  checkShape(
+    "info",
+    info,
+    "a projection info",
+    { labels: "array", classNames: "array", epochs: "array" },
+    "pass fh.plot.projectionInfo(...).",
+  );
   const n = info.epochs.length;
   const data: PlotlyTrace[] = [];
   const layoutAxes: Record<string, unknown> = {};

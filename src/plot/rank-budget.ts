@@ -1,5 +1,5 @@
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
+import { checkKeys, checkNumber, checkOneOf, checkShape } from "../core/validate.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 
 /**
@@ -45,6 +45,7 @@ export interface RankBudgetOptions {
  * Undefined correlations are left out.
  */
 export function rankBudgetInfo(rows: readonly RankBudgetRow[], options: RankBudgetOptions): RankBudgetInfo {
+  checkShape("options", options, "options with the full budget T", { T: "number" }, "pass { T: 12 }.");
   checkKeys("options", options, ["T", "metric", "band", "ceiling"]);
   const T = checkNumber("options.T", options.T, { integer: true, min: 1 });
   const metric = checkOneOf("options.metric", options.metric ?? "spearman", ["spearman", "kendall"]);
@@ -85,6 +86,13 @@ export function rankBudgetInfo(rows: readonly RankBudgetRow[], options: RankBudg
 }
 
 export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
+  checkShape(
+    "info",
+    info,
+    "a rank-vs-budget info",
+    { T: "number", series: "array" },
+    "pass fh.plot.rankBudgetInfo(...).",
+  );
   const data: PlotlyTrace[] = [];
   info.series.forEach((s, i) => {
     const x = s.t.map((t) => t / info.T);

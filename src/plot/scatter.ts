@@ -2,6 +2,8 @@ import type { Table } from "../table/tables.js";
 import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { checkTable } from "../table/tables.js";
+import { checkShape } from "../core/validate.js";
 
 export interface ScatterPoint {
   readonly candidate: number;
@@ -35,6 +37,8 @@ export function scatterInfo(
   estimates: Table,
   options: { t: number; labels?: readonly string[]; estimators?: readonly string[] },
 ): ScatterInfo {
+  checkTable("estimates", estimates);
+  checkShape("options", options, "options with a budget t", { t: "number" }, "pass { t: 2 } (a budget of the table).");
   const rows = (estimates.objects() as Record<string, unknown>[]).filter(
     (r) => r.t === options.t && r.calibrated != null,
   );
@@ -94,6 +98,7 @@ export function scatterInfo(
 const fmt = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(2));
 
 export function scatterFigure(info: ScatterInfo): PlotlyFigure {
+  checkShape("info", info, "a scatter info", { t: "number", series: "array" }, "pass fh.plot.scatterInfo(...).");
   const all = info.series.flatMap((s) => s.points.flatMap((p) => [p.calibrated, p.truth]));
   const lo = Math.min(...all);
   const hi = Math.max(...all);

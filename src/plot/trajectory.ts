@@ -1,4 +1,13 @@
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import {
+  checkArray,
+  checkShape,
+  checkNumber,
+  checkNumbers,
+  checkKeys,
+  checkFunction,
+  checkString,
+} from "../core/validate.js";
 
 export interface TrajectoryInput {
   readonly method: string;
@@ -12,6 +21,13 @@ export interface TrajectoryInfo {
 
 /** Best truth found so far vs wall-clock, one step line per method. */
 export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryInfo {
+  checkArray("inputs", inputs, {
+    what: "{ method, events } per search",
+    item: (n, v) => {
+      checkShape(n, v, "a search", { method: "string", events: "array" }, "pass { method, events }.");
+    },
+    fix: "pass one { method, events } per search.",
+  });
   return {
     series: inputs.map((m) => {
       const ev = [...m.events].sort((a, b) => a.seconds - b.seconds);
@@ -35,6 +51,7 @@ export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryIn
 }
 
 export function trajectoryFigure(info: TrajectoryInfo): PlotlyFigure {
+  checkShape("info", info, "a trajectory info", { series: "array" }, "pass fh.plot.trajectoryInfo(...).");
   const data: PlotlyTrace[] = info.series.map((s, i) => ({
     type: "scatter",
     mode: "lines+markers",

@@ -1,6 +1,7 @@
 import { levenbergMarquardt } from "ml-levenberg-marquardt";
 import { fail } from "../core/errors.js";
 import type { TrialView, Estimator } from "./types.js";
+import { checkNumber, checkNumbers } from "../core/validate.js";
 
 function observed(c: TrialView, t: number, key: "valAcc" | "trainLoss", name: string): readonly number[] {
   const curve = c.curves[key];
@@ -95,6 +96,8 @@ export const LCE_FAMILIES: readonly Family[] = [
 
 /** Extrapolations of each family fitted to the curve, at epoch T (undefined where a fit failed). */
 export function lceFits(valAcc: readonly number[], T: number): { family: string; prediction: number | undefined }[] {
+  checkNumbers("valAcc", valAcc, 1);
+  checkNumber("T", T, { integer: true, min: 1 });
   const x = valAcc.map((_, i) => i + 1);
   return LCE_FAMILIES.map((fam) => {
     try {

@@ -1,5 +1,6 @@
 import { fail, show } from "../core/errors.js";
 import { warn } from "../core/warn.js";
+import { checkNumbers } from "../core/validate.js";
 
 /** truth ~ intercept + slope * estimate, fitted on finished candidates. */
 export interface Calibration {
@@ -13,6 +14,8 @@ export interface Calibration {
  * calibrated values are what a table reader wants. Constant estimates give undefined (warned).
  */
 export function fitCalibration(estimates: readonly number[], truths: readonly number[]): Calibration | undefined {
+  checkNumbers("estimates", estimates);
+  checkNumbers("truths", truths);
   if (estimates.length !== truths.length || estimates.length < 2) {
     fail("invalid-argument", {
       parameter: "fitCalibration(estimates, truths)",

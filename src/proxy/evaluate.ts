@@ -1,5 +1,6 @@
 import { checkNumber } from "../core/validate.js";
 import type { TrialView, Estimator } from "./types.js";
+import { checkArray, checkNumbers, checkShape } from "../core/validate.js";
 
 /** One estimate: candidate i, estimator, budget t. `estimate` is undefined when it could not be made, with the reason. */
 export interface EstimateRow {
@@ -21,6 +22,24 @@ export function estimateAll(
   budgets: readonly number[],
   T: number,
 ): EstimateRow[] {
+  checkArray("candidates", candidates, {
+    what: "trials",
+    item: (n, v) =>
+      checkShape(n, v, "a trial (with curves)", { curves: "object" }, 'pass trials, e.g. study.trials(["complete"]).'),
+    fix: 'pass trials, e.g. study.trials(["complete"]).',
+  });
+  checkArray("estimators", estimators, {
+    item: (n, v) =>
+      checkShape(
+        n,
+        v,
+        "an estimator",
+        { name: "string", estimate: "function" },
+        "pass e.g. fh.proxy.standardEstimators().",
+      ),
+    fix: "pass e.g. fh.proxy.standardEstimators().",
+  });
+  checkNumbers("budgets", budgets);
   checkNumber("T", T, { integer: true, min: 1 });
   budgets.forEach((t, i) => checkNumber(`budgets[${i}]`, t, { integer: true, min: 1, max: T }));
   const rows: EstimateRow[] = [];

@@ -4,6 +4,7 @@ import { epochCount, epochFeatures, windowEpochs, type FeatureHistory } from "..
 import { fitLogistic, fitRidge, scores, type LinearHead } from "./heads.js";
 import { gram, matmul, symmetricEigen } from "./linalg.js";
 import type { TrialView, Estimator } from "./types.js";
+import { checkHistory } from "../history/feature-history.js";
 
 export type Combine = "concat" | "mean" | "vote" | "stack";
 export type Normalize = "l2" | "standardize" | "none";
@@ -188,6 +189,9 @@ export function fitFeatureHistoryProxy(
   t: number,
   options: FeatureHistoryOptions = {},
 ): ProxyFit {
+  checkHistory("train", train);
+  checkHistory("val", val);
+  checkNumber("t", t, { integer: true, min: 1 });
   const o = resolveOptions(options);
   if (train.dims !== val.dims)
     fail("invalid-argument", {

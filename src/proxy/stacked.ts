@@ -12,6 +12,8 @@ import { createRng, permutation } from "../core/random.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
 import type { TrialView, Estimator } from "./types.js";
+import { checkShape } from "../core/validate.js";
+import { checkArray, checkNumbers } from "../core/validate.js";
 
 /** What FH+ reads of a candidate: the FH estimates at epochs 1..t, its curves and its size. */
 export interface StackedInput {
@@ -34,8 +36,20 @@ export const STACKED_FEATURES = [
   "log2 feature dims",
 ] as const;
 
+function checkStackedInput(name: string, value: unknown): void {
+  checkShape(
+    name,
+    value,
+    "FH+'s input (fh estimates, curves)",
+    { fh: "array", curves: "object" },
+    "pass { fh: [...estimates by epoch], curves, parameters?, featureDims? } (summaryStackedInputs builds them).",
+  );
+}
+
 /** FH+'s signals of one candidate at budget t; undefined when one of them is missing (e.g. the candidate failed before t). */
 export function stackedFeatures(input: StackedInput, t: number): number[] | undefined {
+  checkStackedInput("input", input);
+  checkNumber("t", t, { integer: true, min: 1 });
   const fh = input.fh[t - 1];
   const before = t > 1 ? input.fh[t - 2] : fh;
   const es = input.curves.valAcc[t - 1];
@@ -144,6 +158,14 @@ export function fitStacked(
 
 /** FH+'s score of a candidate (higher is better); undefined when a signal is missing. */
 export function predictStacked(model: StackedModel, input: StackedInput): number | undefined {
+  checkShape(
+    "model",
+    model,
+    "a fitted FH+ model",
+    { t: "number", mean: "array", std: "array", weights: "array", intercept: "number" },
+    "pass fitStacked(...)'s result.",
+  );
+  checkStackedInput("input", input);
   const f = stackedFeatures(input, model.t);
   if (!f) return undefined;
   return model.intercept + f.reduce((s, v, j) => s + model.weights[j]! * ((v - model.mean[j]!) / model.std[j]!), 0);
@@ -166,6 +188,9 @@ export function crossValidatedStacked(
   t: number,
   options: CrossValidationOptions = {},
 ): { scores: (number | undefined)[]; fold: number[]; models: StackedModel[] } {
+  checkArray("inputs", inputs, { item: checkStackedInput, fix: "pass one StackedInput per candidate." });
+  checkNumbers("truths", truths);
+  checkNumber("t", t, { integer: true, min: 1 });
   checkKeys("options", options, ["folds", "seed", "lambdas"]);
   const folds = checkNumber("options.folds", options.folds ?? 5, { integer: true, min: 2, max: inputs.length });
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
@@ -199,6 +224,19 @@ export function stackedEstimator(
   fh: Estimator,
   options: { name?: string } = {},
 ): Estimator {
+  checkArray("models", models, {
+    min: 1,
+    item: (n, v) =>
+      checkShape(n, v, "a fitted FH+ model", { t: "number", weights: "array" }, "pass fitStacked(...) results."),
+    fix: "pass fitStacked(...) results, one per budget.",
+  });
+  checkShape(
+    "fh",
+    fh,
+    "an estimator",
+    { name: "string", estimate: "function" },
+    "pass the FH estimator FH+ reads, e.g. fh.proxy.featureHistoryProxy().",
+  );
   checkKeys("options", options, ["name"]);
   const byT = new Map(models.map((m) => [m.t, m]));
   return {

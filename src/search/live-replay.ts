@@ -12,6 +12,8 @@ import { truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
 import { prunerScheduler, type Scheduler } from "./schedulers.js";
 import type { Pruner } from "./pruners.js";
+import { checkArray, checkShape } from "../core/validate.js";
+import { checkRequired } from "../core/validate.js";
 
 export interface SearchEvent {
   /** Wall-clock seconds since the search started. */
@@ -24,6 +26,12 @@ export interface SearchEvent {
 
 /** The first wall-clock time the running best reaches `target` (undefined if never). */
 export function timeToReach(events: readonly SearchEvent[], target: number): number | undefined {
+  checkArray("events", events, {
+    item: (n, v) =>
+      checkShape(n, v, "a search event", { seconds: "number", truth: "number" }, "pass a replay's events."),
+    fix: "pass a replay's events.",
+  });
+  checkNumber("target", target);
   let best = -Infinity;
   for (const e of [...events].sort((a, b) => a.seconds - b.seconds)) {
     best = Math.max(best, e.truth);
@@ -74,6 +82,8 @@ export interface LiveReplayResult {
 
 /** A trial as it stood after epoch t. */
 export function trialAt(trial: Trial, t: number): Trial {
+  checkShape("trial", trial, "a trial", { id: "string", curves: "object", budget: "number" }, "pass a recorded trial.");
+  checkNumber("t", t, { integer: true, min: 0 });
   const curves = copyCurves(trial.curves, t);
   return {
     ...trial,
@@ -88,6 +98,7 @@ export function trialAt(trial: Trial, t: number): Trial {
 
 /** Replay study.optimize with the pruner's search over recorded trials (in the order they were asked). */
 export function replayOptimize(trials: readonly Trial[], options: LiveReplayOptions): LiveReplayResult {
+  checkRequired("options", options, ["workers", "pruner", "capture", "decisionSeconds", "truth"]);
   checkKeys("options", options, ["workers", "pruner", "capture", "decisionSeconds", "truth"]);
   const { pruner, ...costs } = options;
   return replaySchedule(trials, prunerScheduler(pruner), costs);
@@ -106,6 +117,19 @@ export function replaySchedule(
   scheduler: Scheduler,
   options: ReplayCostOptions,
 ): LiveReplayResult {
+  checkArray("trials", trials, {
+    item: (n, v) =>
+      checkShape(n, v, "a trial", { id: "string", curves: "object", budget: "number" }, "pass recorded trials."),
+    fix: "pass a study's complete trials.",
+  });
+  checkShape(
+    "scheduler",
+    scheduler,
+    "a scheduler",
+    { next: "function", verdict: "function" },
+    "pass e.g. fh.search.ashaScheduler({ estimator }).",
+  );
+  checkRequired("options", options, ["workers", "capture", "decisionSeconds", "truth"]);
   checkKeys("options", options, ["workers", "capture", "decisionSeconds", "truth"]);
   const capture = options.capture ?? true;
   const truthOf = options.truth ?? ((t: Trial) => peakValAcc(t.curves));
@@ -205,6 +229,10 @@ export function replaySchedule(
 
 /** A finished live search's completions: seconds after its first trial started, and truths. */
 export function liveSearchEvents(trials: readonly Trial[]): SearchEvent[] {
+  checkArray("trials", trials, {
+    item: (n, v) => checkShape(n, v, "a trial", { state: "string", curves: "object" }, "pass study.trials()."),
+    fix: "pass study.trials().",
+  });
   const started = trials.map((t) => t.startedAt).filter((s): s is number => s !== undefined);
   if (!started.length) return [];
   const start = Math.min(...started);
@@ -239,6 +267,13 @@ export function compareLiveToReplay(
   full: readonly Trial[],
   options: { readonly workers: number; readonly target: number },
 ): LiveComparisonRow[] {
+  checkRequired("options", options, ["workers", "target"]);
+  checkArray("searches", searches, {
+    item: (n, v) =>
+      checkShape(n, v, "a search", { name: "string", trials: "array" }, "pass { name, trials, pruner? }."),
+    fix: "pass { name, trials, pruner? } per search.",
+  });
+  checkArray("full", full, { fix: "pass the complete trials of a search without pruner." });
   checkKeys("options", options, ["workers", "target"]);
   const target = checkNumber("options.target", options.target, {});
   const complete = full.filter((t) => t.state === "complete");

@@ -6,6 +6,7 @@
  */
 import type { Trial } from "../history/trial.js";
 import type { Pruner } from "./pruners.js";
+import { checkShape } from "../core/validate.js";
 
 export type SearchStep = { readonly train: number } | "judge" | "complete";
 
@@ -15,6 +16,9 @@ export function nextSearchStep(
   pruner: Pick<Pruner, "epochs"> | undefined,
   judged: boolean,
 ): SearchStep {
+  checkShape("trial", trial, "a trial", { epochs: "number", budget: "number" }, "pass a trial.");
+  if (pruner !== undefined)
+    checkShape("pruner", pruner, "a pruner", { epochs: "number" }, "pass a pruner or undefined.");
   const t = pruner && pruner.epochs < trial.budget ? pruner.epochs : undefined;
   if (t !== undefined && trial.epochs < t) return { train: t };
   if (t !== undefined && trial.epochs === t && !judged) return "judge";

@@ -17,6 +17,7 @@ import type { Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { nextSearchStep } from "./policy.js";
 import { checkEstimator, type Pruner } from "./pruners.js";
+import { checkRequired } from "../core/validate.js";
 
 export type SchedulerJob =
   | { readonly kind: "new"; readonly to: number }
@@ -93,6 +94,7 @@ export function ashaRungs(minEpochs: number, eta: number, budget: number): numbe
 
 /** Asynchronous successive halving with any estimator as the rung score. */
 export function ashaScheduler(options: AshaOptions): Scheduler {
+  checkRequired("options", options, ["estimator", "minEpochs", "eta"]);
   checkKeys("options", options, ["estimator", "minEpochs", "eta"]);
   checkEstimator("options.estimator", options.estimator);
   const minEpochs = checkNumber("options.minEpochs", options.minEpochs ?? 1, { integer: true, min: 1 });
@@ -142,6 +144,7 @@ export interface HyperbandOptions extends AshaOptions {
  * trials later, hedging against early scores that mislead. Promotions stay within a bracket.
  */
 export function hyperbandScheduler(options: HyperbandOptions): Scheduler {
+  checkRequired("options", options, ["estimator", "minEpochs", "eta", "brackets"]);
   checkKeys("options", options, ["estimator", "minEpochs", "eta", "brackets"]);
   const minEpochs = checkNumber("options.minEpochs", options.minEpochs ?? 1, { integer: true, min: 1 });
   const eta = checkNumber("options.eta", options.eta ?? 3, { min: 1.5, max: 100 });

@@ -1,5 +1,7 @@
 import { fail, show } from "../core/errors.js";
 import type { Rng } from "../core/random.js";
+import { checkRng } from "../core/random.js";
+import { checkArray, checkString } from "../core/validate.js";
 
 /**
  * NAS-Bench-201-style cells: a DAG of 4 nodes (0 = input, 3 = output) and 6 edges i -> j (i < j),
@@ -19,7 +21,18 @@ export const CELL_EDGES: readonly (readonly [number, number])[] = [
   [3, 2],
 ];
 
+/** `value` must be a cell: an array of operation names, one per edge. */
+export function checkCellOps(name: string, value: unknown): void {
+  checkArray(name, value, {
+    min: 1,
+    item: (n, v) => checkString(n, v),
+    what: "operation names",
+    fix: "pass a cell from sampleCell or parseCell.",
+  });
+}
+
 export function cellToString(ops: readonly CellOp[]): string {
+  checkCellOps("ops", ops);
   return `|${ops[0]}~0|+|${ops[1]}~0|${ops[2]}~1|+|${ops[3]}~0|${ops[4]}~1|${ops[5]}~2|`;
 }
 
@@ -66,6 +79,7 @@ const ZERO = "0";
  * Two cells with the same key compute the same function (up to weights).
  */
 export function canonicalCellKey(ops: readonly CellOp[]): string {
+  checkCellOps("ops", ops);
   const expr: string[][] = [["x"]];
   for (let j = 1; j <= 3; j++) {
     const terms: string[] = [];
@@ -83,11 +97,19 @@ export function canonicalCellKey(ops: readonly CellOp[]): string {
 }
 
 export function sampleCell(rng: Rng, ops: readonly CellOp[] = CELL_OPS): CellOp[] {
+  checkRng("rng", rng);
+  checkArray("ops", ops, {
+    min: 1,
+    item: (n, v) => checkString(n, v),
+    fix: "pass operation names, e.g. fh.space.CELL_OPS.",
+  });
   return CELL_EDGES.map(() => ops[rng.int(ops.length)]!);
 }
 
 /** Change one edge to a different op. */
 export function mutateCell(cell: readonly CellOp[], rng: Rng, ops: readonly CellOp[] = CELL_OPS): CellOp[] {
+  checkCellOps("cell", cell);
+  checkRng("rng", rng);
   const out = [...cell];
   const e = rng.int(out.length);
   const others = ops.filter((o) => o !== out[e]);
@@ -97,5 +119,6 @@ export function mutateCell(cell: readonly CellOp[], rng: Rng, ops: readonly Cell
 
 /** One-hot per edge: 6 x ops.length numbers. */
 export function encodeCell(cell: readonly CellOp[], ops: readonly CellOp[] = CELL_OPS): number[] {
+  checkCellOps("cell", cell);
   return cell.flatMap((op) => ops.map((o) => (o === op ? 1 : 0)));
 }

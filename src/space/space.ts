@@ -3,12 +3,26 @@ import { createRng, type Rng } from "../core/random.js";
 import { checkNumber } from "../core/validate.js";
 import { canonicalCellKey, encodeCell, mutateCell, parseCell, sampleCell, cellToString } from "./cell.js";
 import type { Param, Scalar } from "./params.js";
+import { checkRng } from "../core/random.js";
+import { checkShape } from "../core/validate.js";
 
 /** A sampled configuration: one value per active parameter (cells as their string). */
 export type Config = Readonly<Record<string, Scalar>>;
 
 export interface SearchSpace {
   readonly params: readonly Param[];
+}
+
+/** `value` must be a search space (defineSpace or a preset). */
+export function checkSpace(name: string, value: unknown): SearchSpace {
+  checkShape(
+    name,
+    value,
+    "a search space",
+    { params: "array" },
+    "build one with fh.space.defineSpace([...]) or a preset such as fh.space.jointSpace().",
+  );
+  return value as SearchSpace;
 }
 
 /** Define a space. Names are unique; a condition's parent comes earlier and can take its values. */
@@ -102,6 +116,8 @@ function rngOf(seedOrRng: number | Rng): Rng {
 
 /** Sample one configuration (only active parameters appear). */
 export function sample(space: SearchSpace, seedOrRng: number | Rng): Config {
+  checkSpace("space", space);
+  if (typeof seedOrRng !== "number") checkRng("seedOrRng", seedOrRng);
   const rng = rngOf(seedOrRng);
   const config: Record<string, Scalar> = {};
   for (const p of space.params) if (isActive(p, config)) config[p.name] = sampleParam(p, rng);
@@ -110,6 +126,9 @@ export function sample(space: SearchSpace, seedOrRng: number | Rng): Config {
 
 /** Sample `n` configurations, skipping ones whose key repeats (up to 50 n tries). */
 export function sampleMany(space: SearchSpace, n: number, seed: number): Config[] {
+  checkSpace("space", space);
+  checkNumber("n", n, { integer: true, min: 0, max: 1_000_000 });
+  checkNumber("seed", seed, { integer: true });
   checkNumber("n", n, { integer: true, min: 1 });
   const rng = createRng(checkNumber("seed", seed, { integer: true }));
   const out: Config[] = [];
@@ -134,6 +153,14 @@ export function sampleMany(space: SearchSpace, n: number, seed: number): Config[
 
 /** Check a configuration against the space: every active parameter present and in range, nothing else. */
 export function validateConfig(space: SearchSpace, config: Config): void {
+  checkSpace("space", space);
+  checkShape(
+    "config",
+    config,
+    "a configuration (an object of parameter values)",
+    {},
+    "pass a configuration from fh.space.sample(space, seed).",
+  );
   if (config === null || typeof config !== "object")
     fail("invalid-argument", {
       parameter: "config",
@@ -217,6 +244,15 @@ export function validateConfig(space: SearchSpace, config: Config): void {
 
 /** Change one active, non-fixed parameter (a cell: one edge); children are re-sampled or dropped. */
 export function mutate(space: SearchSpace, config: Config, seedOrRng: number | Rng): Config {
+  checkSpace("space", space);
+  checkShape(
+    "config",
+    config,
+    "a configuration (an object of parameter values)",
+    {},
+    "pass a configuration from fh.space.sample(space, seed).",
+  );
+  if (typeof seedOrRng !== "number") checkRng("seedOrRng", seedOrRng);
   validateConfig(space, config);
   const rng = rngOf(seedOrRng);
   const candidates = space.params.filter(
@@ -256,6 +292,14 @@ export function mutate(space: SearchSpace, config: Config, seedOrRng: number | R
 
 /** Fixed-length numeric encoding: ranges scaled to [0,1] (log-aware), one-hot categories and cell edges, 0 when inactive. */
 export function encode(space: SearchSpace, config: Config): number[] {
+  checkSpace("space", space);
+  checkShape(
+    "config",
+    config,
+    "a configuration (an object of parameter values)",
+    {},
+    "pass a configuration from fh.space.sample(space, seed).",
+  );
   validateConfig(space, config);
   const out: number[] = [];
   for (const p of space.params) {
@@ -293,6 +337,7 @@ export function encode(space: SearchSpace, config: Config): number[] {
 
 /** Length of encode()'s output for this space. */
 export function encodingLength(space: SearchSpace): number {
+  checkSpace("space", space);
   return space.params.reduce(
     (n, p) =>
       n +
@@ -303,6 +348,14 @@ export function encodingLength(space: SearchSpace): number {
 
 /** A canonical string: parameters by name, cells by their isomorphism-invariant key. */
 export function configKey(space: SearchSpace, config: Config): string {
+  checkSpace("space", space);
+  checkShape(
+    "config",
+    config,
+    "a configuration (an object of parameter values)",
+    {},
+    "pass a configuration from fh.space.sample(space, seed).",
+  );
   const parts: string[] = [];
   for (const p of [...space.params].sort((a, b) => a.name.localeCompare(b.name))) {
     const v = config[p.name];
@@ -316,6 +369,7 @@ export function configKey(space: SearchSpace, config: Config): string {
 
 /** JSON round-trip of a space (configurations are plain JSON already). */
 export function spaceToJSON(space: SearchSpace): string {
+  checkSpace("space", space);
   return JSON.stringify({ format: "feature-histories/space", version: 1, params: space.params });
 }
 

@@ -22,6 +22,9 @@ import {
   summaryTrials,
   type StudySummary,
 } from "./summary.js";
+import { checkArray, checkNumbers, checkRequired, checkString } from "../core/validate.js";
+import { checkSummary } from "./summary.js";
+import { checkShape } from "../core/validate.js";
 
 /** Spearman of each named estimator at each budget on a summary's complete trials, and their mean; best first. */
 export function rankEstimators(
@@ -29,6 +32,9 @@ export function rankEstimators(
   names: readonly string[],
   budgets: readonly number[],
 ): { estimator: string; mean: number; spearman: (number | null)[] }[] {
+  checkSummary("summary", summary);
+  checkArray("names", names, { item: (n, v) => checkString(n, v), fix: "name estimators of the summary." });
+  checkNumbers("budgets", budgets, 1);
   const trials = summaryTrials(summary);
   return names
     .map((name) => {
@@ -67,6 +73,9 @@ export interface StackedScoresOptions {
 
 /** FH+ scores per trial id (index t - 1) of a summary's complete trials. */
 export function stackedScores(summary: StudySummary, options: StackedScoresOptions): Record<string, (number | null)[]> {
+  checkSummary("summary", summary);
+  checkRequired("options", options, ["fh", "upTo", "fitOn", "folds", "seed"]);
+  if (options.fitOn !== undefined) checkSummary("options.fitOn", options.fitOn);
   checkKeys("options", options, ["fh", "upTo", "fitOn", "folds", "seed"]);
   const upTo = checkNumber("options.upTo", options.upTo, { integer: true, min: 1, max: summary.budget });
   const trials = summaryTrials(summary);
@@ -126,6 +135,18 @@ export function searchMethods(
     readonly warmup?: number;
   },
 ): SearchMethod[] {
+  checkSummary("summary", summary);
+  checkRequired("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "warmup"]);
+  checkArray("options.scores", options.scores, {
+    item: (n, v) => checkString(n, v),
+    fix: "name the scores to search with.",
+  });
+  checkArray("options.historyScores", options.historyScores, {
+    item: (n, v) => checkString(n, v),
+    fix: "name the scores that read histories.",
+  });
+  if (options.asha !== undefined)
+    checkArray("options.asha", options.asha, { item: (n, v) => checkString(n, v), fix: "name ASHA's scores." });
   checkKeys("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "warmup"]);
   const est = (name: string): { estimator: Estimator; seconds: Record<string, readonly number[]> } => {
     const extra = options.extra?.[name];
@@ -193,6 +214,14 @@ export function replaySearches(
   methods: readonly SearchMethod[],
   options: { readonly workers: number; readonly seeds: readonly number[]; readonly trials?: number },
 ): SearchRun[] {
+  checkSummary("summary", summary);
+  checkArray("methods", methods, {
+    item: (n, v) =>
+      checkShape(n, v, "a search method", { name: "string", scheduler: "object" }, "pass searchMethods(...)."),
+    fix: "pass searchMethods(...).",
+  });
+  checkRequired("options", options, ["workers", "seeds", "trials"]);
+  checkNumbers("options.seeds", options.seeds, 1);
   checkKeys("options", options, ["workers", "seeds", "trials"]);
   const all = summaryAsTrials(summary);
   const n = checkNumber("options.trials", options.trials ?? all.length, { integer: true, min: 1, max: all.length });
@@ -237,6 +266,19 @@ export function searchOutcomes(
   runs: readonly SearchRun[],
   options: { readonly baseline: string; readonly testImages: number },
 ): SearchOutcome[] {
+  checkArray("runs", runs, {
+    item: (n, v) =>
+      checkShape(
+        n,
+        v,
+        "a search run",
+        { method: "string", seed: "number", events: "array" },
+        "pass replaySearches(...).",
+      ),
+    fix: "pass replaySearches(...).",
+  });
+  checkRequired("options", options, ["baseline", "testImages"]);
+  checkString("options.baseline", options.baseline);
   checkKeys("options", options, ["baseline", "testImages"]);
   const methods = [...new Set(runs.map((r) => r.method))];
   const base = new Map(runs.filter((r) => r.method === options.baseline).map((r) => [r.seed, r]));

@@ -26,6 +26,7 @@ import { decodeHistory, encodeHistory } from "../history/storage.js";
 import { epochCount, truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
+import { checkKeys, checkString } from "../core/validate.js";
 
 const TRIAL_FORMAT = "feature-histories/trial";
 const TRIAL_VERSION = 2;
@@ -109,6 +110,8 @@ function takeLock(dir: string): () => void {
 
 /** A study directory (created if missing when writable). */
 export function directoryStorage(dir: string, options: { readOnly?: boolean } = {}): StudyStorage {
+  checkString("dir", dir);
+  checkKeys("options", options, ["readOnly"]);
   const root = resolve(dir);
   const readOnly = options.readOnly ?? false;
   const trialsDir = join(root, "trials");

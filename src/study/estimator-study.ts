@@ -18,6 +18,7 @@ import { featureHistoryProxy, lastCheckpointProbe } from "../proxy/fh.js";
 import type { SummaryEstimator } from "./summary.js";
 import { createStudy, type Study } from "./study.js";
 import type { OptimizeProgress } from "./optimize.js";
+import { checkShape, checkString } from "../core/validate.js";
 
 export type PlanSpace = "joint" | "hpo-cnn" | "nas-cell";
 
@@ -127,13 +128,41 @@ export function planSpace(space: PlanSpace): SearchSpace {
   });
 }
 
+function checkPlan(name: string, value: unknown): EstimatorStudyPlan {
+  checkShape(
+    name,
+    value,
+    "an estimator study plan",
+    {
+      name: "string",
+      space: "string",
+      n: "number",
+      T: "number",
+      train: "number",
+      validation: "number",
+      probe: "number",
+      test: "number",
+      sampleSeed: "number",
+      splitSeed: "number",
+      seed: "number",
+      repeat: "number",
+      repeatSeed: "number",
+    },
+    "pass fh.study.estimatorStudyPlans(ci).main (or a copy with other sizes).",
+  );
+  return value as EstimatorStudyPlan;
+}
+
 /** The plan's candidates, in trial order. */
 export function planCandidates(plan: EstimatorStudyPlan): Config[] {
+  checkPlan("plan", plan);
   return sampleMany(planSpace(plan.space), plan.n, plan.sampleSeed);
 }
 
 /** The plan's splits of Fashion-MNIST (P_val inside validation; the test subset is the truth). */
 export async function planSplits(plan: EstimatorStudyPlan, options: { dataDir?: string } = {}): Promise<Splits> {
+  checkPlan("plan", plan);
+  checkKeys("options", options, ["dataDir"]);
   const ds = await loadFashionMnist(options.dataDir ? { dir: options.dataDir } : {});
   return makeSplits(ds, {
     train: plan.train,
@@ -164,6 +193,8 @@ export async function runEstimatorStudy(
   plan: EstimatorStudyPlan,
   options: RunEstimatorStudyOptions = {},
 ): Promise<{ study: Study; repeat: Study }> {
+  checkString("dir", dir);
+  checkPlan("plan", plan);
   checkKeys("options", options, ["workers", "onProgress", "signal", "dataDir", "env"]);
   const workers = checkNumber("options.workers", options.workers ?? 2, { integer: true, min: 0, max: 64 });
   const candidates = planCandidates(plan);

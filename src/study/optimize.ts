@@ -24,6 +24,8 @@ import { runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type T
 import { WorkerDied, WorkerPool } from "./pool.js";
 import { prunerScheduler, type Scheduler } from "../search/schedulers.js";
 import type { Study } from "./study.js";
+import { checkRequired } from "../core/validate.js";
+import { checkStudy } from "./study.js";
 
 export interface OptimizeOptions {
   /** The splits every trial trains and is measured on (fh.data.makeSplits). */
@@ -106,6 +108,22 @@ function sourceOf(options: OptimizeOptions): ModelSource {
 
 /** Run the study's search until it has `trials` trials, all ended (or until stopped). */
 export async function optimize(study: Study, options: OptimizeOptions): Promise<OptimizeResult> {
+  checkStudy("study", study);
+  checkRequired("options", options, [
+    "data",
+    "trials",
+    "model",
+    "featuresLayer",
+    "workers",
+    "train",
+    "historyDtype",
+    "onProgress",
+    "signal",
+    "stopOnSigint",
+    "env",
+    "onWorkerStart",
+    "scheduler",
+  ]);
   checkKeys("options", options, [
     "data",
     "trials",

@@ -19,6 +19,7 @@ import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
 import type { Pruner } from "../search/pruners.js";
 import { randomSampler, type Sampler } from "../search/samplers.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
+import { checkRequired } from "../core/validate.js";
 
 export interface CreateStudyOptions {
   /** A name for reports; a directory study must be created and loaded under the same name. */
@@ -320,6 +321,18 @@ export class Study {
   }
 }
 
+/** `value` must be a study (fh.study.create / fh.study.load). */
+export function checkStudy(name: string, value: unknown): Study {
+  if (!(value instanceof Study))
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be a study",
+      received: show(value),
+      fix: "create one with fh.study.create({ name, storage, space, budget }) or open one with fh.study.load({ storage }).",
+    });
+  return value;
+}
+
 function storageOf(storage: unknown, readOnly: boolean): StudyStorage {
   if (typeof storage === "string") return directoryStorage(checkString("options.storage", storage), { readOnly });
   const s = storage as Partial<StudyStorage> | null;
@@ -339,6 +352,7 @@ function storageOf(storage: unknown, readOnly: boolean): StudyStorage {
  * error, never overwritten.
  */
 export function createStudy(options: CreateStudyOptions): Study {
+  checkRequired("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
   checkKeys("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
   const name = checkString("options.name", options.name);
   const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
@@ -388,6 +402,7 @@ export function createStudy(options: CreateStudyOptions): Study {
 
 /** Open a stored study (every trial, histories unless `histories: false`). */
 export function loadStudy(options: LoadStudyOptions): Study {
+  checkRequired("options", options, ["storage", "readOnly", "pruner", "sampler", "histories"]);
   checkKeys("options", options, ["storage", "readOnly", "pruner", "sampler", "histories"]);
   const storage = storageOf(options.storage, options.readOnly ?? false);
   try {

@@ -15,6 +15,9 @@ import type { EstimateRow } from "../proxy/evaluate.js";
 import type { StackedInput } from "../proxy/stacked.js";
 import type { Estimator } from "../proxy/types.js";
 import type { Study } from "./study.js";
+import { checkArray, checkShape } from "../core/validate.js";
+import { checkStudy } from "./study.js";
+import { checkString } from "../core/validate.js";
 
 export const SUMMARY_FORMAT = "feature-histories/estimator-study-summary";
 export const SUMMARY_VERSION = 1;
@@ -130,6 +133,27 @@ export function summarizeStudy(
   estimators: readonly SummaryEstimator[],
   options: SummarizeOptions = {},
 ): StudySummary {
+  checkStudy("study", study);
+  checkArray("estimators", estimators, {
+    min: 1,
+    item: (n, v) => {
+      checkShape(
+        n,
+        v,
+        "{ estimator, upTo }",
+        { estimator: "object", upTo: "number" },
+        "pass e.g. fh.study.studyEstimators(T).",
+      );
+      checkShape(
+        `${n}.estimator`,
+        (v as SummaryEstimator).estimator,
+        "an estimator",
+        { name: "string", estimate: "function" },
+        "pass an estimator of fh.proxy.",
+      );
+    },
+    fix: "pass e.g. fh.study.studyEstimators(T).",
+  });
   checkKeys("options", options, ["repeat", "plan", "cacheDir", "onProgress"]);
   const names = estimators.map((e) => e.estimator.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -236,8 +260,28 @@ export function readSummary(path: string): StudySummary {
   return raw as StudySummary;
 }
 
+/** `value` must be a study summary (readSummary / summarizeStudy). */
+export function checkSummary(name: string, value: unknown): StudySummary {
+  checkShape(
+    name,
+    value,
+    "an estimator study summary",
+    { format: "string", budget: "number", estimators: "array", trials: "array", repeat: "array" },
+    "read one with fh.study.readSummary(path) or build one with fh.study.summarizeStudy(study, estimators).",
+  );
+  if ((value as StudySummary).format !== SUMMARY_FORMAT)
+    fail("invalid-argument", {
+      parameter: name,
+      rule: `must have format "${SUMMARY_FORMAT}"`,
+      received: show((value as StudySummary).format),
+      fix: "read it with fh.study.readSummary(path).",
+    });
+  return value as StudySummary;
+}
+
 /** The trials that count: complete, with a truth. */
 export function summaryTrials(summary: StudySummary): SummaryTrial[] {
+  checkSummary("summary", summary);
   return summary.trials.filter((t) => t.state === "complete" && t.testAcc !== null);
 }
 
@@ -254,6 +298,7 @@ export function summaryEstimates(
     extra?: Readonly<Record<string, Readonly<Record<string, readonly (number | null)[]>>>>;
   } = {},
 ): { rows: EstimateRow[]; truths: number[]; trials: SummaryTrial[] } {
+  checkSummary("summary", summary);
   checkKeys("options", options, ["names", "budgets", "extra"]);
   const trials = summaryTrials(summary);
   const extra = options.extra ?? {};
@@ -287,6 +332,7 @@ export function summaryEstimates(
 
 /** FH+'s inputs from a summary's complete trials, reading the FH estimates of `fhName`. */
 export function summaryStackedInputs(summary: StudySummary, fhName: string): StackedInput[] {
+  checkSummary("summary", summary);
   if (!summary.estimators.some((e) => e.name === fhName))
     fail("invalid-argument", {
       parameter: "fhName",
@@ -304,6 +350,7 @@ export function summaryStackedInputs(summary: StudySummary, fhName: string): Sta
 
 /** The seed-to-seed pairs of truths: [first seed, second seed] for every repeated, complete candidate. */
 export function repeatPairs(summary: StudySummary): [number, number][] {
+  checkSummary("summary", summary);
   const byNumber = new Map(summary.trials.map((t) => [t.number, t]));
   const pairs: [number, number][] = [];
   for (const r of summary.repeat) {
@@ -315,6 +362,8 @@ export function repeatPairs(summary: StudySummary): [number, number][] {
 
 /** Write a summary as JSON (one trial per line, so diffs stay readable). */
 export function writeSummary(path: string, summary: StudySummary): void {
+  checkString("path", path);
+  checkSummary("summary", summary);
   const { trials, repeat, ...head } = summary;
   const lines = [
     JSON.stringify(head).slice(0, -1),
@@ -329,6 +378,7 @@ export function writeSummary(path: string, summary: StudySummary): void {
  * replays and schedulers: with `recordedEstimator` they run searches without retraining.
  */
 export function summaryAsTrials(summary: StudySummary): Trial[] {
+  checkSummary("summary", summary);
   return summaryTrials(summary).map((t) => ({
     id: t.id,
     number: t.number,
@@ -375,10 +425,14 @@ export function recordedEstimator(
 
 /** Trial id -> the summary's estimates of one estimator (for recordedEstimator). */
 export function summaryScores(summary: StudySummary, name: string): Record<string, readonly (number | null)[]> {
+  checkSummary("summary", summary);
+  checkString("name", name);
   return Object.fromEntries(summary.trials.map((t) => [t.id, t.estimates[name] ?? []]));
 }
 
 /** Trial id -> seconds each estimate of `name` took (for a replay's decisionSeconds). */
 export function summaryEstimateSeconds(summary: StudySummary, name: string): Record<string, readonly number[]> {
+  checkSummary("summary", summary);
+  checkString("name", name);
   return Object.fromEntries(summary.trials.map((t) => [t.id, t.estimateSeconds?.[name] ?? []]));
 }

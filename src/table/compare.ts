@@ -10,6 +10,7 @@ import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
 import { kendallTauB, precisionAtK, regretAt1, spearman, topHalfSpearman } from "../metrics/rank.js";
 import type { EstimateRow } from "../proxy/evaluate.js";
 import type { Table } from "./tables.js";
+import { checkArray, checkNumbers, checkRequired, checkString } from "../core/validate.js";
 
 export type Metric = "spearman" | "kendall" | "topHalfSpearman" | "precisionAtK" | "regretAt1";
 const METRICS: readonly Metric[] = ["spearman", "kendall", "topHalfSpearman", "precisionAtK", "regretAt1"];
@@ -165,6 +166,14 @@ export function comparisonTable(
   truths: readonly number[],
   options: ComparisonOptions,
 ): Table {
+  checkRequired("options", options, ["estimators", "budgets", "metrics", "B", "seed", "level"]);
+  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkNumbers("truths", truths);
+  checkArray("options.estimators", options.estimators, {
+    item: (n, v) => checkString(n, v),
+    fix: "name the estimators to compare.",
+  });
+  checkNumbers("options.budgets", options.budgets, 1);
   checkKeys("options", options, ["estimators", "budgets", "metrics", "B", "seed", "level"]);
   const metrics = options.metrics ?? ["spearman", "topHalfSpearman", "precisionAtK", "regretAt1"];
   const { estimators: _e, budgets: _b, metrics: _m, ...boot } = options;
@@ -203,6 +212,18 @@ export function differenceTable(
   truths: readonly number[],
   options: DifferenceOptions,
 ): Table {
+  checkRequired("options", options, ["estimators", "versus", "budgets", "metric", "B", "seed", "level"]);
+  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkNumbers("truths", truths);
+  checkArray("options.estimators", options.estimators, {
+    item: (n, v) => checkString(n, v),
+    fix: "name the estimators to judge.",
+  });
+  checkArray("options.versus", options.versus, {
+    item: (n, v) => checkString(n, v),
+    fix: "name what they are compared against.",
+  });
+  checkNumbers("options.budgets", options.budgets, 1);
   checkKeys("options", options, ["estimators", "versus", "budgets", "metric", "B", "seed", "level"]);
   const metric = options.metric ?? "spearman";
   const { estimators: _e, versus: _v, budgets: _b, metric: _m, ...boot } = options;

@@ -2,6 +2,8 @@ import { createRequire } from "node:module";
 import * as aq from "arquero";
 import { fail } from "../core/errors.js";
 import type { Table } from "./tables.js";
+import { checkTable } from "./tables.js";
+import { checkShape } from "../core/validate.js";
 
 const require = createRequire(import.meta.url);
 
@@ -35,6 +37,7 @@ function danfo(): DanfoModule {
 
 /** An arquero table as a danfojs-node DataFrame (nulls become null cells). */
 export function toDanfo(table: Table): DanfoFrame {
+  checkTable("table", table);
   const cols: Record<string, unknown[]> = {};
   for (const name of table.columnNames()) cols[name] = Array.from(table.array(name) as ArrayLike<unknown>);
   return new (danfo().DataFrame)(cols);
@@ -42,6 +45,13 @@ export function toDanfo(table: Table): DanfoFrame {
 
 /** A danfojs-node DataFrame as an arquero table. */
 export function fromDanfo(frame: DanfoFrame): Table {
+  checkShape(
+    "frame",
+    frame,
+    "a danfojs-node DataFrame",
+    { columns: "array", column: "function" },
+    "pass a DataFrame, e.g. fh.table.toDanfo(table).",
+  );
   const cols: Record<string, unknown[]> = {};
   for (const name of frame.columns) cols[name] = [...frame.column(name).values];
   return aq.table(cols);

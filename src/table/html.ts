@@ -1,5 +1,6 @@
 import type { Table } from "./tables.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkTable } from "./tables.js";
 
 export interface TableHtmlOptions {
   /** Rows shown; the rest are counted. Default 20. */
@@ -29,6 +30,7 @@ export function formatCell(v: unknown, digits = 3): string {
 
 /** A notebook-friendly HTML table: formatted numbers, a sticky header, capped rows with a count. */
 export function tableHtml(table: Table, options: TableHtmlOptions = {}): string {
+  checkTable("table", table);
   checkKeys("options", options, ["maxRows", "digits", "caption", "height"]);
   const maxRows = checkNumber("options.maxRows", options.maxRows ?? 20, { integer: true, min: 1 });
   const digits = checkNumber("options.digits", options.digits ?? 3, { integer: true, min: 1, max: 12 });
@@ -60,6 +62,7 @@ export function tableHtml(table: Table, options: TableHtmlOptions = {}): string 
 
 /** A plain-text rendering (the text/plain part of a table bundle). */
 export function tableText(table: Table, options: { maxRows?: number; digits?: number } = {}): string {
+  checkTable("table", table);
   const maxRows = options.maxRows ?? 20;
   const names = table.columnNames();
   const rows = (table.objects({ limit: maxRows }) as Record<string, unknown>[]).map((r) =>

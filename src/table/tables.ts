@@ -1,6 +1,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { fail, show } from "../core/errors.js";
+import { checkArray, checkNumber, checkNumbers, checkShape } from "../core/validate.js";
 import { createRng } from "../core/random.js";
 import { fitCalibration } from "../proxy/calibrate.js";
 import type { EstimateRow } from "../proxy/evaluate.js";
@@ -78,6 +79,8 @@ export function trialsTable(trials: readonly TrialRow[]): Table {
  * on the truth's scale with its error. Rows whose estimate is missing keep the reason.
  */
 export function estimatesTable(rows: readonly EstimateRow[], truths: readonly number[]): Table {
+  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkNumbers("truths", truths);
   rows.forEach((r, i) => {
     if (r.candidate < 0 || r.candidate >= truths.length) {
       fail("invalid-argument", {
@@ -157,6 +160,7 @@ export interface SummaryRow {
 
 /** Metrics per (estimator, budget), from an estimates table. k of precision@k = a quarter of n (>= 1). */
 export function summaryRows(estimates: Table): SummaryRow[] {
+  checkTable("estimates", estimates);
   const rows = estimates.objects() as Record<string, unknown>[];
   const groups = new Map<string, Record<string, unknown>[]>();
   for (const r of rows) {
@@ -195,6 +199,18 @@ export function summaryRows(estimates: Table): SummaryRow[] {
   });
 }
 
+/** `value` must be a table (the toolkit's tables are arquero tables). */
+export function checkTable(name: string, value: unknown): Table {
+  checkShape(
+    name,
+    value,
+    "a table",
+    { columnNames: "function", objects: "function", numRows: "function" },
+    "pass a table of the toolkit (e.g. fh.table.estimatesTable(...)) or fh.table.fromRows([...]).",
+  );
+  return value as Table;
+}
+
 /** A table from plain row objects (every row's keys become columns; missing values are null). */
 export function fromRows(rows: readonly Readonly<Record<string, unknown>>[]): Table {
   if (!Array.isArray(rows) || rows.some((r) => !r || typeof r !== "object" || Array.isArray(r)))
@@ -209,20 +225,30 @@ export function fromRows(rows: readonly Readonly<Record<string, unknown>>[]): Ta
 }
 
 export function summaryTable(estimates: Table): Table {
+  checkTable("estimates", estimates);
   return aq.from(summaryRows(estimates));
 }
 
 /** CSV text (arquero's writer). */
 export function tableToCSV(table: Table): string {
+  checkTable("table", table);
   return aq.toCSV(table);
 }
 
 /** Apache Arrow IPC bytes (arquero's writer). */
 export function tableToArrow(table: Table): Uint8Array {
+  checkTable("table", table);
   return aq.toArrowIPC(table);
 }
 
 export function tableFromArrow(bytes: Uint8Array): Table {
+  if (!(bytes instanceof Uint8Array))
+    fail("invalid-argument", {
+      parameter: "bytes",
+      rule: "must be Apache Arrow IPC bytes (a Uint8Array)",
+      received: show(bytes),
+      fix: "pass what tableToArrow wrote.",
+    });
   return aq.fromArrow(bytes);
 }
 
@@ -236,6 +262,10 @@ export function bootstrapSummaries(
   B: number,
   seed: number,
 ): SummaryRow[][] {
+  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkNumbers("truths", truths);
+  checkNumber("B", B, { integer: true, min: 1, max: 100000 });
+  checkNumber("seed", seed, { integer: true });
   const rng = createRng(seed);
   const n = truths.length;
   const out: SummaryRow[][] = [];

@@ -7,6 +7,7 @@ import { warn } from "../core/warn.js";
 import { registerNativeTrainingKernels } from "./native-kernels.js";
 import { closeWebGpu, openWebGpu, type GpuAdapterSummary } from "./webgpu.js";
 import { tensorflowThreads } from "./threads.js";
+import { checkShape } from "../core/validate.js";
 
 const require = createRequire(import.meta.url);
 
@@ -250,6 +251,13 @@ export async function resolveBackend(options: ResolveBackendOptions = {}): Promi
 
 /** A few lines for a notebook or a log. */
 export function formatBackendReport(report: BackendReport): string {
+  checkShape(
+    "report",
+    report,
+    "a backend report",
+    { chosen: "string", attempts: "array" },
+    "pass fh.train.backendReport().",
+  );
   const lines = [
     `TensorFlow.js backend: ${report.chosen} (tf.getBackend() = "${report.tfjsBackend}", ${report.requestedBy === "auto" ? "chosen automatically" : `forced by ${report.requestedBy}`})`,
   ];

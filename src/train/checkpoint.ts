@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { fail, show } from "../core/errors.js";
+import { checkShape } from "../core/validate.js";
 
 export interface StoredTensor {
   readonly name: string;
@@ -88,6 +89,13 @@ const VERSION = 1;
 
 /** The checkpoint as bytes (format above). */
 export function encodeCheckpoint(c: TrainCheckpoint): Uint8Array {
+  checkShape(
+    "checkpoint",
+    c,
+    "a training checkpoint",
+    { epoch: "number", budget: "number", seed: "number", weights: "array" },
+    "pass the checkpoint of a run with options.checkpoint: true.",
+  );
   const tensors = [...c.weights.map((t) => ({ group: "w", t })), ...c.optimizer.map((t) => ({ group: "o", t }))];
   const header = new TextEncoder().encode(
     JSON.stringify({
@@ -168,6 +176,13 @@ export function checkCheckpoint(bytes: Uint8Array, source = "checkpoint"): numbe
 
 /** Bytes written by encodeCheckpoint back to a checkpoint; `source` names the file in errors. */
 export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): TrainCheckpoint {
+  if (!(bytes instanceof Uint8Array))
+    fail("invalid-argument", {
+      parameter: "bytes",
+      rule: "must be checkpoint bytes (a Uint8Array)",
+      received: show(bytes),
+      fix: "pass what encodeCheckpoint wrote (study.loadCheckpoint(trial)).",
+    });
   const { header, offsets } = layout(bytes, source);
   const weights: StoredTensor[] = [];
   const optimizer: StoredTensor[] = [];

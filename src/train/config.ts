@@ -3,6 +3,7 @@ import { checkBoolean, checkKeys, checkNumber, checkOneOf } from "../core/valida
 import { parseCell, type CellOp } from "../space/cell.js";
 import type { Scalar } from "../space/params.js";
 import type { ModelFunction, UserModelConfig } from "./user-model.js";
+import { checkShape } from "../core/validate.js";
 
 /** The CNN family for HPO: `depth` conv blocks, channels width, 2*width, 4*width, 4*width... */
 export interface CnnConfig {
@@ -117,6 +118,14 @@ export function candidateFromConfig(
   overrides: Partial<TrainConfig> = {},
   user?: UserModelOptions,
 ): { model: ModelConfig; train: TrainConfig } {
+  checkShape(
+    "config",
+    config,
+    "a configuration (an object of parameter values)",
+    {},
+    "pass a configuration from fh.space.sample(space, seed).",
+  );
+  checkKeys("overrides", overrides, Object.keys(TRAIN_DEFAULTS));
   if (user !== undefined) {
     checkKeys("user", user, ["model", "featuresLayer"]);
     if (typeof user.model !== "function")
@@ -220,6 +229,14 @@ function trainConfigFrom(c: Record<string, unknown>, overrides: Partial<TrainCon
 
 /** Learning rate at a fractional position `progress` in [0, 1) of the full budget. */
 export function learningRateAt(train: TrainConfig, progress: number): number {
+  checkShape(
+    "train",
+    train,
+    "a training config",
+    { lr: "number", epochs: "number", schedule: "string" },
+    "pass candidateFromConfig(config).train.",
+  );
+  checkNumber("progress", progress, { min: 0, max: 1 });
   switch (train.schedule) {
     case "constant":
       return train.lr;

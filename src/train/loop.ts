@@ -10,6 +10,8 @@ import { copyCurves, emptyCurves, type Curves } from "../history/curves.js";
 import { learningRateAt, type ModelConfig, type TrainConfig } from "./config.js";
 import { buildModel } from "./models.js";
 import { captureCheckpoint, restoreCheckpoint, type TrainCheckpoint } from "./checkpoint.js";
+import { checkSplits } from "../data/splits.js";
+import { checkRequired, checkShape } from "../core/validate.js";
 
 /** Float pixels and labels of one split, ready for batching. */
 export interface TensorSet {
@@ -41,6 +43,7 @@ function tensorSet(set: ImageSet, stats: { mean: number[]; std: number[] }): Ten
 
 /** Standardise every split with the training split's channel statistics. */
 export function prepareData(splits: Splits, options: { includeTest?: boolean } = {}): PreparedData {
+  checkSplits("splits", splits);
   checkKeys("options", options, ["includeTest"]);
   const stats = channelStats(splits.train);
   return {
@@ -290,6 +293,33 @@ export async function trainCandidate(
   data: PreparedData,
   options: TrainOptions,
 ): Promise<TrainResult> {
+  checkShape("model", model, "a model config", { family: "string" }, "pass candidateFromConfig(config).model.");
+  checkShape(
+    "train",
+    train,
+    "a training config",
+    { epochs: "number", lr: "number", batchSize: "number" },
+    "pass candidateFromConfig(config).train.",
+  );
+  checkShape(
+    "data",
+    data,
+    "prepared data",
+    { train: "object", validation: "object", probeTrain: "object", probeValidation: "object", numClasses: "number" },
+    "pass fh.train.prepareData(splits).",
+  );
+  checkRequired("options", options, [
+    "epochs",
+    "seed",
+    "historyDtype",
+    "hooks",
+    "signal",
+    "stopOnSigint",
+    "evalBatchSize",
+    "evaluateTest",
+    "checkpoint",
+    "resume",
+  ]);
   checkKeys("options", options, [
     "epochs",
     "seed",

@@ -1,3 +1,4 @@
+import { fail, show } from "../core/errors.js";
 import * as tf from "@tensorflow/tfjs";
 import { createRng, type Rng } from "../core/random.js";
 import { CELL_EDGES } from "../space/cell.js";
@@ -5,6 +6,7 @@ import { batchNormalization } from "./batch-norm.js";
 import { buildUserModel } from "./user-model.js";
 import { conv2d as conv2dLayer } from "./conv.js";
 import type { CnnConfig, ModelConfig, NasCellConfig, ResNetConfig } from "./config.js";
+import { checkNumber, checkShape } from "../core/validate.js";
 
 /** The trainable model and, sharing its weights, the model that outputs the penultimate features. */
 export interface BuiltModel {
@@ -154,6 +156,16 @@ export function buildModel(
   seed: number,
   bnMomentum = 0.9,
 ): BuiltModel {
+  checkShape("config", config, "a model config", { family: "string" }, "pass candidateFromConfig(config).model.");
+  if (!Array.isArray(inputShape) || inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1))
+    fail("invalid-argument", {
+      parameter: "inputShape",
+      rule: "must be [height, width, channels] of positive integers",
+      received: show(inputShape),
+      fix: "pass e.g. [28, 28, 1].",
+    });
+  checkNumber("numClasses", numClasses, { integer: true, min: 2 });
+  checkNumber("seed", seed, { integer: true });
   if (config.family === "user") return buildUserModel(config, inputShape, numClasses, seed);
   const ctx: Ctx = { rng: createRng(seed), bnMomentum, n: 0 };
   const input = tf.input({ shape: [...inputShape], name: "images" });

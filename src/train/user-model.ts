@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fail, show } from "../core/errors.js";
 import type { Scalar } from "../space/params.js";
 import type { BuiltModel } from "./models.js";
+import { checkShape } from "../core/validate.js";
 
 /** What a model function gets besides the configuration. */
 export interface ModelContext {
@@ -53,6 +54,13 @@ export function buildUserModel(
   numClasses: number,
   seed: number,
 ): BuiltModel {
+  checkShape(
+    "spec",
+    spec,
+    "a user model config",
+    { build: "function", config: "object", featuresLayer: "string" },
+    "pass candidateFromConfig(config, {}, { model }).model.",
+  );
   const model = spec.build(spec.config, { inputShape, numClasses, seed, tf });
   const m = model as unknown as Partial<tf.LayersModel> | null | undefined;
   if (!m || typeof m !== "object" || !Array.isArray(m.layers) || !Array.isArray(m.inputs) || !Array.isArray(m.outputs))

@@ -18,7 +18,9 @@ function figure(k: number) {
   const rng = createRng(k);
   const x = Array.from({ length: 1000 }, () => rng.next());
   return {
-    data: [{ type: "scatter" as const, mode: "markers", x, y: x.map((v) => v + 0.1 * rng.normal()), name: `series ${k}` }],
+    data: [
+      { type: "scatter" as const, mode: "markers", x, y: x.map((v) => v + 0.1 * rng.normal()), name: `series ${k}` },
+    ],
     layout: { title: { text: `figure ${k}` } },
   };
 }
