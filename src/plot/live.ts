@@ -8,15 +8,7 @@ import { peakValAcc } from "../history/curves.js";
 import type { Trial } from "../history/trial.js";
 import { baseLayout, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { trajectoryInfo, type TrajectoryInfo } from "./trajectory.js";
-import {
-  checkArray,
-  checkShape,
-  checkNumber,
-  checkNumbers,
-  checkKeys,
-  checkFunction,
-  checkString,
-} from "../core/validate.js";
+import { checkArray, checkShape } from "../core/validate.js";
 
 export interface LiveSearchInfo {
   /** Best peak validation accuracy of the complete trials vs seconds since `start`. */

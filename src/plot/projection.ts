@@ -2,15 +2,7 @@ import { epochFeatures, type FeatureHistory } from "../history/feature-history.j
 import { createRng } from "../core/random.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkHistory } from "../history/feature-history.js";
-import {
-  checkArray,
-  checkShape,
-  checkNumber,
-  checkNumbers,
-  checkKeys,
-  checkFunction,
-  checkString,
-} from "../core/validate.js";
+import { checkShape } from "../core/validate.js";
 
 export interface ProjectionEpoch {
   readonly epoch: number;

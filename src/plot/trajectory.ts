@@ -1,13 +1,5 @@
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
-import {
-  checkArray,
-  checkShape,
-  checkNumber,
-  checkNumbers,
-  checkKeys,
-  checkFunction,
-  checkString,
-} from "../core/validate.js";
+import { checkArray, checkShape } from "../core/validate.js";
 
 export interface TrajectoryInput {
   readonly method: string;
