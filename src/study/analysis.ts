@@ -132,11 +132,13 @@ export function searchMethods(
     readonly historyScores: readonly string[];
     readonly extra?: Readonly<Record<string, { byId: Record<string, readonly (number | null)[]>; costOf: string }>>;
     readonly asha?: readonly string[];
+    /** ASHA's first rung (rungs r, 3r, 9r, ... below T). Default t. */
+    readonly ashaMinEpochs?: number;
     readonly warmup?: number;
   },
 ): SearchMethod[] {
   checkSummary("summary", summary);
-  checkRequired("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "warmup"]);
+  checkRequired("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "ashaMinEpochs", "warmup"]);
   checkArray("options.scores", options.scores, {
     item: (n, v) => checkString(n, v),
     fix: "name the scores to search with.",
@@ -147,7 +149,7 @@ export function searchMethods(
   });
   if (options.asha !== undefined)
     checkArray("options.asha", options.asha, { item: (n, v) => checkString(n, v), fix: "name ASHA's scores." });
-  checkKeys("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "warmup"]);
+  checkKeys("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "ashaMinEpochs", "warmup"]);
   const est = (name: string): { estimator: Estimator; seconds: Record<string, readonly number[]> } => {
     const extra = options.extra?.[name];
     if (extra)
@@ -186,11 +188,12 @@ export function searchMethods(
       decisionSeconds: fitCost(seconds, !!options.extra?.[name]),
     });
   }
+  const r = options.ashaMinEpochs ?? options.t;
   for (const name of options.asha ?? []) {
     const { estimator, seconds } = est(name);
     methods.push({
-      name: `ASHA (r = ${options.t}, eta 3) + ${name}`,
-      scheduler: ashaScheduler({ estimator, minEpochs: options.t, eta: 3 }),
+      name: `ASHA (r = ${r}, eta 3) + ${name}`,
+      scheduler: ashaScheduler({ estimator, minEpochs: r, eta: 3 }),
       capture: options.historyScores.includes(name),
       decisionSeconds: fitCost(seconds, !!options.extra?.[name]),
     });
