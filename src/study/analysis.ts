@@ -138,7 +138,16 @@ export function searchMethods(
   },
 ): SearchMethod[] {
   checkSummary("summary", summary);
-  checkRequired("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "ashaMinEpochs", "warmup"]);
+  checkRequired("options", options, [
+    "t",
+    "keep",
+    "scores",
+    "historyScores",
+    "extra",
+    "asha",
+    "ashaMinEpochs",
+    "warmup",
+  ]);
   checkArray("options.scores", options.scores, {
     item: (n, v) => checkString(n, v),
     fix: "name the scores to search with.",
