@@ -60,6 +60,7 @@ export function show(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
   if (Array.isArray(value)) return value.length > 6 ? `an array of length ${value.length}` : JSON.stringify(value);
   if (typeof value === "function") return "a function";
+  if (typeof value === "symbol") return value.toString();
   try {
     const s = JSON.stringify(value);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;

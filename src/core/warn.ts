@@ -5,7 +5,8 @@ import { checkFunction } from "./validate.js";
  */
 export type WarningSink = (message: string) => void;
 
-let sink: WarningSink = (message) => console.warn(`[feature-histories] ${message}`);
+const stderrSink: WarningSink = (message) => console.warn(`[feature-histories] ${message}`);
+let sink: WarningSink = stderrSink;
 const seen = new Set<string>();
 
 export function warn(message: string): void {
@@ -14,10 +15,14 @@ export function warn(message: string): void {
   sink(message);
 }
 
-/** Replace the sink; returns a function restoring the previous one. Resets de-duplication. */
-export function setWarningSink(next: WarningSink): () => void {
+/**
+ * Replace the sink (undefined: the default, stderr); returns a function restoring the previous
+ * one. Resets de-duplication.
+ */
+export function setWarningSink(next: WarningSink | undefined): () => void {
+  if (next !== undefined) checkFunction("sink", next, "pass (message) => ..., or undefined for the default (stderr).");
   const previous = sink;
-  sink = next;
+  sink = next ?? stderrSink;
   seen.clear();
   return () => {
     sink = previous;

@@ -108,6 +108,7 @@ export function epochFeatures(h: FeatureHistory, e: number): Float32Array {
 
 /** Epoch numbers (1-based) of the window of K epochs ending at budget t: t-K+1..t. */
 export function windowEpochs(t: number, k: number, available: number): number[] {
+  checkNumber("available", available, { integer: true, min: 1 });
   checkNumber("t", t, { integer: true, min: 1, max: available });
   checkNumber("K", k, { integer: true, min: 1 });
   const start = Math.max(1, t - k + 1);

@@ -107,6 +107,8 @@ export async function saveHistory(path: string, h: FeatureHistory): Promise<void
 }
 
 export async function loadHistory(path: string): Promise<FeatureHistory> {
+  // A number would be read as a file descriptor (0 is stdin: a call that never returns).
+  checkString("path", path);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

@@ -90,6 +90,7 @@ let loaderSent = false;
  * inlines ~4.8 MB of plotly.js into every saved notebook.
  */
 export function loadPlotly(options: { force?: boolean } = {}): void {
+  checkKeys("options", options, ["force"]);
   if (loaderSent && !options.force) return;
   loaderSent = true;
   displayBundle(

@@ -1,3 +1,4 @@
+import { checkNumber } from "../core/validate.js";
 /** Plotly figure JSON, typed as far as the toolkit writes it. */
 export interface PlotlyTrace {
   readonly type: "scatter" | "scattergl";
@@ -20,7 +21,11 @@ export const PALETTE = [
   "#000000",
 ] as const;
 
-export const colour = (i: number): string => PALETTE[i % PALETTE.length]!;
+/** The palette colour of series i (cycling). */
+export function colour(i: number): string {
+  checkNumber("i", i, { integer: true, min: 0 });
+  return PALETTE[i % PALETTE.length]!;
+}
 
 /** One theme for every figure: font, margins, white background, light grid. */
 export function baseLayout(

@@ -1,3 +1,4 @@
+import { warn } from "../core/warn.js";
 import { levenbergMarquardt } from "ml-levenberg-marquardt";
 import { fail } from "../core/errors.js";
 import type { TrialView, Estimator } from "./types.js";
@@ -95,7 +96,10 @@ export const LCE_FAMILIES: readonly Family[] = [
 ];
 
 /** Extrapolations of each family fitted to the curve, at epoch T (undefined where a fit failed). */
-export function lceFits(valAcc: readonly number[], T: number): { family: string; prediction: number | undefined }[] {
+export function lceFits(
+  valAcc: readonly number[],
+  T: number,
+): { family: string; prediction: number | undefined; error?: string }[] {
   checkNumbers("valAcc", valAcc, 1);
   checkNumber("T", T, { integer: true, min: 1 });
   const x = valAcc.map((_, i) => i + 1);
@@ -110,9 +114,12 @@ export function lceFits(valAcc: readonly number[], T: number): { family: string;
       });
       const p = fam.f(r.parameterValues)(T);
       return { family: fam.name, prediction: Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : undefined };
-    } catch {
-      // A family that cannot be fitted to this curve (singular Jacobian) simply does not vote.
-      return { family: fam.name, prediction: undefined };
+    } catch (err) {
+      // A family that cannot be fitted to this curve (singular Jacobian) does not vote; the
+      // reason stays with the result and is warned once.
+      const error = (err as Error)?.message ?? String(err);
+      warn(`LCE: the ${fam.name} fit failed (${error.split("\n")[0]}); the other families vote`);
+      return { family: fam.name, prediction: undefined, error };
     }
   });
 }

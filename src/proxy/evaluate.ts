@@ -1,3 +1,4 @@
+import { warn } from "../core/warn.js";
 import { checkNumber } from "../core/validate.js";
 import type { TrialView, Estimator } from "./types.js";
 import { checkArray, checkNumbers, checkShape } from "../core/validate.js";
@@ -54,5 +55,10 @@ export function estimateAll(
         }
       }
   });
+  const failed = rows.filter((r) => r.estimate === undefined);
+  if (failed.length)
+    warn(
+      `estimateAll: ${failed.length} of ${rows.length} estimates could not be made (kept as rows with their reason; first: ${failed[0]!.estimator} at t = ${failed[0]!.t}: ${failed[0]!.error?.split("\n")[0]})`,
+    );
   return rows;
 }

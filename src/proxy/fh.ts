@@ -328,6 +328,7 @@ export function featureHistoryProxy(options: FeatureHistoryOptions = {}): Estima
 
 /** The last-checkpoint linear probe (K = 1): what a single epoch's features give, without history. */
 export function lastCheckpointProbe(options: Omit<FeatureHistoryOptions, "window" | "combine"> = {}): Estimator {
+  checkKeys("options", options, ["normalize", "head", "lambda", "components", "probes", "floor", "name"]);
   return featureHistoryProxy({
     ...options,
     window: 1,

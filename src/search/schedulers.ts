@@ -87,6 +87,9 @@ export interface AshaOptions {
 
 /** The rungs below the budget: r, r*eta, r*eta^2, ... (then the budget itself completes a trial). */
 export function ashaRungs(minEpochs: number, eta: number, budget: number): number[] {
+  checkNumber("minEpochs", minEpochs, { integer: true, min: 1 });
+  checkNumber("eta", eta, { min: 1.5, max: 100 });
+  checkNumber("budget", budget, { integer: true, min: 1, max: 1_000_000 });
   const rungs: number[] = [];
   for (let r = minEpochs; r < budget; r = Math.max(r + 1, Math.round(r * eta))) rungs.push(r);
   return rungs;

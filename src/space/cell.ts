@@ -38,6 +38,12 @@ export function cellToString(ops: readonly CellOp[]): string {
 
 /** Parse a cell string; `parameter` names the value in errors. */
 export function parseCell(text: unknown, parameter = "cell", ops: readonly string[] = CELL_OPS): CellOp[] {
+  if (typeof parameter !== "string" || parameter === "") parameter = "cell";
+  checkArray("ops", ops, {
+    min: 1,
+    item: (n, v) => checkString(n, v),
+    fix: "pass operation names, e.g. fh.space.CELL_OPS.",
+  });
   const fix = 'write it as "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|" with ops from ' + ops.join(", ") + ".";
   if (typeof text !== "string")
     fail("invalid-argument", { parameter, rule: "must be a cell string", received: show(text), fix });
@@ -120,5 +126,6 @@ export function mutateCell(cell: readonly CellOp[], rng: Rng, ops: readonly Cell
 /** One-hot per edge: 6 x ops.length numbers. */
 export function encodeCell(cell: readonly CellOp[], ops: readonly CellOp[] = CELL_OPS): number[] {
   checkCellOps("cell", cell);
+  checkCellOps("ops", ops);
   return cell.flatMap((op) => ops.map((o) => (o === op ? 1 : 0)));
 }

@@ -35,6 +35,15 @@ export function defineSpace(params: readonly Param[]): SearchSpace {
       fix: "pass e.g. [float('lr', 1e-4, 1e-1, { log: true })].",
     });
   }
+  params.forEach((p, i) =>
+    checkShape(
+      `params[${i}]`,
+      p,
+      "a parameter",
+      { name: "string", kind: "string" },
+      "build parameters with fh.space.float / int / categorical / fixed / cell.",
+    ),
+  );
   const byName = new Map<string, Param>();
   for (const p of params) {
     if (byName.has(p.name))

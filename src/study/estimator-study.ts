@@ -239,6 +239,7 @@ export const FH_DEFAULT = "FH (K=2, concat, l2, ridge)";
  * probe images it costs ~4.5 s a fit, 30x the ridge head (measured on the main study).
  */
 export function studyEstimators(T: number): SummaryEstimator[] {
+  checkNumber("T", T, { integer: true, min: 1, max: 10000 });
   const half = Math.max(1, Math.floor(T / 2));
   const fh = (name: string, o: Parameters<typeof featureHistoryProxy>[0]) => ({
     estimator: featureHistoryProxy({ ...o, name }),

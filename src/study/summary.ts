@@ -239,6 +239,8 @@ export function summarizeStudy(
 
 /** Read a summary file, checking its format and version. */
 export function readSummary(path: string): StudySummary {
+  // A number would be read as a file descriptor (0 is stdin: a call that never returns).
+  checkString("path", path);
   let raw: Partial<StudySummary>;
   try {
     raw = JSON.parse(readFileSync(path, "utf8")) as Partial<StudySummary>;

@@ -124,6 +124,15 @@ export function noiseCeiling(pairs: readonly (readonly [number, number])[], opti
       received: show(pairs),
       fix: "use repeatPairs(summary).",
     });
+  pairs.forEach((p, i) => {
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => typeof v === "number" && Number.isFinite(v)))
+      fail("invalid-argument", {
+        parameter: `pairs[${i}]`,
+        rule: "must be [truth with seed 1, truth with seed 2], two finite numbers",
+        received: show(p),
+        fix: "use repeatPairs(summary).",
+      });
+  });
   return bootstrapMetric(
     "spearman",
     pairs.map((p) => p[0]),

@@ -49,6 +49,15 @@ export function trialsTable(trials: readonly TrialRow[]): Table {
       received: show(trials),
       fix: "pass study.trials() (or a summary's trials).",
     });
+  trials.forEach((t, i) =>
+    checkShape(
+      `trials[${i}]`,
+      t,
+      "a trial",
+      { id: "string", config: "object", state: "string" },
+      "pass study.trials() (or a summary's trials).",
+    ),
+  );
   const keys = [...new Set(trials.flatMap((t) => Object.keys(t.config ?? {})))].sort();
   const cols: Record<string, unknown[]> = {
     trial: [],
@@ -79,7 +88,18 @@ export function trialsTable(trials: readonly TrialRow[]): Table {
  * on the truth's scale with its error. Rows whose estimate is missing keep the reason.
  */
 export function estimatesTable(rows: readonly EstimateRow[], truths: readonly number[]): Table {
-  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkArray("rows", rows, {
+    what: "estimate rows",
+    item: (n, v) =>
+      checkShape(
+        n,
+        v,
+        "an estimate row",
+        { candidate: "number", estimator: "string", t: "number" },
+        "pass fh.proxy.estimateAll(...) rows.",
+      ),
+    fix: "pass fh.proxy.estimateAll(...) rows.",
+  });
   checkNumbers("truths", truths);
   rows.forEach((r, i) => {
     if (r.candidate < 0 || r.candidate >= truths.length) {

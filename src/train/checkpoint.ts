@@ -183,6 +183,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Trai
       received: show(bytes),
       fix: "pass what encodeCheckpoint wrote (study.loadCheckpoint(trial)).",
     });
+  if (typeof source !== "string" || source === "") source = "checkpoint";
   const { header, offsets } = layout(bytes, source);
   const weights: StoredTensor[] = [];
   const optimizer: StoredTensor[] = [];

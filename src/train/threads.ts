@@ -7,6 +7,7 @@
  * chain of dependent ops). bench/train-throughput.mjs measures 1 vs 2 workers.
  */
 import { availableParallelism } from "node:os";
+import { checkNumber } from "../core/validate.js";
 
 function envCount(name: string): number | "default" {
   const v = Number(process.env[name]);
@@ -20,6 +21,8 @@ export function tensorflowThreads(): { intraOp: number | "default"; interOp: num
 
 /** Environment for one of `workers` processes sharing `cores` cores (default: this machine's). */
 export function workerThreadEnv(workers: number, cores: number = availableParallelism()): Record<string, string> {
+  checkNumber("workers", workers, { integer: true, min: 1, max: 4096 });
+  checkNumber("cores", cores, { integer: true, min: 1, max: 4096 });
   const intra = String(Math.max(1, Math.floor(cores / Math.max(1, workers))));
   return { TF_NUM_INTRAOP_THREADS: intra, TF_NUM_INTEROP_THREADS: "1", OMP_NUM_THREADS: intra };
 }
