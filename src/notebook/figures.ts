@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
-import type { PlotlyFigure } from "../plot/theme.js";
+import { checkFigure, type PlotlyFigure } from "../plot/theme.js";
 import { tableHtml, tableText, type TableHtmlOptions } from "../table/html.js";
 import type { Table } from "../table/tables.js";
 import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
-import { checkNumber, checkShape, checkKeys } from "../core/validate.js";
+import { checkNumber, checkKeys } from "../core/validate.js";
 import { checkTable } from "../table/tables.js";
 
 const require = createRequire(import.meta.url);
@@ -36,13 +36,7 @@ export function plotlyLoaderHtml(): string {
 
 /** The HTML fallback of one figure: a div and a script that draws it as soon as plotly.js is on the page. */
 export function figureHtml(fig: PlotlyFigure, id = newDisplayId(), height = 460): string {
-  checkShape(
-    "figure",
-    fig,
-    "a Plotly figure",
-    { data: "array", layout: "object" },
-    "pass the result of a figure function, e.g. fh.plot.scatterFigure(info).",
-  );
+  checkFigure("figure", fig);
   checkNumber("height", height, { min: 50, max: 10000 });
   const json = JSON.stringify({ data: fig.data, layout: { ...fig.layout, height } }).replace(/</g, "\\u003c");
   return (
@@ -61,13 +55,7 @@ function summary(fig: PlotlyFigure): string {
 
 /** One bundle: Plotly JSON (JupyterLab, untrusted too), an HTML fallback (classic notebook, exported HTML), a text summary. */
 export function figureBundle(fig: PlotlyFigure, options: { height?: number } = {}): MimeBundle {
-  checkShape(
-    "figure",
-    fig,
-    "a Plotly figure",
-    { data: "array", layout: "object" },
-    "pass the result of a figure function, e.g. fh.plot.scatterFigure(info).",
-  );
+  checkFigure("figure", fig);
   checkKeys("options", options, ["height"]);
   const height = options.height ?? 460;
   return {
@@ -105,13 +93,7 @@ export function loadPlotly(options: { force?: boolean } = {}): void {
  * and a text summary. `npm run share` adds a static PNG for GitHub, nbviewer and nbconvert.
  */
 export function showFigure(fig: PlotlyFigure, options: { height?: number } = {}): void {
-  checkShape(
-    "figure",
-    fig,
-    "a Plotly figure",
-    { data: "array", layout: "object" },
-    "pass the result of a figure function, e.g. fh.plot.scatterFigure(info).",
-  );
+  checkFigure("figure", fig);
   checkKeys("options", options, ["height"]);
   if (process.env.FH_PLOTLY_LOADER === "1") loadPlotly();
   displayBundle(figureBundle(fig, options));

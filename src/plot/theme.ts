@@ -1,4 +1,4 @@
-import { checkNumber } from "../core/validate.js";
+import { checkNumber, checkShape } from "../core/validate.js";
 /** Plotly figure JSON, typed as far as the toolkit writes it. */
 export interface PlotlyTrace {
   readonly type: "scatter" | "scattergl";
@@ -7,6 +7,18 @@ export interface PlotlyTrace {
 export interface PlotlyFigure {
   readonly data: readonly PlotlyTrace[];
   readonly layout: Readonly<Record<string, unknown>>;
+}
+
+/** `value` must be a Plotly figure ({ data, layout }), e.g. what a figure function returns. */
+export function checkFigure(name: string, value: unknown): PlotlyFigure {
+  checkShape(
+    name,
+    value,
+    "a Plotly figure",
+    { data: "array", layout: "object" },
+    "pass the result of a figure function, e.g. fh.plot.scatterFigure(info).",
+  );
+  return value as PlotlyFigure;
 }
 
 /** Okabe-Ito: distinguishable under the common colour-vision deficiencies. */

@@ -99,7 +99,6 @@ export function trialAt(trial: Trial, t: number): Trial {
 /** Replay study.optimize with the pruner's search over recorded trials (in the order they were asked). */
 export function replayOptimize(trials: readonly Trial[], options: LiveReplayOptions): LiveReplayResult {
   checkRequired("options", options, ["workers", "pruner", "capture", "decisionSeconds", "truth"]);
-  checkKeys("options", options, ["workers", "pruner", "capture", "decisionSeconds", "truth"]);
   const { pruner, ...costs } = options;
   return replaySchedule(trials, prunerScheduler(pruner), costs);
 }
@@ -274,7 +273,6 @@ export function compareLiveToReplay(
     fix: "pass { name, trials, pruner? } per search.",
   });
   checkArray("full", full, { fix: "pass the complete trials of a search without pruner." });
-  checkKeys("options", options, ["workers", "target"]);
   const target = checkNumber("options.target", options.target, {});
   const complete = full.filter((t) => t.state === "complete");
   return searches.map((s) => {

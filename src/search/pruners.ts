@@ -5,7 +5,7 @@
  * k of N", decided one trial at a time as in Optuna's percentile pruner).
  */
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkNumber } from "../core/validate.js";
 import type { Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { checkRequired } from "../core/validate.js";
@@ -49,7 +49,6 @@ export function checkEstimator(parameter: string, value: unknown): Estimator {
 /** Prune at epoch t when the trial's estimate is below the best `keep` share of the others' at t. */
 export function estimatorPruner(options: EstimatorPrunerOptions): Pruner {
   checkRequired("options", options, ["estimator", "t", "keep", "warmup"]);
-  checkKeys("options", options, ["estimator", "t", "keep", "warmup"]);
   checkEstimator("options.estimator", options.estimator);
   const t = checkNumber("options.t", options.t, { integer: true, min: 1 });
   const keep = checkNumber("options.keep", options.keep ?? 0.25, { above: 0, max: 1 });

@@ -12,7 +12,7 @@
  *   a trial that reaches a rung is paused and scored there; a free worker first promotes a paused
  *   trial in the best 1/eta of its rung (highest rung first), else starts a new one at rung 0.
  */
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkNumber } from "../core/validate.js";
 import type { Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { nextSearchStep } from "./policy.js";
@@ -98,7 +98,6 @@ export function ashaRungs(minEpochs: number, eta: number, budget: number): numbe
 /** Asynchronous successive halving with any estimator as the rung score. */
 export function ashaScheduler(options: AshaOptions): Scheduler {
   checkRequired("options", options, ["estimator", "minEpochs", "eta"]);
-  checkKeys("options", options, ["estimator", "minEpochs", "eta"]);
   checkEstimator("options.estimator", options.estimator);
   const minEpochs = checkNumber("options.minEpochs", options.minEpochs ?? 1, { integer: true, min: 1 });
   const eta = checkNumber("options.eta", options.eta ?? 3, { min: 1.5, max: 100 });
@@ -148,7 +147,6 @@ export interface HyperbandOptions extends AshaOptions {
  */
 export function hyperbandScheduler(options: HyperbandOptions): Scheduler {
   checkRequired("options", options, ["estimator", "minEpochs", "eta", "brackets"]);
-  checkKeys("options", options, ["estimator", "minEpochs", "eta", "brackets"]);
   const minEpochs = checkNumber("options.minEpochs", options.minEpochs ?? 1, { integer: true, min: 1 });
   const eta = checkNumber("options.eta", options.eta ?? 3, { min: 1.5, max: 100 });
   const asked = options.brackets;

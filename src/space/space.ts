@@ -25,6 +25,18 @@ export function checkSpace(name: string, value: unknown): SearchSpace {
   return value as SearchSpace;
 }
 
+/** `value` must be a configuration: an object of parameter values. */
+export function checkConfig(name: string, value: unknown): Config {
+  checkShape(
+    name,
+    value,
+    "a configuration (an object of parameter values)",
+    {},
+    "pass a configuration from fh.space.sample(space, seed).",
+  );
+  return value as Config;
+}
+
 /** Define a space. Names are unique; a condition's parent comes earlier and can take its values. */
 export function defineSpace(params: readonly Param[]): SearchSpace {
   if (!Array.isArray(params) || params.length === 0) {
@@ -163,13 +175,7 @@ export function sampleMany(space: SearchSpace, n: number, seed: number): Config[
 /** Check a configuration against the space: every active parameter present and in range, nothing else. */
 export function validateConfig(space: SearchSpace, config: Config): void {
   checkSpace("space", space);
-  checkShape(
-    "config",
-    config,
-    "a configuration (an object of parameter values)",
-    {},
-    "pass a configuration from fh.space.sample(space, seed).",
-  );
+  checkConfig("config", config);
   if (config === null || typeof config !== "object")
     fail("invalid-argument", {
       parameter: "config",
@@ -254,13 +260,7 @@ export function validateConfig(space: SearchSpace, config: Config): void {
 /** Change one active, non-fixed parameter (a cell: one edge); children are re-sampled or dropped. */
 export function mutate(space: SearchSpace, config: Config, seedOrRng: number | Rng): Config {
   checkSpace("space", space);
-  checkShape(
-    "config",
-    config,
-    "a configuration (an object of parameter values)",
-    {},
-    "pass a configuration from fh.space.sample(space, seed).",
-  );
+  checkConfig("config", config);
   if (typeof seedOrRng !== "number") checkRng("seedOrRng", seedOrRng);
   validateConfig(space, config);
   const rng = rngOf(seedOrRng);
@@ -302,13 +302,7 @@ export function mutate(space: SearchSpace, config: Config, seedOrRng: number | R
 /** Fixed-length numeric encoding: ranges scaled to [0,1] (log-aware), one-hot categories and cell edges, 0 when inactive. */
 export function encode(space: SearchSpace, config: Config): number[] {
   checkSpace("space", space);
-  checkShape(
-    "config",
-    config,
-    "a configuration (an object of parameter values)",
-    {},
-    "pass a configuration from fh.space.sample(space, seed).",
-  );
+  checkConfig("config", config);
   validateConfig(space, config);
   const out: number[] = [];
   for (const p of space.params) {
@@ -358,13 +352,7 @@ export function encodingLength(space: SearchSpace): number {
 /** A canonical string: parameters by name, cells by their isomorphism-invariant key. */
 export function configKey(space: SearchSpace, config: Config): string {
   checkSpace("space", space);
-  checkShape(
-    "config",
-    config,
-    "a configuration (an object of parameter values)",
-    {},
-    "pass a configuration from fh.space.sample(space, seed).",
-  );
+  checkConfig("config", config);
   const parts: string[] = [];
   for (const p of [...space.params].sort((a, b) => a.name.localeCompare(b.name))) {
     const v = config[p.name];

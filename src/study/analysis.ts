@@ -76,7 +76,6 @@ export function stackedScores(summary: StudySummary, options: StackedScoresOptio
   checkSummary("summary", summary);
   checkRequired("options", options, ["fh", "upTo", "fitOn", "folds", "seed"]);
   if (options.fitOn !== undefined) checkSummary("options.fitOn", options.fitOn);
-  checkKeys("options", options, ["fh", "upTo", "fitOn", "folds", "seed"]);
   const upTo = checkNumber("options.upTo", options.upTo, { integer: true, min: 1, max: summary.budget });
   const trials = summaryTrials(summary);
   const inputs = summaryStackedInputs(summary, options.fh);
@@ -158,7 +157,6 @@ export function searchMethods(
   });
   if (options.asha !== undefined)
     checkArray("options.asha", options.asha, { item: (n, v) => checkString(n, v), fix: "name ASHA's scores." });
-  checkKeys("options", options, ["t", "keep", "scores", "historyScores", "extra", "asha", "ashaMinEpochs", "warmup"]);
   const est = (name: string): { estimator: Estimator; seconds: Record<string, readonly number[]> } => {
     const extra = options.extra?.[name];
     if (extra)

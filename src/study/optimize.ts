@@ -124,21 +124,6 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     "onWorkerStart",
     "scheduler",
   ]);
-  checkKeys("options", options, [
-    "data",
-    "trials",
-    "model",
-    "featuresLayer",
-    "workers",
-    "train",
-    "historyDtype",
-    "onProgress",
-    "signal",
-    "stopOnSigint",
-    "env",
-    "onWorkerStart",
-    "scheduler",
-  ]);
   if (study.storage.readOnly)
     fail("state", {
       parameter: "study",

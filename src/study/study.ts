@@ -353,7 +353,6 @@ function storageOf(storage: unknown, readOnly: boolean): StudyStorage {
  */
 export function createStudy(options: CreateStudyOptions): Study {
   checkRequired("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
-  checkKeys("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
   const name = checkString("options.name", options.name);
   const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });

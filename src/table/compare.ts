@@ -183,7 +183,6 @@ export function comparisonTable(
     fix: "name the estimators to compare.",
   });
   checkNumbers("options.budgets", options.budgets, 1);
-  checkKeys("options", options, ["estimators", "budgets", "metrics", "B", "seed", "level"]);
   const metrics = options.metrics ?? ["spearman", "topHalfSpearman", "precisionAtK", "regretAt1"];
   const { estimators: _e, budgets: _b, metrics: _m, ...boot } = options;
   const out: Record<string, unknown>[] = [];
@@ -233,7 +232,6 @@ export function differenceTable(
     fix: "name what they are compared against.",
   });
   checkNumbers("options.budgets", options.budgets, 1);
-  checkKeys("options", options, ["estimators", "versus", "budgets", "metric", "B", "seed", "level"]);
   const metric = options.metric ?? "spearman";
   const { estimators: _e, versus: _v, budgets: _b, metric: _m, ...boot } = options;
   const out: Record<string, unknown>[] = [];

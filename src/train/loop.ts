@@ -320,18 +320,6 @@ export async function trainCandidate(
     "checkpoint",
     "resume",
   ]);
-  checkKeys("options", options, [
-    "epochs",
-    "seed",
-    "historyDtype",
-    "hooks",
-    "signal",
-    "stopOnSigint",
-    "evalBatchSize",
-    "evaluateTest",
-    "checkpoint",
-    "resume",
-  ]);
   const seed = checkNumber("options.seed", options.seed, { integer: true });
   const epochs = checkNumber("options.epochs", options.epochs ?? train.epochs, {
     integer: true,
