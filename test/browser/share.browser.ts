@@ -100,3 +100,29 @@ test("npm run share: static PNGs, no loader, numbered cells, < 1 MB for four 1,0
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the committed notebooks are shared: every figure carries a static PNG, no loader, numbered cells", () => {
+  const dir = join(root, "notebooks");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".ipynb"));
+  let figures = 0;
+  for (const f of files) {
+    const nb = JSON.parse(readFileSync(join(dir, f), "utf8")) as {
+      cells: {
+        cell_type: string;
+        execution_count?: number | null;
+        outputs?: { data?: Record<string, unknown>; metadata?: Record<string, unknown> }[];
+      }[];
+    };
+    for (const c of nb.cells.filter((x) => x.cell_type === "code")) {
+      assert.ok(typeof c.execution_count === "number", `${f}: a code cell without execution count`);
+      for (const o of c.outputs ?? []) {
+        assert.ok(!JSON.stringify(o.metadata ?? {}).includes("plotly-loader"), `${f}: a plotly.js loader output`);
+        if (!o.data?.[PLOTLY_MIME]) continue;
+        figures++;
+        const png = Buffer.from(String(o.data["image/png"] ?? ""), "base64");
+        assert.equal(png.subarray(1, 4).toString(), "PNG", `${f}: a figure without its static PNG`);
+      }
+    }
+  }
+  assert.ok(figures >= 15, `${figures} figures in the committed notebooks`);
+});
