@@ -25,7 +25,8 @@ test("ASHA promotes the best 1/eta of each rung, highest rung first, and complet
   const qualities = [0.2, 0.9, 0.1, 0.5, 0.3, 0.8, 0.05, 0.4];
   const trials = qualities.map((q, i) => recorded(i, q));
   const asha = ashaScheduler({ estimator: earlyStopping(), minEpochs: 1, eta: 2 });
-  const r = replaySchedule(trials, asha, { workers: 1 });
+  // Decisions cost nothing here (by default the replay charges their measured wall-clock).
+  const r = replaySchedule(trials, asha, { workers: 1, decisionSeconds: () => 0 });
   const completed = new Set(r.events.map((e) => e.candidate));
   assert.ok(completed.has(1), "the best trial (0.9) is trained to the budget");
   assert.ok(!completed.has(6) && !completed.has(2), "the worst never are");
