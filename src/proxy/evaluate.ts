@@ -1,7 +1,7 @@
+import { fail } from "../core/errors.js";
 import { warn } from "../core/warn.js";
-import { checkNumber } from "../core/validate.js";
 import type { TrialView, Estimator } from "./types.js";
-import { checkArray, checkNumbers, checkShape } from "../core/validate.js";
+import { checkArray, checkNumber, checkNumbers, checkRequired, checkShape } from "../core/validate.js";
 
 /** One estimate: candidate i, estimator, budget t. `estimate` is undefined when it could not be made, with the reason. */
 export interface EstimateRow {
@@ -12,24 +12,39 @@ export interface EstimateRow {
   readonly error?: string;
 }
 
+export interface EstimateAllOptions {
+  /** The estimators, e.g. fh.proxy.standardEstimators(). */
+  readonly estimators: readonly Estimator[];
+  /** The budgets t (epochs observed) to estimate at. */
+  readonly budgets: readonly number[];
+  /** The full budget T (for estimators that extrapolate). Default: the trials' `budget`. */
+  readonly budget?: number;
+}
+
 /**
- * Every estimator on every candidate at every budget. A candidate that cannot be estimated at t
- * (it failed before epoch t, or its features diverged) gives a row with the reason instead of an
- * exception, so one bad candidate never stops a study.
+ * Every estimator on every trial at every budget t. A trial that cannot be estimated at t (it
+ * failed before epoch t, or its features diverged) gives a row with the reason instead of an
+ * exception (and a warning), so one bad candidate never stops a study.
  */
-export function estimateAll(
-  candidates: readonly TrialView[],
-  estimators: readonly Estimator[],
-  budgets: readonly number[],
-  T: number,
-): EstimateRow[] {
+export function estimateAll(candidates: readonly TrialView[], options: EstimateAllOptions): EstimateRow[] {
+  checkRequired("options", options, ["estimators", "budgets", "budget"]);
+  const { estimators, budgets } = options;
+  const fromTrials = (candidates as readonly { budget?: unknown }[] | undefined)?.[0]?.budget;
+  const T = options.budget ?? (typeof fromTrials === "number" ? fromTrials : undefined);
+  if (T === undefined)
+    fail("invalid-argument", {
+      parameter: "options.budget",
+      rule: "is required when the trials do not carry their full budget T",
+      received: "undefined",
+      fix: "pass { budget: T } (the full budget the trials were trained to).",
+    });
   checkArray("candidates", candidates, {
     what: "trials",
     item: (n, v) =>
       checkShape(n, v, "a trial (with curves)", { curves: "object" }, 'pass trials, e.g. study.trials(["complete"]).'),
     fix: 'pass trials, e.g. study.trials(["complete"]).',
   });
-  checkArray("estimators", estimators, {
+  checkArray("options.estimators", estimators, {
     item: (n, v) =>
       checkShape(
         n,
@@ -40,9 +55,9 @@ export function estimateAll(
       ),
     fix: "pass e.g. fh.proxy.standardEstimators().",
   });
-  checkNumbers("budgets", budgets);
-  checkNumber("T", T, { integer: true, min: 1 });
-  budgets.forEach((t, i) => checkNumber(`budgets[${i}]`, t, { integer: true, min: 1, max: T }));
+  checkNumbers("options.budgets", budgets);
+  checkNumber("options.budget", T, { integer: true, min: 1 });
+  budgets.forEach((t, i) => checkNumber(`options.budgets[${i}]`, t, { integer: true, min: 1, max: T }));
   const rows: EstimateRow[] = [];
   candidates.forEach((c, i) => {
     for (const est of estimators)

@@ -4,7 +4,7 @@ export type { FeatureHistoryOptions, Combine, Normalize, Head, ProxyFit } from "
 export { earlyStopping, bestSoFar, sotl, sotlE, lce, lceFits, LCE_FAMILIES } from "./baselines.js";
 export { fitCalibration } from "./calibrate.js";
 export { estimateAll } from "./evaluate.js";
-export type { EstimateRow } from "./evaluate.js";
+export type { EstimateRow, EstimateAllOptions } from "./evaluate.js";
 export type { Calibration } from "./calibrate.js";
 export {
   stackedFeatures,

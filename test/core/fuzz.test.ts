@@ -131,7 +131,9 @@ test("option typos are rejected with the nearest key, and swallowed failures sta
       e instanceof fh.FeatureHistoriesError && e.code === "unknown-option" && /did you mean "epochs"/.test(e.message),
   );
   const curves = { ...emptyCurves(), valAcc: [0.5, 0.6], trainLoss: [1, 0.8] };
-  const { result, warnings } = captureWarnings(() => estimateAll([{ curves }], [featureHistoryProxy()], [1], 2));
+  const { result, warnings } = captureWarnings(() =>
+    estimateAll([{ curves }], { estimators: [featureHistoryProxy()], budgets: [1], budget: 2 }),
+  );
   assert.equal(result[0]!.estimate, undefined);
   assert.match(result[0]!.error!, /probeTrain/);
   assert.ok(

@@ -198,7 +198,7 @@ const STORED = [
   "const result = await fh.train.trainCandidate(cand.model, cand.train, prepared, { seed: 1 });",
   "const trained = await fh.notebook.trainWithProgress(configs.slice(0, 3).map((c) => ({ ...c })), prepared, { train: { epochs: 2 }, seed: 3 });",
   "const estimators = fh.proxy.standardEstimators();",
-  "const rows = fh.proxy.estimateAll(trained, estimators, [1, 2], 2);",
+  "const rows = fh.proxy.estimateAll(trained, { estimators: estimators, budgets: [1, 2] });",
   "const fit = fh.proxy.fitFeatureHistoryProxy(result.probeTrain, result.probeValidation, 2);",
   "const est = fh.table.estimatesTable(rows, trained.map((t) => t.testAcc ?? 0));",
   "const summary = fh.table.summaryTable(est);",
