@@ -85,6 +85,23 @@ test("JupyterLab renders every plot of the untrusted notebook, with no errors", 
     await page.goto(`${base}/lab/tree/01-estimate-vs-truth.ipynb?token=${token}`);
     await page.waitForSelector(".jp-Notebook", { timeout: 60000 });
     const figures = 4;
+    // A shared notebook's figure carries a static PNG: JupyterLab's plotly renderer shows it at
+    // once (as plotly.py's own renderer does) and draws the interactive figure on mouseenter.
+    await page.waitForFunction(
+      (n) => document.querySelectorAll(".jp-RenderedPlotly img.plot-img").length >= n,
+      figures,
+      {
+        timeout: 60000,
+      },
+    );
+    const statics = await page.$$eval(".jp-RenderedPlotly img.plot-img", (imgs) =>
+      imgs.map((i) => (i as HTMLImageElement).naturalWidth),
+    );
+    assert.ok(statics.length === figures && statics.every((w) => w > 0), `static images shown first: ${statics}`);
+    for (const handle of await page.$$(".jp-RenderedPlotly")) {
+      await handle.scrollIntoViewIfNeeded();
+      await handle.hover();
+    }
     await page.waitForFunction((n) => document.querySelectorAll(".js-plotly-plot .main-svg").length >= 2 * n, figures, {
       timeout: 60000,
     });
