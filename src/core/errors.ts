@@ -22,6 +22,7 @@ export interface ErrorDetails {
   readonly fix?: string;
 }
 
+/** The toolkit's one error type: `code`, and the `parameter`, `rule`, value `received` and `fix` of its message. */
 export class FeatureHistoriesError extends Error {
   readonly code: ErrorCode;
   readonly parameter: string;

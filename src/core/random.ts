@@ -32,6 +32,7 @@ function splitmix32(a: number): () => number {
   };
 }
 
+/** A seeded generator (next, int, normal, fork): the same seed gives the same sequence everywhere. */
 export function createRng(seed: number): Rng {
   checkNumber("seed", seed, { integer: true });
   const init = splitmix32(seed);
@@ -77,13 +78,13 @@ export function createRng(seed: number): Rng {
   return rng;
 }
 
-/** Fisher-Yates shuffle of 0..n-1 (or of a copy of `items`). */
 /** `value` must be a seeded generator (createRng). */
 export function checkRng(name: string, value: unknown): Rng {
   checkShape(name, value, "a seeded generator", { next: "function", int: "function" }, "pass fh.core.createRng(seed).");
   return value as Rng;
 }
 
+/** A seeded Fisher-Yates shuffle of 0..n-1. */
 export function permutation(n: number, rng: Rng): Int32Array {
   checkNumber("n", n, { integer: true, min: 0, max: 2 ** 31 - 1 });
   checkRng("rng", rng);

@@ -17,11 +17,11 @@ export interface Curves {
   readonly lr: readonly number[];
 }
 
+/** Curves with no epoch yet. */
 export function emptyCurves(): Curves {
   return { trainLoss: [], trainAcc: [], valLoss: [], valAcc: [], seconds: [], captureSeconds: [], lr: [] };
 }
 
-/** A copy of the curves with fresh arrays, cut to the first `epochs` epochs when given. */
 /** `value` must be a trial's curves (every per-epoch array present). */
 export function checkCurves(name: string, value: unknown): Curves {
   checkShape(
@@ -42,6 +42,7 @@ export function checkCurves(name: string, value: unknown): Curves {
   return value as Curves;
 }
 
+/** A copy of the curves with fresh arrays, cut to the first `epochs` epochs when given. */
 export function copyCurves(c: Curves, epochs?: number): { -readonly [K in keyof Curves]: number[] } {
   checkCurves("curves", c);
   if (epochs !== undefined) checkNumber("epochs", epochs, { integer: true, min: 0 });

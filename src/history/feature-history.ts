@@ -19,6 +19,7 @@ export interface FeatureHistory {
   readonly blocks: readonly (Float32Array | Uint16Array)[];
 }
 
+/** An empty feature history for `samples` probe images of `dims` features (float32 or float16). */
 export function createHistory(
   samples: number,
   dims: number,
@@ -57,6 +58,7 @@ export function checkHistory(name: string, value: unknown): FeatureHistory {
   return value as FeatureHistory;
 }
 
+/** How many epochs a feature history holds. */
 export function epochCount(h: FeatureHistory): number {
   checkHistory("history", h);
   return h.blocks.length;

@@ -106,6 +106,7 @@ export async function saveHistory(path: string, h: FeatureHistory): Promise<void
   await rename(tmp, path);
 }
 
+/** Read a feature history written by saveHistory. */
 export async function loadHistory(path: string): Promise<FeatureHistory> {
   // A number would be read as a file descriptor (0 is stdin: a call that never returns).
   checkString("path", path);

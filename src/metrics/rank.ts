@@ -84,6 +84,7 @@ function pearsonRaw(x: readonly number[], y: readonly number[]): number {
   return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }
 
+/** Pearson correlation (undefined, with a warning, for constant inputs). */
 export function pearson(x: readonly number[], y: readonly number[]): MaybeNumber {
   checkPair("pearson", x, y);
   return undefinedBecause("pearson", x, y) ? undefined : pearsonRaw(x, y);

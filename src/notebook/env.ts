@@ -3,6 +3,7 @@ import { fail, show } from "../core/errors.js";
 /** FH_CI_SIZE=1 asks notebooks for their reduced CI size (small data, few epochs). */
 export const CI_SIZE_VARIABLE = "FH_CI_SIZE";
 
+/** Whether notebooks should run at their reduced CI size (FH_CI_SIZE=1). */
 export function isCiSize(): boolean {
   const v = process.env[CI_SIZE_VARIABLE];
   return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";

@@ -99,6 +99,7 @@ export function showFigure(fig: PlotlyFigure, options: { height?: number } = {})
   displayBundle(figureBundle(fig, options));
 }
 
+/** The display bundle of a table: formatted HTML and a text rendering. */
 export function tableBundle(table: Table, options: TableHtmlOptions = {}): MimeBundle {
   checkTable("table", table);
   return { "text/html": tableHtml(table, options), "text/plain": tableText(table, options) };

@@ -46,6 +46,7 @@ export function curvesInfo(
   return { x, y, count: curves.length, highlighted: best, metric: options.metric ?? "validation accuracy" };
 }
 
+/** The learning-curves figure (one WebGL trace for all curves, the best highlighted). */
 export function curvesFigure(info: CurvesInfo): PlotlyFigure {
   checkShape(
     "info",

@@ -33,6 +33,7 @@ export interface ImageGridInfo {
   readonly classNames: readonly string[];
 }
 
+/** A grid of images as pixels (pure data): what showImageGrid draws. */
 export function imageGridInfo(set: ImageSet, options: ImageGridOptions = {}): ImageGridInfo {
   checkImageSet("set", set);
   checkKeys("options", options, ["count", "columns", "scale", "gap", "seed", "indices"]);

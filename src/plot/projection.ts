@@ -83,6 +83,7 @@ export function projectionInfo(
   };
 }
 
+/** The feature history figure: probe features on their top two principal components, one panel per epoch. */
 export function projectionFigure(
   info: ProjectionInfo,
   title = "Feature history: probe features per epoch (PCA)",

@@ -85,6 +85,7 @@ export function rankBudgetInfo(rows: readonly RankBudgetRow[], options: RankBudg
   };
 }
 
+/** The rank-correlation-vs-budget figure (figure 2). */
 export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
   checkShape(
     "info",

@@ -97,6 +97,7 @@ export function scatterInfo(
 
 const fmt = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(2));
 
+/** The estimate-vs-truth figure (figure 1). */
 export function scatterFigure(info: ScatterInfo): PlotlyFigure {
   checkShape("info", info, "a scatter info", { t: "number", series: "array" }, "pass fh.plot.scatterInfo(...).");
   const all = info.series.flatMap((s) => s.points.flatMap((p) => [p.calibrated, p.truth]));

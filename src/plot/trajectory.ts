@@ -42,6 +42,7 @@ export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryIn
   };
 }
 
+/** The best-truth-vs-wall-clock figure of searches (figure 3). */
 export function trajectoryFigure(info: TrajectoryInfo): PlotlyFigure {
   checkShape("info", info, "a trajectory info", { series: "array" }, "pass fh.plot.trajectoryInfo(...).");
   const data: PlotlyTrace[] = info.series.map((s, i) => ({

@@ -31,6 +31,7 @@ export function checkCellOps(name: string, value: unknown): void {
   });
 }
 
+/** A cell as its canonical string, e.g. "|conv3x3~0|+|skip~0|conv1x1~1|+|...". */
 export function cellToString(ops: readonly CellOp[]): string {
   checkCellOps("ops", ops);
   return `|${ops[0]}~0|+|${ops[1]}~0|${ops[2]}~1|+|${ops[3]}~0|${ops[4]}~1|${ops[5]}~2|`;
@@ -102,6 +103,7 @@ export function canonicalCellKey(ops: readonly CellOp[]): string {
   return expr[3]!.join("+");
 }
 
+/** A random NAS-Bench-201-style cell (one operation per edge). */
 export function sampleCell(rng: Rng, ops: readonly CellOp[] = CELL_OPS): CellOp[] {
   checkRng("rng", rng);
   checkArray("ops", ops, {

@@ -120,6 +120,7 @@ export function int(name: string, low: number, high: number, options: RangeOptio
   return range("int", name, low, high, options) as IntParam;
 }
 
+/** A categorical parameter: one of `choices`. */
 export function categorical(
   name: string,
   choices: readonly Scalar[],
@@ -159,6 +160,7 @@ export function categorical(
   return { kind: "categorical", name, choices: [...choices], ...(when ? { when } : {}) };
 }
 
+/** A parameter with one fixed value. */
 export function fixed(name: string, value: Scalar, options: { when?: Condition } = {}): FixedParam {
   name = checkName(name);
   checkKeys(`${name} options`, options, ["when"]);

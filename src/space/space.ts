@@ -370,6 +370,7 @@ export function spaceToJSON(space: SearchSpace): string {
   return JSON.stringify({ format: "feature-histories/space", version: 1, params: space.params });
 }
 
+/** A search space back from spaceToJSON. */
 export function spaceFromJSON(text: string): SearchSpace {
   let parsed: unknown;
   try {

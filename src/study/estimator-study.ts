@@ -116,6 +116,7 @@ export function estimatorStudyPlans(ci: boolean): { main: EstimatorStudyPlan; he
   };
 }
 
+/** The search space of a plan ("joint", "hpo-cnn" or "nas-cell"). */
 export function planSpace(space: PlanSpace): SearchSpace {
   if (space === "joint") return jointSpace();
   if (space === "hpo-cnn") return hpoCnnSpace();

@@ -63,6 +63,7 @@ const trialId = (n: number) => `t${String(n).padStart(4, "0")}`;
 const mixSeed = (seed: number, n: number, salt: number) =>
   (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(n + 1, 0xc2b2ae35) + salt) | 0;
 
+/** A study: its trials, persisted as they change, with ask / report / shouldPrune / tell and optimize. */
 export class Study {
   readonly name: string;
   readonly budget: number;

@@ -15,6 +15,7 @@ export interface TableHtmlOptions {
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
+/** A table cell as text: numbers to `digits` significant digits, null as empty. */
 export function formatCell(v: unknown, digits = 3): string {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") {

@@ -244,6 +244,7 @@ export function fromRows(rows: readonly Readonly<Record<string, unknown>>[]): Ta
   return aq.from(rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k] ?? null]))));
 }
 
+/** summaryRows as a table. */
 export function summaryTable(estimates: Table): Table {
   checkTable("estimates", estimates);
   return aq.from(summaryRows(estimates));
@@ -261,6 +262,7 @@ export function tableToArrow(table: Table): Uint8Array {
   return aq.toArrowIPC(table);
 }
 
+/** A table back from Apache Arrow IPC bytes. */
 export function tableFromArrow(bytes: Uint8Array): Table {
   if (!(bytes instanceof Uint8Array))
     fail("invalid-argument", {
