@@ -6,7 +6,7 @@ function optimiserParams() {
   return [
     categorical("optimizer", ["sgd", "adam"]),
     float("lr", 0.01, 0.3, { log: true, when: { parent: "optimizer", values: ["sgd"] } }),
-    float("adam_lr", 3e-4, 1e-2, { log: true, when: { parent: "optimizer", values: ["adam"] } }),
+    float("adamLr", 3e-4, 1e-2, { log: true, when: { parent: "optimizer", values: ["adam"] } }),
     float("weightDecay", 1e-5, 1e-3, { log: true }),
     categorical("batchSize", [64, 128, 256]),
   ];

@@ -25,6 +25,7 @@ export {
   summaryStackedInputs,
   repeatPairs,
   summaryAsTrials,
+  summarySpace,
   recordedEstimator,
   summaryScores,
   summaryEstimateSeconds,

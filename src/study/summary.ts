@@ -11,6 +11,8 @@ import { checkKeys } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
 import type { TrialState } from "../core/types.js";
 import type { Trial } from "../history/trial.js";
+import { defineSpace, spaceFromJSON, type SearchSpace } from "../space/space.js";
+import type { Param } from "../space/params.js";
 import type { EstimateRow } from "../proxy/evaluate.js";
 import type { StackedInput } from "../proxy/stacked.js";
 import type { Estimator } from "../proxy/types.js";
@@ -279,6 +281,14 @@ export function checkSummary(name: string, value: unknown): StudySummary {
       fix: "read it with fh.study.readSummary(path).",
     });
   return value as StudySummary;
+}
+
+/** The search space the summary's candidates were sampled from (with its names as they were then). */
+export function summarySpace(summary: StudySummary): SearchSpace {
+  checkSummary("summary", summary);
+  const space = summary.space as { format?: unknown; params?: unknown };
+  if (space && typeof space === "object" && space.format !== undefined) return spaceFromJSON(JSON.stringify(space));
+  return defineSpace(space?.params as Param[]);
 }
 
 /** The trials that count: complete, with a truth. */

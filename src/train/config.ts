@@ -89,6 +89,9 @@ const MODEL_KEYS = [
 const TRAIN_KEYS = [
   "optimizer",
   "lr",
+  "adamLr",
+  // The presets' name for the Adam rate before it followed the camelCase of every other key: the
+  // committed study summaries and older study folders carry it, so it is still read.
   "adam_lr",
   "momentum",
   "weightDecay",
@@ -109,7 +112,8 @@ export interface UserModelOptions {
 
 /**
  * Split a flat configuration (as sampled from a space) into a model and a training config,
- * validating every field; unknown keys are rejected. `adam_lr` (the presets' Adam rate) maps to lr.
+ * validating every field; unknown keys are rejected. `adamLr` (the presets' Adam rate; `adam_lr` in
+ * studies made before the rename) maps to lr.
  * With `user.model`, the model is the user's function: it receives the keys that are not training
  * options (the space it was sampled from validated them).
  */
@@ -181,7 +185,8 @@ function trainConfigFrom(c: Record<string, unknown>, overrides: Partial<TrainCon
     "sgd",
     "adam",
   ]);
-  const lrRaw = overrides.lr ?? (optimizer === "adam" ? (c.adam_lr ?? c.lr ?? 1e-3) : (c.lr ?? TRAIN_DEFAULTS.lr));
+  const lrRaw =
+    overrides.lr ?? (optimizer === "adam" ? (c.adamLr ?? c.adam_lr ?? c.lr ?? 1e-3) : (c.lr ?? TRAIN_DEFAULTS.lr));
   const stepAt = overrides.stepAt ?? (c.stepAt as number[] | undefined) ?? TRAIN_DEFAULTS.stepAt;
   if (!Array.isArray(stepAt) || stepAt.some((x) => typeof x !== "number" || !(x > 0 && x < 1))) {
     fail("invalid-argument", {

@@ -130,6 +130,10 @@ test("option typos are rejected with the nearest key, and swallowed failures sta
     (e: unknown) =>
       e instanceof fh.FeatureHistoriesError && e.code === "unknown-option" && /did you mean "epochs"/.test(e.message),
   );
+  // The Adam rate is adamLr (camelCase like every key); studies made before the rename say adam_lr.
+  const adam = { ...cnn, optimizer: "adam" };
+  assert.equal(candidateFromConfig({ ...adam, adamLr: 0.004 }).train.lr, 0.004);
+  assert.equal(candidateFromConfig({ ...adam, adam_lr: 0.003 }).train.lr, 0.003);
   const curves = { ...emptyCurves(), valAcc: [0.5, 0.6], trainLoss: [1, 0.8] };
   const { result, warnings } = captureWarnings(() =>
     estimateAll([{ curves }], { estimators: [featureHistoryProxy()], budgets: [1], budget: 2 }),

@@ -43,7 +43,7 @@ test("conditional parameters appear only when the parent allows them", () => {
       assert.ok("cell" in c && !("depth" in c));
     }
     assert.equal("lr" in c, c.optimizer === "sgd");
-    assert.equal("adam_lr" in c, c.optimizer === "adam");
+    assert.equal("adamLr" in c, c.optimizer === "adam");
     S.validateConfig(space, c);
   }
 });
@@ -56,8 +56,8 @@ test("mutation changes exactly one parameter or one cell edge and stays valid", 
     const m = S.mutate(space, c, rng);
     S.validateConfig(space, m);
     const changed = Object.keys({ ...c, ...m }).filter((k) => c[k] !== m[k]);
-    // Switching the optimiser swaps lr for adam_lr: that counts as one change of "optimizer".
-    const core = changed.filter((k) => k !== "lr" && k !== "adam_lr");
+    // Switching the optimiser swaps lr for adamLr: that counts as one change of "optimizer".
+    const core = changed.filter((k) => k !== "lr" && k !== "adamLr");
     assert.ok(core.length === 1 || (core.length === 0 && changed.length >= 1), JSON.stringify(changed));
     if (core[0] === "cell") {
       const a = S.parseCell(c.cell);
@@ -166,9 +166,9 @@ test("every definition and configuration error names parameter, rule and value",
   const { depth: _d, ...missing } = c;
   await assertFails(() => S.validateConfig(space, missing), "invalid-argument", /config\.depth/, /must be set/);
   await assertFails(
-    () => S.validateConfig(space, { ...c, optimizer: "sgd", lr: 0.1, adam_lr: 0.001 }),
+    () => S.validateConfig(space, { ...c, optimizer: "sgd", lr: 0.1, adamLr: 0.001 }),
     "invalid-argument",
-    /config\.adam_lr/,
+    /config\.adamLr/,
     /absent/,
   );
   await assertFails(

@@ -14,6 +14,7 @@ import {
   summarizeStudy,
   summaryAsTrials,
   summaryEstimates,
+  summarySpace,
   writeSummary,
 } from "../../src/study/summary.js";
 import {
@@ -82,6 +83,11 @@ test("a summary holds every estimator at every budget, truths, repeat truths; ca
       summary.trials.map((t) => t.estimates),
     );
     assert.equal(repeatPairs(summary).length, 6);
+    assert.deepEqual(
+      summarySpace(summary).params.map((p) => p.name),
+      space.params.map((p) => p.name),
+      "the summary carries its space",
+    );
     const ceiling = noiseCeiling(repeatPairs(summary), { B: 100 });
     assert.ok(ceiling.value! > 0.8, `${ceiling.value}`);
     const file = join(a.dir, "summary.json");

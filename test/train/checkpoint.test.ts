@@ -33,7 +33,7 @@ const configs = {
       channels: 4,
       stages: 2,
     },
-    // (The Adam rate as a training override is `lr`; `adam_lr` is the name of the space parameter.)
+    // (The Adam rate as a training override is `lr`; `adamLr` is the name of the space parameter.)
     { epochs: 4, batchSize: 48, optimizer: "adam", lr: 0.005, schedule: "step", stepAt: [0.5] },
   ],
 } as const;
