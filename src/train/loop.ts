@@ -412,10 +412,12 @@ export async function trainCandidate(
         const to = Math.min(data.train.n, from + train.batchSize);
         let correctT: tf.Tensor | undefined;
         let ceT: tf.Tensor | undefined;
-        const lossT = tf.tidy(() => {
+        // One read per batch: the objective (for the divergence check), the cross-entropy (the
+        // curve) and the correct count come back together instead of as three backend syncs.
+        const statsT = tf.tidy(() => {
           const x = gather(data.train, order, from, to);
           const y = labelsOf(data.train, order, from, to);
-          return opt.minimize(
+          const cost = opt.minimize(
             () => {
               const logits = net.model.apply(x, { training: true }) as tf.Tensor2D;
               correctT = tf.keep(tf.equal(tf.argMax(logits, 1), y).sum());
@@ -428,13 +430,16 @@ export async function trainCandidate(
             true,
             variables,
           )!;
+          const stats = tf.stack([cost, ceT!, tf.cast(correctT!, "float32")]);
+          ceT!.dispose();
+          correctT!.dispose();
+          return stats;
         });
-        const loss = (await lossT.data())[0]!;
-        const crossEntropy = (await ceT!.data())[0]!;
-        correct += (await correctT!.data())[0]!;
-        lossT.dispose();
-        ceT!.dispose();
-        correctT!.dispose();
+        const stats = await statsT.data();
+        statsT.dispose();
+        const loss = stats[0]!;
+        const crossEntropy = stats[1]!;
+        correct += stats[2]!;
         if (!Number.isFinite(loss))
           throw new Error(
             `training loss became ${loss} at epoch ${epoch}, batch ${b + 1} (lr ${lr.toPrecision(3)}): the candidate diverged`,
