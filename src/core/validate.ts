@@ -224,3 +224,8 @@ export function checkNumbers(name: string, value: unknown, min = 0): number[] {
     fix: "pass one finite number per item.",
   });
 }
+
+/** `value` must be an array of strings (`min` of them at least), e.g. estimator names. */
+export function checkStrings(name: string, value: unknown, fix: string, min = 0): string[] {
+  return checkArray<string>(name, value, { min, what: "strings", item: (n, v) => checkString(n, v), fix });
+}

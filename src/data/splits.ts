@@ -1,7 +1,6 @@
 import { fail, show } from "../core/errors.js";
-import { createRng, permutation, type Rng } from "../core/random.js";
+import { createRng, permutation, type Rng, checkRng } from "../core/random.js";
 import { checkBoolean, checkKeys, checkNumber, checkShape } from "../core/validate.js";
-import { checkRng } from "../core/random.js";
 import type { Dataset, FloatImages, ImageSet } from "./types.js";
 
 /** `value` must be an image set (a data set's train or test split). */

@@ -5,6 +5,7 @@
  * T (the full training budget) is `budget`; t (epochs trained so far) is `epochs`.
  */
 import type { TrialState } from "../core/types.js";
+import { checkArray, checkShape, type FieldKind } from "../core/validate.js";
 import type { Curves } from "./curves.js";
 import type { FeatureHistory } from "./feature-history.js";
 
@@ -50,4 +51,23 @@ export interface Trial {
   /** Which worker trained it last, and how many times it was started. */
   readonly worker?: number;
   readonly attempts: number;
+}
+
+/**
+ * `value` must be an array of trials (id, state, curves; plus `fields` where a caller reads more,
+ * e.g. a replay reads the budget).
+ */
+export function checkTrials(name: string, value: unknown, fields: Readonly<Record<string, FieldKind>> = {}): Trial[] {
+  return checkArray<Trial>(name, value, {
+    what: "trials",
+    item: (n, v) =>
+      checkShape(
+        n,
+        v,
+        "a trial",
+        { id: "string", state: "string", curves: "object", ...fields },
+        "pass study.trials().",
+      ),
+    fix: "pass study.trials() (or a recorded study's trials).",
+  });
 }

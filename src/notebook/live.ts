@@ -8,10 +8,9 @@ import type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "../study
 import type { Study } from "../study/study.js";
 import { liveCurvesFigure, liveSearchInfo } from "../plot/live.js";
 import { trajectoryFigure } from "../plot/trajectory.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkKeys, checkNumber, checkShape, checkString } from "../core/validate.js";
 import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
 import { figureBundle, loadPlotly } from "./figures.js";
-import { checkShape, checkString } from "../core/validate.js";
 import { checkStudy } from "../study/study.js";
 
 /** The progress line of a live search (HTML and text). Pure, so tests check it. */

@@ -1,9 +1,8 @@
 import { createRng } from "../core/random.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
 import { fail, show } from "../core/errors.js";
-import { sampleIndices } from "../data/splits.js";
+import { sampleIndices, checkImageSet } from "../data/splits.js";
 import type { ImageSet } from "../data/types.js";
-import { checkImageSet } from "../data/splits.js";
 
 export interface ImageGridOptions {
   /** Images to show. Default 40. */

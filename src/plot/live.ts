@@ -5,10 +5,10 @@
  */
 import type { TrialState } from "../core/types.js";
 import { peakValAcc } from "../history/curves.js";
-import type { Trial } from "../history/trial.js";
+import { checkTrials, type Trial } from "../history/trial.js";
 import { baseLayout, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { trajectoryInfo, type TrajectoryInfo } from "./trajectory.js";
-import { checkArray, checkShape } from "../core/validate.js";
+import { checkShape } from "../core/validate.js";
 
 export interface LiveSearchInfo {
   /** Best peak validation accuracy of the complete trials vs seconds since `start`. */
@@ -23,12 +23,7 @@ export interface LiveSearchInfo {
 
 /** What the live view shows, from the study's trials; `start` is the search's start (ms since 1970). */
 export function liveSearchInfo(trials: readonly Trial[], options: { start: number; label?: string }): LiveSearchInfo {
-  checkArray("trials", trials, {
-    what: "trials",
-    item: (n, v) =>
-      checkShape(n, v, "a trial", { id: "string", state: "string", curves: "object" }, "pass study.trials()."),
-    fix: "pass study.trials().",
-  });
+  checkTrials("trials", trials);
   checkShape(
     "options",
     options,

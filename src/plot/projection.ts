@@ -1,7 +1,6 @@
-import { epochFeatures, type FeatureHistory } from "../history/feature-history.js";
+import { epochFeatures, type FeatureHistory, checkHistory } from "../history/feature-history.js";
 import { createRng } from "../core/random.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
-import { checkHistory } from "../history/feature-history.js";
 import { checkShape } from "../core/validate.js";
 
 export interface ProjectionEpoch {

@@ -1,4 +1,4 @@
-import { fail } from "../core/errors.js";
+import { fail, show } from "../core/errors.js";
 import { warn } from "../core/warn.js";
 import type { TrialView, Estimator } from "./types.js";
 import { checkArray, checkNumber, checkNumbers, checkRequired, checkShape } from "../core/validate.js";
@@ -10,6 +10,35 @@ export interface EstimateRow {
   readonly t: number;
   readonly estimate: number | undefined;
   readonly error?: string;
+}
+
+/** `value` must be an estimator (name, needs, estimate). */
+export function checkEstimator(parameter: string, value: unknown): Estimator {
+  const est = value as Partial<Estimator> | undefined;
+  if (!est || typeof est.estimate !== "function" || typeof est.name !== "string")
+    fail("invalid-argument", {
+      parameter,
+      rule: "must be an estimator (name, needs, estimate)",
+      received: show(est),
+      fix: "use one of fh.proxy.standardEstimators(), e.g. fh.proxy.featureHistoryProxy().",
+    });
+  return est as Estimator;
+}
+
+/** `value` must be the rows of estimateAll (candidate, estimator, t, estimate). */
+export function checkEstimateRows(name: string, value: unknown): EstimateRow[] {
+  return checkArray<EstimateRow>(name, value, {
+    what: "estimate rows",
+    item: (n, v) =>
+      checkShape(
+        n,
+        v,
+        "an estimate row",
+        { candidate: "number", estimator: "string", t: "number" },
+        "pass fh.proxy.estimateAll(...) rows.",
+      ),
+    fix: "pass fh.proxy.estimateAll(...) rows.",
+  });
 }
 
 export interface EstimateAllOptions {
@@ -45,14 +74,7 @@ export function estimateAll(candidates: readonly TrialView[], options: EstimateA
     fix: 'pass trials, e.g. study.trials(["complete"]).',
   });
   checkArray("options.estimators", estimators, {
-    item: (n, v) =>
-      checkShape(
-        n,
-        v,
-        "an estimator",
-        { name: "string", estimate: "function" },
-        "pass e.g. fh.proxy.standardEstimators().",
-      ),
+    item: checkEstimator,
     fix: "pass e.g. fh.proxy.standardEstimators().",
   });
   checkNumbers("options.budgets", budgets);

@@ -1,10 +1,15 @@
 import { fail } from "../core/errors.js";
 import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
-import { epochCount, epochFeatures, windowEpochs, type FeatureHistory } from "../history/feature-history.js";
+import {
+  epochCount,
+  epochFeatures,
+  windowEpochs,
+  type FeatureHistory,
+  checkHistory,
+} from "../history/feature-history.js";
 import { fitLogistic, fitRidge, scores, type LinearHead } from "./heads.js";
 import { gram, matmul, symmetricEigen } from "./linalg.js";
 import type { TrialView, Estimator } from "./types.js";
-import { checkHistory } from "../history/feature-history.js";
 
 export type Combine = "concat" | "mean" | "vote" | "stack";
 export type Normalize = "l2" | "standardize" | "none";

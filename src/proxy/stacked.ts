@@ -9,11 +9,10 @@
 import { Matrix, solve } from "ml-matrix";
 import { fail, show } from "../core/errors.js";
 import { createRng, permutation } from "../core/random.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkKeys, checkNumber, checkShape, checkArray, checkNumbers } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
 import type { TrialView, Estimator } from "./types.js";
-import { checkShape } from "../core/validate.js";
-import { checkArray, checkNumbers } from "../core/validate.js";
+import { checkEstimator } from "./evaluate.js";
 
 /** What FH+ reads of a candidate: the FH estimates at epochs 1..t, its curves and its size. */
 export interface StackedInput {
@@ -230,13 +229,7 @@ export function stackedEstimator(
       checkShape(n, v, "a fitted FH+ model", { t: "number", weights: "array" }, "pass fitStacked(...) results."),
     fix: "pass fitStacked(...) results, one per budget.",
   });
-  checkShape(
-    "fh",
-    fh,
-    "an estimator",
-    { name: "string", estimate: "function" },
-    "pass the FH estimator FH+ reads, e.g. fh.proxy.featureHistoryProxy().",
-  );
+  checkEstimator("fh", fh);
   checkKeys("options", options, ["name"]);
   const byT = new Map(models.map((m) => [m.t, m]));
   return {

@@ -6,14 +6,12 @@
  * the same configurations: studies with the same seed ask the same ones).
  */
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkKeys, checkNumber, checkArray, checkShape, checkRequired } from "../core/validate.js";
 import { copyCurves, peakValAcc } from "../history/curves.js";
 import { truncate } from "../history/feature-history.js";
-import type { Trial } from "../history/trial.js";
+import { checkTrials, type Trial } from "../history/trial.js";
 import { prunerScheduler, type Scheduler } from "./schedulers.js";
 import type { Pruner } from "./pruners.js";
-import { checkArray, checkShape } from "../core/validate.js";
-import { checkRequired } from "../core/validate.js";
 
 export interface SearchEvent {
   /** Wall-clock seconds since the search started. */
@@ -116,11 +114,7 @@ export function replaySchedule(
   scheduler: Scheduler,
   options: ReplayCostOptions,
 ): LiveReplayResult {
-  checkArray("trials", trials, {
-    item: (n, v) =>
-      checkShape(n, v, "a trial", { id: "string", curves: "object", budget: "number" }, "pass recorded trials."),
-    fix: "pass a study's complete trials.",
-  });
+  checkTrials("trials", trials, { budget: "number" });
   checkShape(
     "scheduler",
     scheduler,
@@ -228,10 +222,7 @@ export function replaySchedule(
 
 /** A finished live search's completions: seconds after its first trial started, and truths. */
 export function liveSearchEvents(trials: readonly Trial[]): SearchEvent[] {
-  checkArray("trials", trials, {
-    item: (n, v) => checkShape(n, v, "a trial", { state: "string", curves: "object" }, "pass study.trials()."),
-    fix: "pass study.trials().",
-  });
+  checkTrials("trials", trials);
   const started = trials.map((t) => t.startedAt).filter((s): s is number => s !== undefined);
   if (!started.length) return [];
   const start = Math.min(...started);

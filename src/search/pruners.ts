@@ -4,11 +4,10 @@
  * a trial outside the best `keep` share of them stops (the sampling-based search's "keep the top
  * k of N", decided one trial at a time as in Optuna's percentile pruner).
  */
-import { fail, show } from "../core/errors.js";
-import { checkNumber } from "../core/validate.js";
+import { checkNumber, checkRequired } from "../core/validate.js";
 import type { Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
-import { checkRequired } from "../core/validate.js";
+import { checkEstimator } from "../proxy/evaluate.js";
 
 export interface PruneDecision {
   readonly prune: boolean;
@@ -31,19 +30,6 @@ export interface EstimatorPrunerOptions {
   readonly keep?: number;
   /** Trials judged at t before anything is pruned (the first ones all go on). Default 4. */
   readonly warmup?: number;
-}
-
-/** Check that `value` is an estimator (a clear error otherwise). */
-export function checkEstimator(parameter: string, value: unknown): Estimator {
-  const est = value as Partial<Estimator> | undefined;
-  if (!est || typeof est.estimate !== "function" || typeof est.name !== "string")
-    fail("invalid-argument", {
-      parameter,
-      rule: "must be an estimator (name, needs, estimate)",
-      received: show(est),
-      fix: "use one of fh.proxy.standardEstimators(), e.g. fh.proxy.featureHistoryProxy().",
-    });
-  return est as Estimator;
 }
 
 /** Prune at epoch t when the trial's estimate is below the best `keep` share of the others' at t. */

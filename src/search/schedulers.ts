@@ -12,12 +12,12 @@
  *   a trial that reaches a rung is paused and scored there; a free worker first promotes a paused
  *   trial in the best 1/eta of its rung (highest rung first), else starts a new one at rung 0.
  */
-import { checkNumber } from "../core/validate.js";
+import { checkNumber, checkRequired } from "../core/validate.js";
 import type { Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { nextSearchStep } from "./policy.js";
-import { checkEstimator, type Pruner } from "./pruners.js";
-import { checkRequired } from "../core/validate.js";
+import { checkEstimator } from "../proxy/evaluate.js";
+import type { Pruner } from "./pruners.js";
 
 export type SchedulerJob =
   | { readonly kind: "new"; readonly to: number }

@@ -1,10 +1,8 @@
 import { fail, show } from "../core/errors.js";
-import { createRng, type Rng } from "../core/random.js";
-import { checkNumber } from "../core/validate.js";
+import { createRng, type Rng, checkRng } from "../core/random.js";
+import { checkNumber, checkShape } from "../core/validate.js";
 import { canonicalCellKey, encodeCell, mutateCell, parseCell, sampleCell, cellToString } from "./cell.js";
 import type { Param, Scalar } from "./params.js";
-import { checkRng } from "../core/random.js";
-import { checkShape } from "../core/validate.js";
 
 /** A sampled configuration: one value per active parameter (cells as their string). */
 export type Config = Readonly<Record<string, Scalar>>;

@@ -4,7 +4,16 @@
  * the replayed searches with honest costs.
  */
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import {
+  checkKeys,
+  checkNumber,
+  checkArray,
+  checkNumbers,
+  checkRequired,
+  checkString,
+  checkStrings,
+  checkShape,
+} from "../core/validate.js";
 import { spearman } from "../metrics/rank.js";
 import { crossValidatedStacked, fitStacked, predictStacked } from "../proxy/stacked.js";
 import type { Estimator } from "../proxy/types.js";
@@ -22,9 +31,7 @@ import {
   summaryTrials,
   type StudySummary,
 } from "./summary.js";
-import { checkArray, checkNumbers, checkRequired, checkString } from "../core/validate.js";
 import { checkSummary } from "./summary.js";
-import { checkShape } from "../core/validate.js";
 
 /** Spearman of each named estimator at each budget on a summary's complete trials, and their mean; best first. */
 export function rankEstimators(
@@ -33,7 +40,7 @@ export function rankEstimators(
   budgets: readonly number[],
 ): { estimator: string; mean: number; spearman: (number | null)[] }[] {
   checkSummary("summary", summary);
-  checkArray("names", names, { item: (n, v) => checkString(n, v), fix: "name estimators of the summary." });
+  checkStrings("names", names, "name estimators of the summary.");
   checkNumbers("budgets", budgets, 1);
   const trials = summaryTrials(summary);
   return names
@@ -147,16 +154,9 @@ export function searchMethods(
     "ashaMinEpochs",
     "warmup",
   ]);
-  checkArray("options.scores", options.scores, {
-    item: (n, v) => checkString(n, v),
-    fix: "name the scores to search with.",
-  });
-  checkArray("options.historyScores", options.historyScores, {
-    item: (n, v) => checkString(n, v),
-    fix: "name the scores that read histories.",
-  });
-  if (options.asha !== undefined)
-    checkArray("options.asha", options.asha, { item: (n, v) => checkString(n, v), fix: "name ASHA's scores." });
+  checkStrings("options.scores", options.scores, "name the scores to search with.");
+  checkStrings("options.historyScores", options.historyScores, "name the scores that read histories.");
+  if (options.asha !== undefined) checkStrings("options.asha", options.asha, "name ASHA's scores.");
   const est = (name: string): { estimator: Estimator; seconds: Record<string, readonly number[]> } => {
     const extra = options.extra?.[name];
     if (extra)

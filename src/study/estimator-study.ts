@@ -6,7 +6,7 @@
  * training and validation splits only).
  */
 import { join } from "node:path";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkKeys, checkNumber, checkShape, checkString } from "../core/validate.js";
 import { fail, show } from "../core/errors.js";
 import { loadFashionMnist } from "../data/mnist.js";
 import { makeSplits, type Splits } from "../data/splits.js";
@@ -18,7 +18,6 @@ import { featureHistoryProxy, lastCheckpointProbe } from "../proxy/fh.js";
 import type { SummaryEstimator } from "./summary.js";
 import { createStudy, type Study } from "./study.js";
 import type { OptimizeProgress } from "./optimize.js";
-import { checkShape, checkString } from "../core/validate.js";
 
 export type PlanSpace = "joint" | "hpo-cnn" | "nas-cell";
 

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkKeys, checkNumber, checkRequired } from "../core/validate.js";
 import { peakValAcc } from "../history/curves.js";
 import type { HistoryDtype } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
@@ -24,7 +24,6 @@ import { runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type T
 import { WorkerDied, WorkerPool } from "./pool.js";
 import { prunerScheduler, type Scheduler } from "../search/schedulers.js";
 import type { Study } from "./study.js";
-import { checkRequired } from "../core/validate.js";
 import { checkStudy } from "./study.js";
 
 export interface OptimizeOptions {

@@ -8,7 +8,7 @@
  */
 import { fail, show } from "../core/errors.js";
 import { createRng } from "../core/random.js";
-import { checkKeys, checkNumber, checkString } from "../core/validate.js";
+import { checkKeys, checkNumber, checkString, checkRequired } from "../core/validate.js";
 import type { TrialState } from "../core/types.js";
 import { emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
 import type { FeatureHistory } from "../history/feature-history.js";
@@ -19,7 +19,6 @@ import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
 import type { Pruner } from "../search/pruners.js";
 import { randomSampler, type Sampler } from "../search/samplers.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
-import { checkRequired } from "../core/validate.js";
 
 export interface CreateStudyOptions {
   /** A name for reports; a directory study must be created and loaded under the same name. */

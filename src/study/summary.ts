@@ -7,19 +7,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fail, show } from "../core/errors.js";
-import { checkKeys } from "../core/validate.js";
+import { checkKeys, checkArray, checkShape, checkString } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
 import type { TrialState } from "../core/types.js";
 import type { Trial } from "../history/trial.js";
 import { defineSpace, spaceFromJSON, type SearchSpace } from "../space/space.js";
 import type { Param } from "../space/params.js";
-import type { EstimateRow } from "../proxy/evaluate.js";
+import { checkEstimator, type EstimateRow } from "../proxy/evaluate.js";
 import type { StackedInput } from "../proxy/stacked.js";
 import type { Estimator } from "../proxy/types.js";
 import type { Study } from "./study.js";
-import { checkArray, checkShape } from "../core/validate.js";
 import { checkStudy } from "./study.js";
-import { checkString } from "../core/validate.js";
 
 export const SUMMARY_FORMAT = "feature-histories/estimator-study-summary";
 export const SUMMARY_VERSION = 1;
@@ -146,13 +144,7 @@ export function summarizeStudy(
         { estimator: "object", upTo: "number" },
         "pass e.g. fh.study.studyEstimators(T).",
       );
-      checkShape(
-        `${n}.estimator`,
-        (v as SummaryEstimator).estimator,
-        "an estimator",
-        { name: "string", estimate: "function" },
-        "pass an estimator of fh.proxy.",
-      );
+      checkEstimator(`${n}.estimator`, (v as SummaryEstimator).estimator);
     },
     fix: "pass e.g. fh.study.studyEstimators(T).",
   });

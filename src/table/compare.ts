@@ -6,11 +6,10 @@
 import * as aq from "arquero";
 import { fail, show } from "../core/errors.js";
 import { createRng } from "../core/random.js";
-import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
+import { checkKeys, checkNumber, checkOneOf, checkNumbers, checkRequired, checkStrings } from "../core/validate.js";
 import { kendallTauB, precisionAtK, regretAt1, spearman, topHalfSpearman } from "../metrics/rank.js";
-import type { EstimateRow } from "../proxy/evaluate.js";
+import { checkEstimateRows, type EstimateRow } from "../proxy/evaluate.js";
 import type { Table } from "./tables.js";
-import { checkArray, checkNumbers, checkRequired, checkString } from "../core/validate.js";
 
 export type Metric = "spearman" | "kendall" | "topHalfSpearman" | "precisionAtK" | "regretAt1";
 const METRICS: readonly Metric[] = ["spearman", "kendall", "topHalfSpearman", "precisionAtK", "regretAt1"];
@@ -176,12 +175,9 @@ export function comparisonTable(
   options: ComparisonOptions,
 ): Table {
   checkRequired("options", options, ["estimators", "budgets", "metrics", "B", "seed", "level"]);
-  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkEstimateRows("rows", rows);
   checkNumbers("truths", truths);
-  checkArray("options.estimators", options.estimators, {
-    item: (n, v) => checkString(n, v),
-    fix: "name the estimators to compare.",
-  });
+  checkStrings("options.estimators", options.estimators, "name the estimators to compare.");
   checkNumbers("options.budgets", options.budgets, 1);
   const metrics = options.metrics ?? ["spearman", "topHalfSpearman", "precisionAtK", "regretAt1"];
   const { estimators: _e, budgets: _b, metrics: _m, ...boot } = options;
@@ -221,16 +217,10 @@ export function differenceTable(
   options: DifferenceOptions,
 ): Table {
   checkRequired("options", options, ["estimators", "versus", "budgets", "metric", "B", "seed", "level"]);
-  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkEstimateRows("rows", rows);
   checkNumbers("truths", truths);
-  checkArray("options.estimators", options.estimators, {
-    item: (n, v) => checkString(n, v),
-    fix: "name the estimators to judge.",
-  });
-  checkArray("options.versus", options.versus, {
-    item: (n, v) => checkString(n, v),
-    fix: "name what they are compared against.",
-  });
+  checkStrings("options.estimators", options.estimators, "name the estimators to judge.");
+  checkStrings("options.versus", options.versus, "name what they are compared against.");
   checkNumbers("options.budgets", options.budgets, 1);
   const metric = options.metric ?? "spearman";
   const { estimators: _e, versus: _v, budgets: _b, metric: _m, ...boot } = options;

@@ -1,10 +1,10 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { fail, show } from "../core/errors.js";
-import { checkArray, checkNumber, checkNumbers, checkShape } from "../core/validate.js";
+import { checkNumber, checkNumbers, checkShape } from "../core/validate.js";
 import { createRng } from "../core/random.js";
 import { fitCalibration } from "../proxy/calibrate.js";
-import type { EstimateRow } from "../proxy/evaluate.js";
+import { checkEstimateRows, type EstimateRow } from "../proxy/evaluate.js";
 import {
   kendallTauB,
   mae,
@@ -88,18 +88,7 @@ export function trialsTable(trials: readonly TrialRow[]): Table {
  * on the truth's scale with its error. Rows whose estimate is missing keep the reason.
  */
 export function estimatesTable(rows: readonly EstimateRow[], truths: readonly number[]): Table {
-  checkArray("rows", rows, {
-    what: "estimate rows",
-    item: (n, v) =>
-      checkShape(
-        n,
-        v,
-        "an estimate row",
-        { candidate: "number", estimator: "string", t: "number" },
-        "pass fh.proxy.estimateAll(...) rows.",
-      ),
-    fix: "pass fh.proxy.estimateAll(...) rows.",
-  });
+  checkEstimateRows("rows", rows);
   checkNumbers("truths", truths);
   rows.forEach((r, i) => {
     if (r.candidate < 0 || r.candidate >= truths.length) {
@@ -284,7 +273,7 @@ export function bootstrapSummaries(
   B: number,
   seed: number,
 ): SummaryRow[][] {
-  checkArray("rows", rows, { what: "estimate rows", fix: "pass fh.proxy.estimateAll(...) rows." });
+  checkEstimateRows("rows", rows);
   checkNumbers("truths", truths);
   checkNumber("B", B, { integer: true, min: 1, max: 100000 });
   checkNumber("seed", seed, { integer: true });

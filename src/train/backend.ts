@@ -2,12 +2,11 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs";
 import { fail, show } from "../core/errors.js";
-import { checkKeys } from "../core/validate.js";
+import { checkKeys, checkShape } from "../core/validate.js";
 import { warn } from "../core/warn.js";
 import { registerNativeTrainingKernels } from "./native-kernels.js";
 import { closeWebGpu, openWebGpu, type GpuAdapterSummary } from "./webgpu.js";
 import { tensorflowThreads } from "./threads.js";
-import { checkShape } from "../core/validate.js";
 
 const require = createRequire(import.meta.url);
 

@@ -1,9 +1,8 @@
 import { fail, show } from "../core/errors.js";
-import { checkBoolean, checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
+import { checkBoolean, checkKeys, checkNumber, checkOneOf, checkShape } from "../core/validate.js";
 import { parseCell, type CellOp } from "../space/cell.js";
 import type { Scalar } from "../space/params.js";
 import type { ModelFunction, UserModelConfig } from "./user-model.js";
-import { checkShape } from "../core/validate.js";
 
 /** The CNN family for HPO: `depth` conv blocks, channels width, 2*width, 4*width, 4*width... */
 export interface CnnConfig {

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRng, permutation } from "../core/random.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkKeys, checkNumber, checkRequired, checkShape } from "../core/validate.js";
 import { fail, show } from "../core/errors.js";
-import { channelStats, toFloat } from "../data/splits.js";
+import { channelStats, toFloat, checkSplits } from "../data/splits.js";
 import type { Splits } from "../data/splits.js";
 import type { ImageSet } from "../data/types.js";
 import { appendEpoch, createHistory, type FeatureHistory, type HistoryDtype } from "../history/feature-history.js";
@@ -10,8 +10,6 @@ import { copyCurves, emptyCurves, type Curves } from "../history/curves.js";
 import { learningRateAt, type ModelConfig, type TrainConfig } from "./config.js";
 import { buildModel } from "./models.js";
 import { captureCheckpoint, restoreCheckpoint, type TrainCheckpoint } from "./checkpoint.js";
-import { checkSplits } from "../data/splits.js";
-import { checkRequired, checkShape } from "../core/validate.js";
 
 /** Float pixels and labels of one split, ready for batching. */
 export interface TensorSet {
