@@ -88,14 +88,15 @@ export function stackedScores(summary: StudySummary, options: StackedScoresOptio
   const inputs = summaryStackedInputs(summary, options.fh);
   const truths = trials.map((t) => t.testAcc!);
   const out: Record<string, (number | null)[]> = Object.fromEntries(trials.map((t) => [t.id, []]));
+  // The other study's inputs and truths, read once for every t.
+  const fitOn = options.fitOn && {
+    inputs: summaryStackedInputs(options.fitOn, options.fh),
+    truths: summaryTrials(options.fitOn).map((x) => x.testAcc!),
+  };
   for (let t = 1; t <= upTo; t++) {
     let scores: (number | undefined)[];
-    if (options.fitOn) {
-      const model = fitStacked(
-        summaryStackedInputs(options.fitOn, options.fh),
-        summaryTrials(options.fitOn).map((x) => x.testAcc!),
-        t,
-      );
+    if (fitOn) {
+      const model = fitStacked(fitOn.inputs, fitOn.truths, t);
       scores = inputs.map((inp) => predictStacked(model, inp));
     } else
       scores = crossValidatedStacked(inputs, truths, t, {
