@@ -26,6 +26,8 @@ export interface StudyStorage {
   /** For messages, e.g. "directory /home/me/studies/cnn". */
   readonly description: string;
   readonly readOnly: boolean;
+  /** A shared storage's work queue (PostgreSQL: the database URL and the study's name); none for a directory. */
+  readonly queue?: { readonly url: string; readonly study: string };
   readMeta(): StudyMeta | undefined;
   writeMeta(meta: StudyMeta): void;
   /** Persist a trial's current state (atomically: a reader sees the old or the new, never half). */

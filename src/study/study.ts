@@ -15,6 +15,8 @@ import type { FeatureHistory } from "../history/feature-history.js";
 import type { Trial, TrialError } from "../history/trial.js";
 import { configKey, spaceFromJSON, spaceToJSON, validateConfig, type SearchSpace } from "../space/space.js";
 import { directoryStorage } from "./directory.js";
+import { postgresStorage, postgresStudies } from "./postgres.js";
+import { isPostgresUrl } from "./postgres-db.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
 import type { Pruner } from "../search/pruners.js";
 import { randomSampler, type Sampler } from "../search/samplers.js";
@@ -23,7 +25,10 @@ import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.
 export interface CreateStudyOptions {
   /** A name for reports; a directory study must be created and loaded under the same name. */
   readonly name: string;
-  /** A directory path (the embedded default) or a StudyStorage. */
+  /**
+   * A directory path (the embedded default), a PostgreSQL URL postgres://user@host/db (a study
+   * that workers on many machines share; `name` is its name there) or a StudyStorage.
+   */
   readonly storage: string | StudyStorage;
   readonly space: SearchSpace;
   /** The full budget T (epochs) of every trial. */
@@ -37,7 +42,10 @@ export interface CreateStudyOptions {
 }
 
 export interface LoadStudyOptions {
+  /** A directory path, a PostgreSQL URL (with `name`) or a StudyStorage. */
   readonly storage: string | StudyStorage;
+  /** The study's name in a PostgreSQL database (required there; a directory holds one study). */
+  readonly name?: string;
   /** Open without the write lock, e.g. to watch a study that another process runs. Default false. */
   readonly readOnly?: boolean;
   readonly pruner?: Pruner;
@@ -120,6 +128,28 @@ export class Study {
         fix: `use one of ${[...this.byId.keys()].slice(0, 5).join(", ")}${this.byId.size > 5 ? ", ..." : ""}.`,
       });
     return t;
+  }
+
+  /**
+   * Read trials again from storage: all of them, or the given ids. A notebook watching a study
+   * that workers elsewhere train sees their progress; the scheduler takes in a finished job.
+   */
+  refresh(ids?: readonly string[]): Trial[] {
+    if (ids) {
+      for (const id of ids) {
+        const t = this.storage.loadTrial(id);
+        if (!t) continue;
+        validateConfig(this.space, t.config as Record<string, string | number | boolean>);
+        this.byId.set(t.id, t);
+      }
+      return ids.map((id) => this.byId.get(id)).filter((t): t is Trial => t !== undefined);
+    }
+    const { trials } = this.storage.loadTrials();
+    for (const t of trials) {
+      validateConfig(this.space, t.config as Record<string, string | number | boolean>);
+      this.byId.set(t.id, t);
+    }
+    return this.trials();
   }
 
   /** The complete trial with the best peak validation accuracy, if any. */
@@ -333,7 +363,19 @@ export function checkStudy(name: string, value: unknown): Study {
   return value;
 }
 
-function storageOf(storage: unknown, readOnly: boolean): StudyStorage {
+function storageOf(storage: unknown, readOnly: boolean, name?: string): StudyStorage {
+  if (isPostgresUrl(storage)) {
+    if (name === undefined) {
+      const names = postgresStudies(storage);
+      return fail("invalid-argument", {
+        parameter: "options.name",
+        rule: "is required with a PostgreSQL storage (a database holds many studies)",
+        received: "undefined",
+        fix: names.length ? `pass one of ${names.map((n) => show(n)).join(", ")}.` : "the database holds no study yet: create one with fh.study.create.",
+      });
+    }
+    return postgresStorage(storage, { study: checkString("options.name", name), readOnly });
+  }
   if (typeof storage === "string") return directoryStorage(checkString("options.storage", storage), { readOnly });
   const s = storage as Partial<StudyStorage> | null;
   if (!s || typeof s !== "object" || typeof s.saveTrial !== "function" || typeof s.loadTrials !== "function")
@@ -363,7 +405,7 @@ export function createStudy(options: CreateStudyOptions): Study {
       received: show(options.space),
       fix: "build one with fh.space.defineSpace([...]) or a preset such as fh.space.jointSpace().",
     });
-  const storage = storageOf(options.storage, false);
+  const storage = storageOf(options.storage, false, name);
   try {
     const space = spaceToJSON(options.space);
     const existing = storage.readMeta();
@@ -401,9 +443,9 @@ export function createStudy(options: CreateStudyOptions): Study {
 
 /** Open a stored study (every trial, histories unless `histories: false`). */
 export function loadStudy(options: LoadStudyOptions): Study {
-  checkRequired("options", options, ["storage", "readOnly", "pruner", "sampler", "histories"]);
-  checkKeys("options", options, ["storage", "readOnly", "pruner", "sampler", "histories"]);
-  const storage = storageOf(options.storage, options.readOnly ?? false);
+  checkRequired("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
+  checkKeys("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
+  const storage = storageOf(options.storage, options.readOnly ?? false, options.name);
   try {
     const meta = storage.readMeta();
     if (!meta)

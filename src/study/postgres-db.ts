@@ -1,0 +1,583 @@
+/**
+ * A study's tables in PostgreSQL (node-postgres), asynchronous: what the PostgreSQL storage
+ * (through a synchronous bridge, study/postgres.ts), the scheduler's queue runner and the workers
+ * (study/queue.ts) all read and write. Schema `feature_histories`, created and migrated here under
+ * a version table. A trial is one row: its record (the Trial without histories) as jsonb, its
+ * probe histories as bytea (the toolkit's float16 codec), and the queue columns: the job the
+ * scheduler assigned to it, the lease (token) of the worker training it and its heartbeat.
+ * Workers write progress only under their lease, so a worker that lost its job (expired, taken
+ * over) can never overwrite the one that took it over. Transient connection errors (the server
+ * restarting, a dropped socket) are retried with back-off; every other error is explained.
+ */
+import pg from "pg";
+import { fail, FeatureHistoriesError, show } from "../core/errors.js";
+import { warn } from "../core/warn.js";
+import { decodeHistory, encodeHistory } from "../history/storage.js";
+import { epochCount, truncate, type FeatureHistory } from "../history/feature-history.js";
+import type { Trial } from "../history/trial.js";
+import type { StudyMeta } from "./storage.js";
+
+export const PG_SCHEMA = "feature_histories";
+/** The schema version this toolkit writes; a database with a newer one is refused. */
+export const PG_SCHEMA_VERSION = 1;
+
+const MIGRATIONS: readonly (readonly string[])[] = [
+  // version 1
+  [
+    `CREATE TABLE ${PG_SCHEMA}.studies (name text PRIMARY KEY, meta jsonb NOT NULL, created timestamptz NOT NULL DEFAULT now())`,
+    `CREATE TABLE ${PG_SCHEMA}.trials (
+       study text NOT NULL REFERENCES ${PG_SCHEMA}.studies(name) ON DELETE CASCADE,
+       id text NOT NULL,
+       number integer NOT NULL,
+       record jsonb NOT NULL,
+       probe_train bytea,
+       probe_validation bytea,
+       job text,
+       lease text,
+       heartbeat timestamptz,
+       updated timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (study, id))`,
+    `CREATE TABLE ${PG_SCHEMA}.checkpoints (
+       study text NOT NULL, id text NOT NULL, epoch integer NOT NULL, bytes bytea NOT NULL,
+       PRIMARY KEY (study, id, epoch),
+       FOREIGN KEY (study, id) REFERENCES ${PG_SCHEMA}.trials(study, id) ON DELETE CASCADE)`,
+    // Who holds a study's write lock (for the message a second writer gets).
+    `CREATE TABLE ${PG_SCHEMA}.writers (study text PRIMARY KEY, holder text NOT NULL, since timestamptz NOT NULL)`,
+  ],
+];
+
+/** True for a postgres:// or postgresql:// URL. */
+export function isPostgresUrl(value: unknown): value is string {
+  return typeof value === "string" && /^postgres(ql)?:\/\//i.test(value);
+}
+
+/** The URL with its password replaced by ***: the only form a message or a log may show. */
+export function redact(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+}
+
+export interface PgTarget {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+}
+
+/** Check and take apart a PostgreSQL URL (options.storage); never echoes the password. */
+export function parsePostgresUrl(url: unknown, parameter = "options.storage"): PgTarget {
+  const rule = "must be a PostgreSQL URL postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE";
+  if (!isPostgresUrl(url))
+    fail("invalid-argument", {
+      parameter,
+      rule,
+      received: typeof url === "string" ? show(redact(url)) : show(url),
+      fix: "e.g. postgres://fh@db.lab:5432/studies (the password from PGPASSWORD or ~/.pgpass).",
+    });
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return fail("invalid-argument", {
+      parameter,
+      rule,
+      received: show(redact(url)),
+      fix: "percent-encode special characters in the password (encodeURIComponent).",
+    });
+  }
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  if (!database || !u.hostname)
+    fail("invalid-argument", {
+      parameter,
+      rule,
+      received: show(redact(url)),
+      fix: `name the ${u.hostname ? "database" : "host"}, e.g. postgres://fh@127.0.0.1:5432/studies.`,
+    });
+  return {
+    url,
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 5432,
+    database,
+    user: decodeURIComponent(u.username) || process.env.PGUSER || process.env.USER || "postgres",
+  };
+}
+
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now (starting up / shutting down)
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
+
+/** A connection problem that a restart of the server or the network explains: retry it. */
+export function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && TRANSIENT_CODES.has(e.code)) return true;
+  return /Connection terminated|terminating connection|connection (is )?(closed|ended)|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    e.message ?? "",
+  );
+}
+
+/** A PostgreSQL error as the toolkit's error: names the fix, never the password. */
+export function explainPgError(err: unknown, target: PgTarget, parameter = "options.storage"): never {
+  if (err instanceof FeatureHistoriesError) throw err;
+  const e = err as { code?: string; message?: string };
+  const where = `${target.host}:${target.port}`;
+  const received = show(redact(target.url));
+  switch (e?.code) {
+    case "28P01":
+      return fail(
+        "invalid-argument",
+        {
+          parameter,
+          rule: `must carry the right password: password authentication failed for user "${target.user}"`,
+          received,
+          fix: "check the password in the URL, or leave it out and set PGPASSWORD or ~/.pgpass on this machine (docs/scale-out.md).",
+        },
+        redactError(e),
+      );
+    case "28000":
+      return fail(
+        "invalid-argument",
+        {
+          parameter,
+          rule: `must be a role and host the server lets in (${e.message ?? "no pg_hba.conf entry"})`,
+          received,
+          fix: 'create the role (CREATE ROLE fh LOGIN PASSWORD ...) and allow this host in pg_hba.conf ("host all fh 10.0.0.0/8 scram-sha-256").',
+        },
+        redactError(e),
+      );
+    case "3D000":
+      return fail(
+        "data-missing",
+        {
+          parameter,
+          rule: `must name an existing database: "${target.database}" does not exist on ${where}`,
+          received,
+          fix: `create it once: createdb -h ${target.host} -p ${target.port} -O ${target.user} ${target.database}`,
+        },
+        redactError(e),
+      );
+    case "42501":
+      return fail(
+        "state",
+        {
+          parameter,
+          rule: `must name a database where "${target.user}" may create the toolkit's schema (${e.message ?? "permission denied"})`,
+          received,
+          fix: `as its owner: GRANT CREATE ON DATABASE ${target.database} TO ${target.user};`,
+        },
+        redactError(e),
+      );
+    case "ECONNREFUSED":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EHOSTUNREACH":
+    case "ETIMEDOUT":
+      return fail(
+        "state",
+        {
+          parameter,
+          rule: `must reach a PostgreSQL server: nothing answers at ${where} (${e.code})`,
+          received,
+          fix: "start PostgreSQL there (systemctl start postgresql, or pg_ctl -D DIR start) or correct the host and port; a remote server needs listen_addresses and pg_hba.conf (docs/scale-out.md).",
+        },
+        redactError(e),
+      );
+    default:
+      throw redactError(e);
+  }
+}
+
+function redactError(e: { message?: string }): Error {
+  const out = e instanceof Error ? e : new Error(String(e?.message ?? e));
+  if (out.message) out.message = out.message.replace(/postgres(ql)?:\/\/[^\s"']*/gi, (m) => redact(m));
+  return out;
+}
+
+export interface PgOptions {
+  /** Shown in pg_stat_activity (e.g. "feature-histories worker host:pid"). */
+  readonly applicationName?: string;
+  /** How long a lost connection is retried (with back-off) before an operation fails. Default 300 s. */
+  readonly reconnectSeconds?: number;
+  /** Pool size. Default 4. */
+  readonly max?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A study progress patch a worker may write (keys of the trial record it owns while training). */
+export type ProgressPatch = Pick<Trial, "epochs" | "curves" | "seconds"> &
+  Partial<Pick<Trial, "parameters" | "testAcc" | "checkpointEpoch">>;
+
+/** A trial row as the queue sees it. */
+export interface TrialRow {
+  readonly trial: Trial;
+  readonly job: string | null;
+}
+
+/** The toolkit's tables on one PostgreSQL database. */
+export class PgStudyDb {
+  readonly target: PgTarget;
+  readonly pool: pg.Pool;
+  private readonly reconnectMs: number;
+  private closed = false;
+
+  private constructor(target: PgTarget, options: PgOptions) {
+    this.target = target;
+    this.reconnectMs = (options.reconnectSeconds ?? 300) * 1000;
+    this.pool = new pg.Pool({
+      connectionString: target.url,
+      max: options.max ?? 4,
+      application_name: (options.applicationName ?? "feature-histories").slice(0, 63),
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle connection dropped by a server restart: the next query reconnects.
+    this.pool.on("error", () => {});
+  }
+
+  /** Connect (a first failure is explained at once, not retried) and migrate the schema. */
+  static async open(url: string, options: PgOptions = {}, parameter = "options.storage"): Promise<PgStudyDb> {
+    const target = parsePostgresUrl(url, parameter);
+    const db = new PgStudyDb(target, options);
+    try {
+      const c = await db.pool.connect();
+      c.release();
+      await db.migrate();
+    } catch (err) {
+      await db.close();
+      explainPgError(err, target, parameter);
+    }
+    return db;
+  }
+
+  /** Run `fn`, retrying transient connection errors with back-off for up to reconnectSeconds. */
+  async retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const start = Date.now();
+    let delay = 100;
+    let warned = false;
+    for (;;) {
+      try {
+        const r = await fn();
+        if (warned) warn(`PostgreSQL at ${this.target.host}:${this.target.port} is back (${what})`);
+        return r;
+      } catch (err) {
+        if (this.closed || !isTransient(err) || Date.now() - start > this.reconnectMs) {
+          if (isTransient(err) && !this.closed)
+            fail(
+              "state",
+              {
+                parameter: "PostgreSQL",
+                rule: `must come back within ${Math.round(this.reconnectMs / 1000)} s (${what})`,
+                received: `${(err as Error).message} at ${this.target.host}:${this.target.port}`,
+                fix: "start the server again; the study resumes from the database when you rerun.",
+              },
+              redactError(err as Error),
+            );
+          return explainPgError(err, this.target);
+        }
+        if (!warned) {
+          warned = true;
+          warn(`PostgreSQL at ${this.target.host}:${this.target.port} unreachable (${what}): retrying with back-off`);
+        }
+        await sleep(delay);
+        delay = Math.min(5000, delay * 2);
+      }
+    }
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.retry("query", () => this.pool.query<R>(text, values));
+  }
+
+  /** A transaction, retried as a whole on a connection error (`fn` must be safe to run twice). */
+  tx<T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.retry(what, async () => {
+      const c = await this.pool.connect();
+      let broken = false;
+      try {
+        await c.query("BEGIN");
+        const r = await fn(c);
+        await c.query("COMMIT");
+        return r;
+      } catch (err) {
+        broken = isTransient(err);
+        if (!broken) await c.query("ROLLBACK").catch(() => {});
+        throw err;
+      } finally {
+        c.release(broken);
+      }
+    });
+  }
+
+  /** Create or upgrade the schema (one migrator at a time); refuse a newer one. */
+  async migrate(): Promise<void> {
+    await this.tx("migrate", async (c) => {
+      await c.query("SELECT pg_advisory_xact_lock(hashtext('feature_histories:migrate'))");
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${PG_SCHEMA}`);
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.schema_version (version integer NOT NULL, applied timestamptz NOT NULL DEFAULT now())`,
+      );
+      const r = await c.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${PG_SCHEMA}.schema_version`);
+      const current = r.rows[0]?.v ?? 0;
+      if (current > PG_SCHEMA_VERSION)
+        fail("state", {
+          parameter: "options.storage",
+          rule: `must hold a schema this toolkit knows: database ${this.target.database} has feature-histories schema version ${current}, this toolkit writes version ${PG_SCHEMA_VERSION}`,
+          received: show(redact(this.target.url)),
+          fix: "upgrade feature-histories on this machine to the version the other machines run (npm i feature-histories@latest); every machine of a study runs the same version.",
+        });
+      for (let v = current + 1; v <= PG_SCHEMA_VERSION; v++) {
+        for (const sql of MIGRATIONS[v - 1]!) await c.query(sql);
+        await c.query(`INSERT INTO ${PG_SCHEMA}.schema_version (version) VALUES ($1)`, [v]);
+      }
+    });
+  }
+
+  async schemaVersion(): Promise<number> {
+    const r = await this.query<{ v: number }>(`SELECT max(version) AS v FROM ${PG_SCHEMA}.schema_version`);
+    return r.rows[0]?.v ?? 0;
+  }
+
+  async studyNames(): Promise<string[]> {
+    const r = await this.query<{ name: string }>(`SELECT name FROM ${PG_SCHEMA}.studies ORDER BY name`);
+    return r.rows.map((x) => x.name);
+  }
+
+  async readMeta(study: string): Promise<StudyMeta | undefined> {
+    const r = await this.query<{ meta: StudyMeta }>(`SELECT meta FROM ${PG_SCHEMA}.studies WHERE name = $1`, [study]);
+    return r.rows[0]?.meta;
+  }
+
+  async writeMeta(study: string, meta: StudyMeta): Promise<void> {
+    await this.query(
+      `INSERT INTO ${PG_SCHEMA}.studies (name, meta) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET meta = EXCLUDED.meta`,
+      [study, JSON.stringify(meta)],
+    );
+  }
+
+  /** Write a trial's record (and its histories when given); the queue columns are left alone. */
+  async saveTrial(study: string, trial: Trial, histories: boolean): Promise<void> {
+    const { probeTrain, probeValidation, ...record } = trial;
+    const json = JSON.stringify(record);
+    if (histories)
+      await this.query(
+        `INSERT INTO ${PG_SCHEMA}.trials (study, id, number, record, probe_train, probe_validation) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (study, id) DO UPDATE SET record = EXCLUDED.record, probe_train = EXCLUDED.probe_train,
+           probe_validation = EXCLUDED.probe_validation, updated = now()`,
+        [study, trial.id, trial.number, json, bytesOf(probeTrain), bytesOf(probeValidation)],
+      );
+    else
+      await this.query(
+        `INSERT INTO ${PG_SCHEMA}.trials (study, id, number, record) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (study, id) DO UPDATE SET record = EXCLUDED.record, updated = now()`,
+        [study, trial.id, trial.number, json],
+      );
+  }
+
+  /** Trials (with histories unless `histories: false`) and the ones that could not be read. */
+  async loadTrials(
+    study: string,
+    options: { histories?: boolean; ids?: readonly string[] } = {},
+  ): Promise<{ rows: TrialRow[]; problems: { file: string; message: string }[] }> {
+    const cols = options.histories === false ? "" : ", probe_train, probe_validation";
+    const r = await this.query<RawRow>(
+      `SELECT id, record, job${cols} FROM ${PG_SCHEMA}.trials WHERE study = $1 ${options.ids ? "AND id = ANY($2)" : ""} ORDER BY number`,
+      options.ids ? [study, options.ids] : [study],
+    );
+    const rows: TrialRow[] = [];
+    const problems: { file: string; message: string }[] = [];
+    for (const row of r.rows) {
+      try {
+        rows.push({ trial: trialOf(row, `${this.target.database}/${study}/${row.id}`), job: row.job });
+      } catch (err) {
+        const message = (err as Error).message;
+        problems.push({ file: `trial ${row.id} of study "${study}"`, message });
+        warn(`study "${study}": skipped trial ${row.id}: ${message.split("\n")[0]}`);
+      }
+    }
+    return { rows, problems };
+  }
+
+  async saveCheckpoint(study: string, id: string, epoch: number, bytes: Uint8Array): Promise<void> {
+    await this.query(
+      `INSERT INTO ${PG_SCHEMA}.checkpoints (study, id, epoch, bytes) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (study, id, epoch) DO UPDATE SET bytes = EXCLUDED.bytes`,
+      [study, id, epoch, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
+    );
+  }
+
+  async loadCheckpoint(study: string, id: string, epoch: number): Promise<Uint8Array | undefined> {
+    const r = await this.query<{ bytes: Buffer }>(
+      `SELECT bytes FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch = $3`,
+      [study, id, epoch],
+    );
+    const b = r.rows[0]?.bytes;
+    return b ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : undefined;
+  }
+
+  async deleteCheckpoints(study: string, id: string, keepEpoch?: number): Promise<void> {
+    await this.query(`DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch IS DISTINCT FROM $3`, [
+      study,
+      id,
+      keepEpoch ?? null,
+    ]);
+  }
+
+  // ---- the queue's columns --------------------------------------------------------------------
+
+  /** The scheduler assigns job `job` to a trial (before sending it: a restart finds it by name). */
+  async assignJob(study: string, id: string, job: string | null): Promise<void> {
+    await this.query(
+      `UPDATE ${PG_SCHEMA}.trials SET job = $3, lease = NULL, heartbeat = NULL, updated = now() WHERE study = $1 AND id = $2`,
+      [study, id, job],
+    );
+  }
+
+  /** Trials with a job assigned (in flight, or ended and not yet taken in by the scheduler). */
+  async assignedJobs(study: string): Promise<{ id: string; job: string }[]> {
+    const r = await this.query<{ id: string; job: string }>(
+      `SELECT id, job FROM ${PG_SCHEMA}.trials WHERE study = $1 AND job IS NOT NULL ORDER BY number`,
+      [study],
+    );
+    return r.rows;
+  }
+
+  /** Epochs of the trials with a job assigned (the scheduler's live progress). */
+  async assignedEpochs(study: string): Promise<Map<string, number>> {
+    const r = await this.query<{ id: string; epochs: number }>(
+      `SELECT id, (record->>'epochs')::int AS epochs FROM ${PG_SCHEMA}.trials WHERE study = $1 AND job IS NOT NULL`,
+      [study],
+    );
+    return new Map(r.rows.map((x) => [x.id, x.epochs]));
+  }
+
+  /**
+   * A worker takes the lease of the trial its job names: the trial (with histories) when the
+   * job is still the trial's job, undefined when the scheduler has moved on (a stale job).
+   */
+  async takeLease(study: string, id: string, job: string, lease: string): Promise<Trial | undefined> {
+    const r = await this.query<RawRow>(
+      `UPDATE ${PG_SCHEMA}.trials SET lease = $4, heartbeat = now(), updated = now()
+       WHERE study = $1 AND id = $2 AND job = $3
+       RETURNING id, record, job, probe_train, probe_validation`,
+      [study, id, job, lease],
+    );
+    const row = r.rows[0];
+    return row ? trialOf(row, `${this.target.database}/${study}/${id}`) : undefined;
+  }
+
+  /** The worker is alive; false when its lease was taken over (stop training). */
+  async heartbeat(study: string, id: string, lease: string): Promise<boolean> {
+    const r = await this.query(
+      `UPDATE ${PG_SCHEMA}.trials SET heartbeat = now() WHERE study = $1 AND id = $2 AND lease = $3`,
+      [study, id, lease],
+    );
+    return r.rowCount === 1;
+  }
+
+  /**
+   * Progress under a lease, in one transaction: the checkpoint first, then the record and
+   * histories, then older checkpoints removed. False (nothing written) when the lease is lost.
+   */
+  async writeProgress(
+    study: string,
+    id: string,
+    lease: string,
+    patch: ProgressPatch,
+    histories: { probeTrain?: FeatureHistory; probeValidation?: FeatureHistory },
+    checkpoint?: { epoch: number; bytes: Uint8Array },
+    onCommit?: (c: pg.PoolClient) => Promise<void>,
+  ): Promise<boolean> {
+    return this.tx("progress", async (c) => {
+      const r = await c.query(
+        `UPDATE ${PG_SCHEMA}.trials SET record = record || $4::jsonb,
+           probe_train = COALESCE($5, probe_train), probe_validation = COALESCE($6, probe_validation),
+           heartbeat = now(), updated = now()
+         WHERE study = $1 AND id = $2 AND lease = $3`,
+        [
+          study,
+          id,
+          lease,
+          JSON.stringify(patch),
+          bytesOf(histories.probeTrain) ?? null,
+          bytesOf(histories.probeValidation) ?? null,
+        ],
+      );
+      if (r.rowCount !== 1) return false;
+      if (checkpoint) {
+        await c.query(
+          `INSERT INTO ${PG_SCHEMA}.checkpoints (study, id, epoch, bytes) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (study, id, epoch) DO UPDATE SET bytes = EXCLUDED.bytes`,
+          [study, id, checkpoint.epoch, Buffer.from(checkpoint.bytes)],
+        );
+        await c.query(`DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch <> $3`, [
+          study,
+          id,
+          checkpoint.epoch,
+        ]);
+      }
+      if (onCommit) await onCommit(c);
+      return true;
+    });
+  }
+
+  /**
+   * Jobs whose worker stopped heart-beating for `seconds`: each is claimed (heartbeat cleared)
+   * by exactly one caller, which hands it back to the queue.
+   */
+  async claimStale(study: string, seconds: number): Promise<{ id: string; job: string }[]> {
+    const r = await this.query<{ id: string; job: string }>(
+      `UPDATE ${PG_SCHEMA}.trials SET heartbeat = NULL, lease = NULL
+       WHERE study = $1 AND job IS NOT NULL AND lease IS NOT NULL AND heartbeat < now() - make_interval(secs => $2)
+       RETURNING id, job`,
+      [study, seconds],
+    );
+    return r.rows;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end().catch(() => {});
+  }
+}
+
+interface RawRow {
+  id: string;
+  record: Record<string, unknown>;
+  job: string | null;
+  probe_train?: Buffer | null;
+  probe_validation?: Buffer | null;
+}
+
+function bytesOf(h: FeatureHistory | undefined): Buffer | undefined {
+  if (!h) return undefined;
+  const b = encodeHistory(h);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function trialOf(row: RawRow, where: string): Trial {
+  const t = row.record as unknown as Trial;
+  if (typeof t?.id !== "string" || !t.curves || typeof t.epochs !== "number")
+    fail("data-corrupt", { parameter: where, rule: "must have id, epochs and curves", received: show(Object.keys(t ?? {})) });
+  if (!row.probe_train || !row.probe_validation) return t;
+  const read = (b: Buffer, kind: string) => {
+    const h = decodeHistory(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), `${where} ${kind}`);
+    const n = epochCount(h);
+    if (n < t.epochs)
+      fail("data-corrupt", { parameter: `${where} ${kind}`, rule: `must hold the trial's ${t.epochs} epochs`, received: `${n}` });
+    return n > t.epochs ? truncate(h, t.epochs) : h;
+  };
+  return { ...t, probeTrain: read(row.probe_train, "probeTrain"), probeValidation: read(row.probe_validation, "probeValidation") };
+}

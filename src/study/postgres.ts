@@ -1,0 +1,128 @@
+/**
+ * A study in PostgreSQL behind the same synchronous StudyStorage as a directory, so that a
+ * notebook switches to the shared storage by passing a postgres:// URL and nothing else. Calls go
+ * to a worker thread (study/postgres-bridge.ts) and wait for its answer; a writable storage holds
+ * the study's write lock (one scheduler per study), a read-only one (a notebook watching) none.
+ * Histories are written only when they changed since they were read or written here.
+ */
+import { fileURLToPath } from "node:url";
+import { createSyncFn } from "synckit";
+import { FeatureHistoriesError, fail, type ErrorCode, type ErrorDetails } from "../core/errors.js";
+import { checkKeys, checkString } from "../core/validate.js";
+import { warn } from "../core/warn.js";
+import type { FeatureHistory } from "../history/feature-history.js";
+import type { Trial } from "../history/trial.js";
+import type { BridgeAnswer } from "./postgres-bridge.js";
+import { parsePostgresUrl, redact } from "./postgres-db.js";
+import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
+
+type Call = (...args: unknown[]) => BridgeAnswer;
+let bridge: Call | undefined;
+
+function call<T>(...args: unknown[]): T {
+  bridge ??= createSyncFn(fileURLToPath(new URL("./postgres-bridge.js", import.meta.url)), {
+    timeout: 600_000,
+  }) as unknown as Call;
+  const answer = bridge(...args);
+  for (const w of answer.warnings) warn(w);
+  if ("error" in answer) {
+    const e = answer.error;
+    if (e.code && e.details) throw new FeatureHistoriesError(e.code as ErrorCode, e.details as unknown as ErrorDetails);
+    const err = new Error(e.message);
+    err.name = e.name;
+    throw err;
+  }
+  return answer.ok as T;
+}
+
+export interface PostgresStorageOptions {
+  /** The study's name in the database. */
+  readonly study: string;
+  /** Watch without the write lock. Default false. */
+  readonly readOnly?: boolean;
+}
+
+/** The study `study` on the PostgreSQL database at `url` (schema created or migrated on first use). */
+export function postgresStorage(url: string, options: PostgresStorageOptions): StudyStorage & QueueLocation {
+  checkString("url", url);
+  checkKeys("options", options, ["study", "readOnly"]);
+  const study = checkString("options.study", options.study);
+  const readOnly = options.readOnly ?? false;
+  parsePostgresUrl(url);
+  const handle = call<number>("open", url, study, readOnly);
+  let open = true;
+  // Histories known to be in the database as they are (read from it or written to it here).
+  const stored = new WeakSet<FeatureHistory>();
+  const remember = (t: Trial) => {
+    if (t.probeTrain) stored.add(t.probeTrain);
+    if (t.probeValidation) stored.add(t.probeValidation);
+    return t;
+  };
+  const writable = () => {
+    if (readOnly)
+      fail("state", {
+        parameter: `study "${study}"`,
+        rule: "a study opened read-only cannot be written",
+        received: "a write",
+        fix: "load it without readOnly (one writer, the scheduler, at a time).",
+      });
+    if (!open)
+      fail("state", { parameter: `study "${study}"`, rule: "a closed study cannot be written", received: "a write", fix: "load it again." });
+  };
+  return {
+    description: `PostgreSQL ${redact(url)} study "${study}"`,
+    readOnly,
+    queue: { url, study },
+    readMeta: () => call<StudyMeta | undefined>("readMeta", handle) ?? undefined,
+    writeMeta(meta) {
+      writable();
+      call("writeMeta", handle, meta);
+    },
+    saveTrial(trial) {
+      writable();
+      const changed =
+        (trial.probeTrain !== undefined && !stored.has(trial.probeTrain)) ||
+        (trial.probeValidation !== undefined && !stored.has(trial.probeValidation));
+      call("saveTrial", handle, trial, changed);
+      remember(trial);
+    },
+    loadTrials(opts = {}) {
+      const r = call<{ trials: Trial[]; problems: StorageProblem[] }>("loadTrials", handle, opts.histories ?? true);
+      r.trials.forEach(remember);
+      return r;
+    },
+    loadTrial(id) {
+      const r = call<{ trials: Trial[] }>("loadTrials", handle, true, [id]);
+      return r.trials[0] ? remember(r.trials[0]) : undefined;
+    },
+    saveCheckpoint(id, epoch, bytes) {
+      writable();
+      call("saveCheckpoint", handle, id, epoch, bytes);
+    },
+    loadCheckpoint: (id, epoch) => call<Uint8Array | undefined>("loadCheckpoint", handle, id, epoch) ?? undefined,
+    deleteCheckpoints(id, keepEpoch) {
+      writable();
+      call("deleteCheckpoints", handle, id, keepEpoch);
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      call("close", handle);
+    },
+  };
+}
+
+/** Where a study's queue lives (a PostgreSQL storage has one; a directory none). */
+export interface QueueLocation {
+  readonly queue: { readonly url: string; readonly study: string };
+}
+
+/** The names of the studies in a PostgreSQL database (for messages and `feature-histories worker`). */
+export function postgresStudies(url: string): string[] {
+  const h = call<number>("open", url, "", true);
+  try {
+    return call<string[]>("studies", h);
+  } finally {
+    call("close", h);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * A throw-away PostgreSQL cluster for tests: Debian's server binaries, initdb in a temporary
+ * directory, a free port on 127.0.0.1 only, password (scram) authentication for a superuser
+ * "fh". PostgreSQL refuses to run as root, so under root the server runs as the `postgres`
+ * system user (Debian's package creates it). Stop and start it again to test reconnection.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+
+export const PG_PASSWORD = "s3cret-test-pw";
+
+function binDir(): string {
+  const root = "/usr/lib/postgresql";
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, "bin", "initdb")))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(root, versions[0], "bin");
+  }
+  const which = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" });
+  if (which.status === 0) return join(which.stdout.trim(), "..");
+  throw new Error("PostgreSQL's server binaries (initdb, pg_ctl) are missing: apt-get install postgresql (scripts/setup.sh does)");
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface PgCluster {
+  readonly port: number;
+  readonly dir: string;
+  /** postgres://fh:PASSWORD@127.0.0.1:PORT/DATABASE */
+  url(database?: string, password?: string): string;
+  createDatabase(name: string): Promise<string>;
+  stop(): void;
+  start(): void;
+  /** Stop the server and delete its directory. */
+  destroy(): void;
+}
+
+export async function startPostgres(): Promise<PgCluster> {
+  const bin = binDir();
+  const root = process.getuid?.() === 0;
+  const user = root ? execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim() : undefined;
+  const dir = mkdtempSync(join(tmpdir(), "fh-pg-"));
+  if (root) {
+    chownSync(dir, Number(user), Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()));
+    chmodSync(dir, 0o700);
+  }
+  const run = (cmd: string, args: string[]) => {
+    const full = root ? ["-u", "postgres", "--", join(bin, cmd), ...args] : args;
+    const r = spawnSync(root ? "runuser" : join(bin, cmd), full, { encoding: "utf8", cwd: dir });
+    if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  };
+  const pw = join(dir, "pw");
+  writeFileSync(pw, PG_PASSWORD);
+  if (root) chownSync(pw, Number(user), 0);
+  run("initdb", ["-D", join(dir, "data"), "-U", "fh", "--pwfile", pw, "--auth=scram-sha-256", "-E", "UTF8", "--no-sync"]);
+  const port = await freePort();
+  const opts = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB -c max_connections=200`;
+  const start = () => run("pg_ctl", ["-D", join(dir, "data"), "-l", join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"]);
+  const stop = () => run("pg_ctl", ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"]);
+  start();
+  const url = (database = "postgres", password = PG_PASSWORD) =>
+    `postgres://fh:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  return {
+    port,
+    dir,
+    url,
+    async createDatabase(name) {
+      const c = new pg.Client({ connectionString: url() });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      return url(name);
+    },
+    stop,
+    start,
+    destroy() {
+      try {
+        stop();
+      } catch {
+        /* already stopped */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
