@@ -6,7 +6,12 @@ export { estimatorPruner } from "../search/pruners.js";
 export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "../search/pruners.js";
 export { optimize } from "./optimize.js";
 export type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "./optimize.js";
-export type { TrialJob, JobSnapshot, JobResult, ModelSource } from "./jobs.js";
+export type { TrialJob, JobSnapshot, JobResult, ModelSource, ObjectiveFunction, ObjectiveEpoch } from "./jobs.js";
+export { postgresStorage } from "./postgres.js";
+export type { PostgresStorageOptions } from "./postgres.js";
+export { worker } from "./queue-worker.js";
+export type { WorkerOptions, WorkerEvent, WorkerSummary } from "./queue-worker.js";
+export type { ModuleExport, RunSpec } from "./queue.js";
 export {
   estimatorStudyPlans,
   planCandidates,

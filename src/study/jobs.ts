@@ -8,6 +8,7 @@
 import { fail, show } from "../core/errors.js";
 import type { HistoryDtype } from "../history/feature-history.js";
 import type { TrialError, TrialValue } from "../history/trial.js";
+import { emptyCurves, type Curves } from "../history/curves.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../train/checkpoint.js";
 import { candidateFromConfig, type TrainConfig } from "../train/config.js";
 import {
@@ -26,7 +27,35 @@ export type ModelSource =
   /** A function in this process: in-process training only. */
   | { readonly kind: "function"; readonly build: ModelFunction; readonly featuresLayer?: string }
   /** `import(module)[exportName]`: what every worker process (and machine) can load. */
-  | { readonly kind: "module"; readonly module: string; readonly exportName: string; readonly featuresLayer?: string };
+  | { readonly kind: "module"; readonly module: string; readonly exportName: string; readonly featuresLayer?: string }
+  /** An objective the toolkit does not train itself (`import(module)[exportName]`): one call per epoch. */
+  | { readonly kind: "objective"; readonly module: string; readonly exportName: string };
+
+/** One epoch of an objective: its validation accuracy, and what else it measured. */
+export interface ObjectiveEpoch {
+  readonly valAcc: number;
+  readonly trainLoss?: number;
+  readonly trainAcc?: number;
+  readonly valLoss?: number;
+  /** Test accuracy, measured after the last epoch of the budget. */
+  readonly testAcc?: number;
+}
+
+/**
+ * A training run outside TensorFlow.js (another framework, a simulator, a synthetic benchmark):
+ * called once per epoch, in order, with what it needs to be reproducible; returns that epoch's
+ * validation accuracy or its measurements. Metrics it does not return are recorded as NaN.
+ */
+export type ObjectiveFunction = (
+  config: Readonly<Record<string, TrialValue>>,
+  context: {
+    readonly epoch: number;
+    readonly budget: number;
+    readonly seed: number;
+    readonly trialId: string;
+    readonly signal?: AbortSignal;
+  },
+) => number | ObjectiveEpoch | Promise<number | ObjectiveEpoch>;
 
 export interface TrialJob {
   readonly trialId: string;
@@ -39,6 +68,8 @@ export interface TrialJob {
   readonly historyDtype?: HistoryDtype;
   /** Continue from a checkpoint (encodeCheckpoint bytes) and the record of the epochs before it. */
   readonly resume?: TrainSoFar & { readonly checkpoint: Uint8Array };
+  /** An objective's epochs so far (it keeps no checkpoint: it continues with the next epoch). */
+  readonly previous?: { readonly curves: Curves; readonly seconds: number };
 }
 
 /** A training snapshot on its way to storage: its trial, and the checkpoint as bytes. */
@@ -49,7 +80,8 @@ export type JobSnapshot = Omit<TrainSnapshot, "checkpoint"> & {
 
 export interface JobResult {
   readonly trialId: string;
-  readonly status: "done" | "failed";
+  /** interrupted: stopped on request (a worker's SIGTERM) after saving its last epoch. */
+  readonly status: "done" | "failed" | "interrupted";
   readonly error?: TrialError;
   /** Epochs the trial has after the job. */
   readonly epochs: number;
@@ -62,6 +94,12 @@ const loaded = new Map<string, ModelFunction>();
 export async function modelFunction(source: ModelSource): Promise<ModelFunction | undefined> {
   if (source.kind === "builtin") return undefined;
   if (source.kind === "function") return source.build;
+  return importFunction<ModelFunction>(source.module, source.exportName, "model");
+}
+
+/** `import(module)[exportName]`, a function, imported once per process; errors name `parameter`. */
+export async function importFunction<F>(module: string, exportName: string, parameter: string): Promise<F> {
+  const source = { module, exportName };
   const key = `${source.module}#${source.exportName}`;
   let fn = loaded.get(key);
   if (!fn) {
@@ -70,7 +108,7 @@ export async function modelFunction(source: ModelSource): Promise<ModelFunction 
       mod = (await import(source.module)) as Record<string, unknown>;
     } catch (err) {
       return fail("invalid-argument", {
-        parameter: "model.module",
+        parameter: `${parameter}.module`,
         rule: "must be a module every worker can import (an absolute path or a package name)",
         received: `${show(source.module)}: ${(err as Error).message.split("\n")[0]}`,
         fix: "pass the file's absolute path (new URL('./model.js', import.meta.url).pathname), deployed on every machine.",
@@ -79,15 +117,68 @@ export async function modelFunction(source: ModelSource): Promise<ModelFunction 
     const f = mod[source.exportName];
     if (typeof f !== "function")
       fail("invalid-argument", {
-        parameter: "model.exportName",
+        parameter: `${parameter}.exportName`,
         rule: `must name a function exported by ${source.module}`,
         received: `${show(source.exportName)} (exports: ${Object.keys(mod).join(", ") || "none"})`,
-        fix: "export the model function by that name.",
+        fix: `export the ${parameter} function by that name.`,
       });
     fn = f as ModelFunction;
     loaded.set(key, fn);
   }
-  return fn;
+  return fn as F;
+}
+
+/** Run an objective's epochs after the job's previous ones, up to toEpoch, a snapshot after each. */
+async function runObjective(
+  job: TrialJob,
+  source: { module: string; exportName: string },
+  onSnapshot: (s: JobSnapshot) => void | Promise<void>,
+  signal?: AbortSignal,
+): Promise<{ curves: Curves; testAcc?: number; interrupted: boolean }> {
+  const fn = await importFunction<ObjectiveFunction>(source.module, source.exportName, "objective");
+  const prev = job.previous?.curves ?? emptyCurves();
+  const curves = {
+    trainLoss: [...prev.trainLoss],
+    trainAcc: [...prev.trainAcc],
+    valLoss: [...prev.valLoss],
+    valAcc: [...prev.valAcc],
+    seconds: [...prev.seconds],
+    captureSeconds: [...prev.captureSeconds],
+    lr: [...(prev.lr ?? [])],
+  };
+  let seconds = job.previous?.seconds ?? 0;
+  let testAcc: number | undefined;
+  for (let epoch = curves.valAcc.length + 1; epoch <= job.toEpoch; epoch++) {
+    if (signal?.aborted) return { curves, interrupted: true };
+    const started = performance.now();
+    const out = await fn(job.config, {
+      epoch,
+      budget: job.budget,
+      seed: job.seed,
+      trialId: job.trialId,
+      ...(signal ? { signal } : {}),
+    });
+    const m: ObjectiveEpoch = typeof out === "number" ? { valAcc: out } : out;
+    if (!m || typeof m !== "object" || !Number.isFinite(m.valAcc))
+      fail("training-failed", {
+        parameter: "objective",
+        rule: "must return a finite validation accuracy (a number, or { valAcc, trainLoss?, ... })",
+        received: `${show(out)} at epoch ${epoch}`,
+        fix: "return the epoch's validation accuracy in [0, 1].",
+      });
+    const took = (performance.now() - started) / 1000;
+    seconds += took;
+    curves.trainLoss.push(m.trainLoss ?? NaN);
+    curves.trainAcc.push(m.trainAcc ?? NaN);
+    curves.valLoss.push(m.valLoss ?? NaN);
+    curves.valAcc.push(m.valAcc);
+    curves.seconds.push(took);
+    curves.captureSeconds.push(0);
+    curves.lr.push(NaN);
+    if (epoch === job.budget && m.testAcc !== undefined) testAcc = m.testAcc;
+    await onSnapshot({ trialId: job.trialId, epoch, curves, seconds, parameters: 0 } as unknown as JobSnapshot);
+  }
+  return { curves, ...(testAcc !== undefined ? { testAcc } : {}), interrupted: false };
 }
 
 /**
@@ -96,14 +187,30 @@ export async function modelFunction(source: ModelSource): Promise<ModelFunction 
  */
 export async function runTrialJob(
   job: TrialJob,
-  data: PreparedData,
+  data: PreparedData | undefined,
   source: ModelSource,
   onSnapshot: (s: JobSnapshot) => void | Promise<void>,
   signal?: AbortSignal,
 ): Promise<JobResult> {
-  const epochsBefore = job.resume ? job.resume.curves.valAcc.length : 0;
+  const epochsBefore = job.resume ? job.resume.curves.valAcc.length : (job.previous?.curves.valAcc.length ?? 0);
   let result: TrainResult;
   try {
+    if (source.kind === "objective") {
+      const r = await runObjective(job, source, onSnapshot, signal);
+      return {
+        trialId: job.trialId,
+        status: r.interrupted ? "interrupted" : "done",
+        epochs: r.curves.valAcc.length,
+        ...(r.testAcc !== undefined ? { testAcc: r.testAcc } : {}),
+      };
+    }
+    if (!data)
+      fail("invalid-argument", {
+        parameter: "data",
+        rule: "is required to train a model",
+        received: "undefined",
+        fix: "pass the study's data (fh.data.makeSplits) or { module, exportName } that loads it.",
+      });
     const build = await modelFunction(source);
     const featuresLayer = source.kind === "builtin" ? undefined : source.featuresLayer;
     const { model, train } = candidateFromConfig(
@@ -142,7 +249,7 @@ export async function runTrialJob(
   }
   return {
     trialId: job.trialId,
-    status: result.status === "complete" ? "done" : "failed",
+    status: result.status === "complete" ? "done" : signal?.aborted ? "interrupted" : "failed",
     ...(result.error ? { error: result.error } : {}),
     epochs: result.curves.valAcc.length,
     ...(result.testAcc !== undefined ? { testAcc: result.testAcc } : {}),

@@ -20,15 +20,22 @@ import { prepareData, type PreparedData } from "../train/loop.js";
 import type { ModelFunction } from "../train/user-model.js";
 import { warn } from "../core/warn.js";
 import { checkCheckpoint } from "../train/checkpoint.js";
-import { runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type TrialJob } from "./jobs.js";
+import { importFunction, runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type TrialJob } from "./jobs.js";
+import { QueueRunner } from "./queue-runner.js";
+import { startQueueWorkers, type QueueWorkers } from "./queue-processes.js";
+import type { ModuleExport, RunSpec } from "./queue.js";
 import { WorkerDied, WorkerPool } from "./pool.js";
 import { prunerScheduler, type Scheduler } from "../search/schedulers.js";
 import type { Study } from "./study.js";
 import { checkStudy } from "./study.js";
 
 export interface OptimizeOptions {
-  /** The splits every trial trains and is measured on (fh.data.makeSplits). */
-  readonly data: Splits;
+  /**
+   * The splits every trial trains and is measured on (fh.data.makeSplits), or `{ module,
+   * exportName }` of a function returning them that every worker imports (required for a study
+   * in PostgreSQL, whose workers may be other machines). Not needed with `objective`.
+   */
+  readonly data?: Splits | ModuleExport;
   /** Stop asking for new trials once the study has this many (of any state). */
   readonly trials: number;
   /**
@@ -36,10 +43,24 @@ export interface OptimizeOptions {
    * this process only: `workers: 0`), or `{ module, exportName }` that every worker imports.
    */
   readonly model?: ModelFunction | { readonly module: string; readonly exportName: string };
+  /**
+   * Instead of a model: an objective outside TensorFlow.js, `{ module, exportName }` of a function
+   * called once per epoch that returns the epoch's validation accuracy (or { valAcc, trainLoss, ... }).
+   */
+  readonly objective?: ModuleExport;
   /** The layer of a user model whose output is the feature vector. Default "features". */
   readonly featuresLayer?: string;
-  /** Worker processes; 0 trains in this process. Default: the number of cores (at most the trials). */
+  /**
+   * Worker processes on this machine; 0 trains in this process (a PostgreSQL study: leaves the work
+   * to workers started elsewhere with `npx feature-histories worker`). Default: the number of
+   * cores (at most the trials).
+   */
   readonly workers?: number;
+  /**
+   * A PostgreSQL study: jobs in the queue at once, i.e. the worker processes on all machines.
+   * Default: the local workers, at least 4.
+   */
+  readonly concurrency?: number;
   /** Training options for every trial (the budget is the study's). */
   readonly train?: Partial<TrainConfig>;
   readonly historyDtype?: HistoryDtype;
@@ -87,10 +108,33 @@ export interface OptimizeResult {
   readonly seconds: number;
 }
 
+function isModuleExport(v: unknown): v is ModuleExport {
+  const m = v as Partial<ModuleExport> | null;
+  return !!m && typeof m === "object" && typeof m.module === "string" && typeof m.exportName === "string";
+}
+
 function sourceOf(options: OptimizeOptions): ModelSource {
   const m = options.model;
   const featuresLayer = options.featuresLayer;
   const layer = featuresLayer ? { featuresLayer } : {};
+  if (options.objective !== undefined) {
+    if (m !== undefined)
+      fail("invalid-argument", {
+        parameter: "options.objective",
+        rule: "replaces the model: pass one of model and objective",
+        received: "both",
+        fix: "drop options.model (an objective trains its own model).",
+      });
+    if (!isModuleExport(options.objective))
+      fail("invalid-argument", {
+        parameter: "options.objective",
+        rule: "must be { module, exportName } of an objective function every worker imports",
+        received: show(options.objective),
+        fix: "pass { module: new URL('./objective.js', import.meta.url).pathname, exportName: 'objective' }.",
+      });
+    checkKeys("options.objective", options.objective, ["module", "exportName"]);
+    return { kind: "objective", module: options.objective.module, exportName: options.objective.exportName };
+  }
   if (m === undefined) return { kind: "builtin" };
   if (typeof m === "function") return { kind: "function", build: m, ...layer };
   if (m && typeof m === "object" && typeof m.module === "string" && typeof m.exportName === "string") {
@@ -112,6 +156,8 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     "data",
     "trials",
     "model",
+    "objective",
+    "concurrency",
     "featuresLayer",
     "workers",
     "train",
@@ -131,21 +177,47 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       fix: "load it without readOnly (one writer at a time).",
     });
   const target = checkNumber("options.trials", options.trials, { integer: true, min: 1, max: 1_000_000 });
-  const splits = options.data as Splits | undefined;
-  if (!splits || typeof splits !== "object" || !splits.train || !splits.probeTrain)
-    fail("invalid-argument", {
-      parameter: "options.data",
-      rule: "must be the splits of a data set (training, validation, test and probe sets)",
-      received: show(splits),
-      fix: "pass fh.data.makeSplits(dataset, { train, validation, probeTrain, probeValidation, seed }).",
-    });
   const source = sourceOf(options);
+  const shared = study.storage.queue;
+  let splits: Splits | undefined;
+  let dataModule: ModuleExport | undefined;
+  if (source.kind !== "objective" || options.data !== undefined) {
+    if (isModuleExport(options.data)) {
+      checkKeys("options.data", options.data, ["module", "exportName"]);
+      dataModule = { module: options.data.module, exportName: options.data.exportName };
+      if (!shared) {
+        const load = await importFunction<() => Splits | Promise<Splits>>(dataModule.module, dataModule.exportName, "data");
+        splits = await load();
+      }
+    } else if (shared)
+      fail("invalid-argument", {
+        parameter: "options.data",
+        rule: `must be { module, exportName } for a study in PostgreSQL: its workers (other processes and machines) load the data themselves`,
+        received: show(options.data),
+        fix: "export a function returning fh.data.makeSplits(...) from a module deployed on every machine and pass { module: <its absolute path>, exportName }.",
+      });
+    else splits = options.data as Splits | undefined;
+    if (!shared && (!splits || typeof splits !== "object" || !splits.train || !splits.probeTrain))
+      fail("invalid-argument", {
+        parameter: "options.data",
+        rule: "must be the splits of a data set (training, validation, test and probe sets), or { module, exportName } returning them",
+        received: show(splits),
+        fix: "pass fh.data.makeSplits(dataset, { train, validation, probeTrain, probeValidation, seed }).",
+      });
+  }
   const cores = availableParallelism();
   const workers = checkNumber("options.workers", options.workers ?? Math.min(cores, target), {
     integer: true,
     min: 0,
     max: 256,
   });
+  if (shared && source.kind === "function")
+    fail("invalid-argument", {
+      parameter: "options.model",
+      rule: "a study in PostgreSQL trains on workers that import the model by module, never a function's source",
+      received: "a function",
+      fix: "pass { module: <absolute path of the file that exports it, deployed on every machine>, exportName }.",
+    });
   if (source.kind === "function" && workers > 0)
     fail("invalid-argument", {
       parameter: "options.model",
@@ -161,6 +233,10 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     ...(options.historyDtype ? { historyDtype: options.historyDtype } : {}),
   };
 
+  let pool: WorkerPool | undefined;
+  let data: PreparedData | undefined;
+  let remote: QueueRunner | undefined;
+  let localWorkers: QueueWorkers | undefined;
   let stopped = false;
   const stop = new AbortController();
   const waiting: (() => void)[] = [];
@@ -172,22 +248,49 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     wakeAll();
     stop.abort("the search was stopped");
     pool?.close();
+    // Jobs out in the queue stay there; the next optimize on this study waits for them.
+    void remote?.close();
   };
   options.signal?.addEventListener("abort", onStop);
   if (options.stopOnSigint ?? true) process.on("SIGINT", onStop);
   if (options.signal?.aborted) onStop();
 
-  let pool: WorkerPool | undefined;
-  let data: PreparedData | undefined;
-  if (workers > 0)
+  if (shared) {
+    const spec: RunSpec = {
+      budget: study.budget,
+      model: source as RunSpec["model"],
+      ...(dataModule ? { data: dataModule } : {}),
+      ...(options.train ? { train: options.train } : {}),
+      ...(options.historyDtype ? { historyDtype: options.historyDtype } : {}),
+    };
+    remote = await QueueRunner.start({
+      url: shared.url,
+      study: shared.study,
+      spec,
+      onEpoch: (id, epoch) => {
+        if (finished) return;
+        study.refresh([id]);
+        progress(`${id} epoch ${epoch}`, id, epoch);
+      },
+      onNote: (id, note) => progress(`${id}: ${note}`, id),
+    });
+    if (workers > 0)
+      localWorkers = startQueueWorkers({
+        workers,
+        url: shared.url,
+        study: shared.study,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.onWorkerStart ? { onWorkerStart: options.onWorkerStart } : {}),
+      });
+  } else if (workers > 0)
     pool = new WorkerPool({
       workers,
-      splits,
+      ...(splits ? { splits } : {}),
       source,
       ...(options.env ? { env: options.env } : {}),
       ...(options.onWorkerStart ? { onWorkerStart: options.onWorkerStart } : {}),
     });
-  else data = prepareData(splits, { includeTest: true });
+  else data = splits ? prepareData(splits, { includeTest: true }) : undefined;
 
   /** Trials by state, counted once. */
   const tally = () => {
@@ -226,6 +329,16 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         canResume = false;
       }
     }
+    if (source.kind === "objective")
+      // An objective keeps no checkpoint: it goes on with its next epoch.
+      return {
+        trialId: t.id,
+        config: t.config,
+        seed: t.seed,
+        toEpoch: to,
+        ...base,
+        ...(t.epochs > 0 ? { previous: { curves: t.curves, seconds: t.seconds } } : {}),
+      };
     if (!canResume && t.epochs > 0) t = study.restart(t);
     return {
       trialId: t.id,
@@ -289,9 +402,26 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   };
 
   /** Run one scheduled job on a trial; false when the search should not go on with it. */
-  const work = async (id: string, to: number): Promise<void> => {
+  const work = async (id: string, to: number, adopt?: string): Promise<void> => {
     let t = study.trial(id);
     let result: JobResult;
+    if (remote) {
+      try {
+        result = await (adopt ? remote.adopt(id, adopt, to) : remote.run(id, to));
+      } catch (err) {
+        if (stopped) return;
+        throw err;
+      }
+      if (stopped) return;
+      study.refresh([id]);
+      if (result.status === "failed") {
+        study.tell(id, "failed", { error: result.error! });
+        sessionEnded++;
+        progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
+      } else settle(id);
+      await remote.release(id);
+      return;
+    }
     try {
       result = await runJob(jobFor(t, to));
     } catch (err) {
@@ -308,7 +438,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       progress(`${id} failed: its worker died twice`, id);
       return;
     }
-    if (stopped) return;
+    if (stopped || result.status === "interrupted") return;
     if (result.status === "failed") {
       study.tell(id, "failed", { error: result.error! });
       sessionEnded++;
@@ -324,9 +454,24 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
 
   // Trials a crash or an interrupt left running get their verdict first (they may sit at a
   // decision epoch), then the scheduler hands out work, `workers` jobs at a time.
-  for (const t of study.trials(["running"])) settle(t.id);
-  const lanes = Math.max(1, workers);
   const busy = new Set<string>();
+  const adopted: Promise<void>[] = [];
+  if (remote)
+    // Jobs a previous scheduler sent (it was killed): wait for them rather than send them again.
+    for (const a of await remote.assigned()) {
+      busy.add(a.id);
+      progress(`${a.id} in flight (sent by a previous scheduler)`, a.id);
+      adopted.push(
+        work(a.id, a.to, a.job).finally(() => {
+          busy.delete(a.id);
+          wakeAll();
+        }),
+      );
+    }
+  for (const t of study.trials(["running"])) if (!busy.has(t.id)) settle(t.id);
+  const lanes = remote
+    ? checkNumber("options.concurrency", options.concurrency ?? Math.max(4, workers), { integer: true, min: 1, max: 4096 })
+    : Math.max(1, workers);
   const lane = async (): Promise<void> => {
     for (;;) {
       if (stopped) return;
@@ -368,10 +513,12 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     }
   };
   try {
-    await Promise.all(Array.from({ length: lanes }, () => lane()));
+    await Promise.all([...adopted, ...Array.from({ length: lanes }, () => lane())]);
   } finally {
     finished = true;
     pool?.close();
+    await localWorkers?.close();
+    await remote?.close();
     options.signal?.removeEventListener("abort", onStop);
     process.off("SIGINT", onStop);
   }

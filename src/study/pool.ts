@@ -24,7 +24,8 @@ interface Slot {
 
 export interface PoolOptions {
   readonly workers: number;
-  readonly splits: Splits;
+  /** The data (none for an objective, which loads its own). */
+  readonly splits?: Splits;
   readonly source: ModelSource;
   /** Extra environment (e.g. FH_BACKEND). */
   readonly env?: Record<string, string>;

@@ -33,6 +33,7 @@ const MIGRATIONS: readonly (readonly string[])[] = [
        probe_train bytea,
        probe_validation bytea,
        job text,
+       job_to integer,
        lease text,
        heartbeat timestamptz,
        updated timestamptz NOT NULL DEFAULT now(),
@@ -437,17 +438,17 @@ export class PgStudyDb {
   // ---- the queue's columns --------------------------------------------------------------------
 
   /** The scheduler assigns job `job` to a trial (before sending it: a restart finds it by name). */
-  async assignJob(study: string, id: string, job: string | null): Promise<void> {
+  async assignJob(study: string, id: string, job: string | null, to: number | null = null): Promise<void> {
     await this.query(
-      `UPDATE ${PG_SCHEMA}.trials SET job = $3, lease = NULL, heartbeat = NULL, updated = now() WHERE study = $1 AND id = $2`,
-      [study, id, job],
+      `UPDATE ${PG_SCHEMA}.trials SET job = $3, job_to = $4, lease = NULL, heartbeat = NULL, updated = now() WHERE study = $1 AND id = $2`,
+      [study, id, job, to],
     );
   }
 
   /** Trials with a job assigned (in flight, or ended and not yet taken in by the scheduler). */
-  async assignedJobs(study: string): Promise<{ id: string; job: string }[]> {
-    const r = await this.query<{ id: string; job: string }>(
-      `SELECT id, job FROM ${PG_SCHEMA}.trials WHERE study = $1 AND job IS NOT NULL ORDER BY number`,
+  async assignedJobs(study: string): Promise<{ id: string; job: string; to: number }[]> {
+    const r = await this.query<{ id: string; job: string; to: number }>(
+      `SELECT id, job, job_to AS to FROM ${PG_SCHEMA}.trials WHERE study = $1 AND job IS NOT NULL ORDER BY number`,
       [study],
     );
     return r.rows;
@@ -475,6 +476,21 @@ export class PgStudyDb {
     );
     const row = r.rows[0];
     return row ? trialOf(row, `${this.target.database}/${study}/${id}`) : undefined;
+  }
+
+  /** Under a lease: forget the trial's epochs (its checkpoint is gone or damaged); it trains from epoch 1. */
+  async resetProgress(study: string, id: string, lease: string, empty: ProgressPatch): Promise<boolean> {
+    return this.tx("reset", async (c) => {
+      const r = await c.query(
+        `UPDATE ${PG_SCHEMA}.trials SET record = (record - 'checkpointEpoch' - 'testAcc') || $4::jsonb,
+           probe_train = NULL, probe_validation = NULL, heartbeat = now(), updated = now()
+         WHERE study = $1 AND id = $2 AND lease = $3`,
+        [study, id, lease, JSON.stringify({ ...empty, scores: {} })],
+      );
+      if (r.rowCount !== 1) return false;
+      await c.query(`DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2`, [study, id]);
+      return true;
+    });
   }
 
   /** The worker is alive; false when its lease was taken over (stop training). */
@@ -580,4 +596,54 @@ function trialOf(row: RawRow, where: string): Trial {
     return n > t.epochs ? truncate(h, t.epochs) : h;
   };
   return { ...t, probeTrain: read(row.probe_train, "probeTrain"), probeValidation: read(row.probe_validation, "probeValidation") };
+}
+
+/**
+ * LISTEN on `channel` over its own connection, reconnecting with back-off after the server
+ * restarts; `onNotify(payload)` for every notification, `onReconnect` after each reconnection
+ * (notifications sent meanwhile were missed: poll once).
+ */
+export function listenTo(
+  target: PgTarget,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onReconnect?: () => void,
+): { close(): Promise<void> } {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let delay = 100;
+  const connect = async (): Promise<void> => {
+    while (!closed) {
+      const c = new pg.Client({ connectionString: target.url, application_name: "feature-histories listener" });
+      try {
+        c.on("notification", (m) => onNotify(m.payload ?? ""));
+        c.on("error", () => {});
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+        if (closed) {
+          await c.end().catch(() => {});
+          return;
+        }
+        client = c;
+        delay = 100;
+        c.once("end", () => {
+          client = undefined;
+          if (!closed) void connect();
+        });
+        onReconnect?.();
+        return;
+      } catch {
+        await c.end().catch(() => {});
+        await sleep(delay);
+        delay = Math.min(5000, delay * 2);
+      }
+    }
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      await client?.end().catch(() => {});
+    },
+  };
 }

@@ -10,10 +10,11 @@ import { runTrialJob, type ModelSource, type TrialJob } from "./jobs.js";
 import { sendToParent } from "../core/ipc.js";
 
 type Message =
-  { type: "init"; splits: Splits; source: ModelSource } | { type: "job"; job: TrialJob } | { type: "stop" };
+  { type: "init"; splits?: Splits; source: ModelSource } | { type: "job"; job: TrialJob } | { type: "stop" };
 
 if (process.send) {
   let data: PreparedData | undefined;
+  let initialised = false;
   let source: ModelSource = { kind: "builtin" };
   let stopping = false;
   const abort = new AbortController();
@@ -27,10 +28,11 @@ if (process.send) {
   await resolveBackend();
   process.on("message", (m: Message) => {
     if (m.type === "init") {
-      data = prepareData(m.splits, { includeTest: true });
+      data = m.splits ? prepareData(m.splits, { includeTest: true }) : undefined;
       source = m.source;
+      initialised = true;
       sendToParent({ type: "ready" });
-    } else if (m.type === "job" && data && !stopping) {
+    } else if (m.type === "job" && initialised && !stopping) {
       void runTrialJob(
         m.job,
         data,

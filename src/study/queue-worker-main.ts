@@ -1,0 +1,37 @@
+/**
+ * The entry of a worker process of a shared study (study/queue-processes.ts forks it; the CLI
+ * runs the same function): its study and database from the environment, SIGTERM and SIGINT stop
+ * it cleanly, a fatal error (a model module this machine lacks, a wrong password) ends it with
+ * the error's message and exit code 1.
+ */
+import { worker } from "./queue-worker.js";
+
+const env = process.env;
+if (env.FH_WORKER_STORAGE && env.FH_WORKER_STUDY) {
+  const stop = new AbortController();
+  process.once("SIGTERM", () => stop.abort("SIGTERM"));
+  process.once("SIGINT", () => stop.abort("SIGINT"));
+  process.on("disconnect", () => stop.abort("the parent process is gone"));
+  const num = (v: string | undefined) => (v ? Number(v) : undefined);
+  const heartbeatSeconds = num(env.FH_WORKER_HEARTBEAT);
+  const staleSeconds = num(env.FH_WORKER_STALE);
+  const idleSeconds = num(env.FH_WORKER_IDLE);
+  const tag = `[worker ${process.pid}]`;
+  try {
+    const r = await worker({
+      storage: env.FH_WORKER_STORAGE,
+      study: env.FH_WORKER_STUDY,
+      signal: stop.signal,
+      ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
+      ...(staleSeconds ? { staleSeconds } : {}),
+      ...(idleSeconds ? { idleSeconds } : {}),
+      ...(env.FH_WORKER_VERBOSE ? { onEvent: (e) => console.log(`${tag} ${e.event}`) } : {}),
+    });
+    if (env.FH_WORKER_VERBOSE)
+      console.log(`${tag} stopped: ${r.jobs} jobs (${r.failed} failed trials), ${r.interrupted} handed back, ${r.seconds.toFixed(1)} s`);
+    process.exit(0);
+  } catch (err) {
+    console.error(`${tag} ${(err as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * A worker of a shared study, on any machine: pulls the study's jobs from its pg-boss queue,
+ * trains each trial from where its row stands (checkpoint, or the next epoch of an objective),
+ * writes every epoch under its lease, heart-beats while training, and completes the job in the
+ * same transaction as the trial's last write, so a crash never leaves a trial half-written or a
+ * job done twice. On SIGTERM (signal) it stops after the epoch in progress is lost at most: the
+ * saved epochs stay, the job is handed back as interrupted and the scheduler sends it again.
+ * Code never comes from the database: the model, objective and data are imported by module
+ * specifier on this machine; the config read from the row is checked against the study's space.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type PgBoss from "pg-boss";
+import { fail, FeatureHistoriesError, show } from "../core/errors.js";
+import { checkKeys, checkNumber, checkRequired, checkString } from "../core/validate.js";
+import { warn } from "../core/warn.js";
+import { emptyCurves } from "../history/curves.js";
+import { spaceFromJSON, validateConfig } from "../space/space.js";
+import type { Splits } from "../data/splits.js";
+import { checkCheckpoint } from "../train/checkpoint.js";
+import { importFunction, runTrialJob, type JobResult, type JobSnapshot, type TrialJob } from "./jobs.js";
+import { PG_SCHEMA, PgStudyDb, isTransient, listenTo } from "./postgres-db.js";
+import { channels, ensureQueue, queueName, startBoss, DEFAULT_RETRY, type QueueJobData, type RunSpec } from "./queue.js";
+
+export interface WorkerOptions {
+  /** The study's PostgreSQL URL (postgres://user@host/db; the password from PGPASSWORD or ~/.pgpass). */
+  readonly storage: string;
+  /** The study's name. */
+  readonly study: string;
+  /** Jobs at a time in this process. Default 1 (run one process per core for CPU-bound training). */
+  readonly concurrency?: number;
+  /** Stop: the epoch in progress is dropped, the saved ones stay, the job goes back to the queue. */
+  readonly signal?: AbortSignal;
+  /** Every job taken, epoch written and job finished. */
+  readonly onEvent?: (event: WorkerEvent) => void;
+  /** Seconds between heartbeats while training. Default 5. */
+  readonly heartbeatSeconds?: number;
+  /** A job whose worker has not heart-beaten for this long goes back to the queue. Default 30. */
+  readonly staleSeconds?: number;
+  /** Stop after this many seconds without a job. Default: never. */
+  readonly idleSeconds?: number;
+  /** How long a lost connection is retried. Default 300. */
+  readonly reconnectSeconds?: number;
+}
+
+export interface WorkerEvent {
+  /** e.g. "t0004 taken", "t0004 epoch 2", "t0004 done", "t0007 handed back (its worker stopped heart-beating)". */
+  readonly event: string;
+  readonly trialId?: string;
+  readonly epoch?: number;
+}
+
+export interface WorkerSummary {
+  /** Jobs this worker ran to their end (done or failed trial). */
+  readonly jobs: number;
+  readonly failed: number;
+  readonly interrupted: number;
+  readonly seconds: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** Work on a shared study's jobs until stopped (or idle for idleSeconds). */
+export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
+  const allowed = [
+    "storage",
+    "study",
+    "concurrency",
+    "signal",
+    "onEvent",
+    "heartbeatSeconds",
+    "staleSeconds",
+    "idleSeconds",
+    "reconnectSeconds",
+  ];
+  checkRequired("options", options, allowed);
+  checkKeys("options", options, allowed);
+  const study = checkString("options.study", options.study);
+  const lanes = checkNumber("options.concurrency", options.concurrency ?? 1, { integer: true, min: 1, max: 64 });
+  const heartbeatMs = checkNumber("options.heartbeatSeconds", options.heartbeatSeconds ?? 5, { above: 0 }) * 1000;
+  const staleSeconds = checkNumber("options.staleSeconds", options.staleSeconds ?? 30, { above: 0 });
+  const idleMs =
+    options.idleSeconds === undefined ? Infinity : checkNumber("options.idleSeconds", options.idleSeconds, { above: 0 }) * 1000;
+  const me = `feature-histories worker ${hostname()}:${process.pid}`;
+  const db = await PgStudyDb.open(options.storage, {
+    applicationName: me,
+    ...(options.reconnectSeconds !== undefined ? { reconnectSeconds: options.reconnectSeconds } : {}),
+  });
+  const started = performance.now();
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(options.signal?.reason ?? "the worker was stopped");
+  options.signal?.addEventListener("abort", onAbort);
+  if (options.signal?.aborted) onAbort();
+  const emit = (event: string, trialId?: string, epoch?: number) =>
+    options.onEvent?.({ event, ...(trialId ? { trialId } : {}), ...(epoch !== undefined ? { epoch } : {}) });
+
+  let boss: PgBoss | undefined;
+  let listener: { close(): Promise<void> } | undefined;
+  const summary = { jobs: 0, failed: 0, interrupted: 0 };
+  try {
+    const meta = await db.readMeta(study);
+    if (!meta) {
+      const names = await db.studyNames();
+      fail("data-missing", {
+        parameter: "options.study",
+        rule: `must name a study in database ${db.target.database}`,
+        received: show(study),
+        fix: names.length
+          ? `use one of ${names.map((n) => show(n)).join(", ")}.`
+          : "create the study first (fh.study.create({ name, storage: URL, ... }) in the notebook or scheduler).",
+      });
+    }
+    const space = spaceFromJSON(typeof meta.space === "string" ? meta.space : JSON.stringify(meta.space));
+    boss = await startBoss(options.storage, me);
+    const queue = queueName(study);
+    await ensureQueue(boss, queue, DEFAULT_RETRY);
+    const { jobs: jobsChannel } = channels(study);
+    let wake: (() => void)[] = [];
+    const wakeAll = () => wake.splice(0).forEach((w) => w());
+    listener = listenTo(db.target, jobsChannel, wakeAll, wakeAll);
+    stop.signal.addEventListener("abort", wakeAll);
+
+    let lastReclaim = 0;
+    const reclaim = async () => {
+      if (Date.now() - lastReclaim < heartbeatMs) return;
+      lastReclaim = Date.now();
+      for (const s of await db.claimStale(study, staleSeconds)) {
+        await boss!.fail(queue, s.job, { message: `its worker stopped heart-beating for ${staleSeconds} s` });
+        emit(`${s.id} handed back (its worker stopped heart-beating)`, s.id);
+      }
+    };
+
+    const prepared = new Map<string, Promise<unknown>>();
+    const prepare = (spec: RunSpec): Promise<unknown> => {
+      if (spec.model.kind === "objective") return Promise.resolve(undefined);
+      if (!spec.data)
+        fail("invalid-argument", {
+          parameter: "data",
+          rule: "a shared study that trains models needs its data as { module, exportName } every worker imports",
+          received: "none in the job",
+          fix: "pass optimize({ data: { module, exportName } }) in the scheduler.",
+        });
+      const key = `${spec.data.module}#${spec.data.exportName}`;
+      let p = prepared.get(key);
+      if (!p) {
+        p = (async () => {
+          const { resolveBackend } = await import("../train/backend.js");
+          const { prepareData } = await import("../train/loop.js");
+          await resolveBackend();
+          const load = await importFunction<() => Splits | Promise<Splits>>(spec.data!.module, spec.data!.exportName, "data");
+          return prepareData(await load(), { includeTest: true });
+        })();
+        prepared.set(key, p);
+        p.catch(() => prepared.delete(key));
+      }
+      return p;
+    };
+
+    const runOne = async (job: PgBoss.Job<QueueJobData>): Promise<void> => {
+      const data = job.data;
+      const id = data.trialId;
+      const spec = data.spec;
+      // This machine must be able to run it: import the code (and load the data) before taking the trial.
+      let preparedData: unknown;
+      try {
+        if (spec.model.kind !== "builtin")
+          await importFunction(spec.model.module, spec.model.exportName, spec.model.kind === "objective" ? "objective" : "model");
+        preparedData = await prepare(spec);
+      } catch (err) {
+        await boss!.fail(queue, job.id, { message: `worker ${me} cannot run it: ${(err as Error).message}` });
+        throw err;
+      }
+      const lease = `${job.id}:${randomUUID()}`;
+      let trial = await db.takeLease(study, id, job.id, lease);
+      if (!trial) {
+        // The scheduler has moved on from this job (it assigned another): nothing to do.
+        await boss!.complete(queue, job.id, { status: "stale" });
+        return;
+      }
+      emit(`${id} taken (to epoch ${data.toEpoch})`, id);
+      const abort = new AbortController();
+      const onStop = () => abort.abort("the worker was stopped");
+      stop.signal.addEventListener("abort", onStop);
+      let lost = false;
+      const loseLease = () => {
+        lost = true;
+        abort.abort("another worker took this trial over");
+      };
+      const beat = setInterval(() => {
+        db.heartbeat(study, id, lease).then(
+          (ok) => void (ok || loseLease()),
+          () => {},
+        );
+      }, heartbeatMs);
+      let result: JobResult;
+      try {
+        try {
+          validateConfig(space, trial.config as Record<string, string | number | boolean>);
+        } catch (err) {
+          result = failed(id, err, trial.epochs);
+          return void (await finish(job, id, lease, result));
+        }
+        let resume: TrialJob["resume"];
+        if (spec.model.kind !== "objective" && trial.epochs > 0) {
+          const bytes =
+            trial.checkpointEpoch === trial.epochs ? await db.loadCheckpoint(study, id, trial.checkpointEpoch) : undefined;
+          let ok = !!(bytes && trial.probeTrain && trial.probeValidation);
+          if (ok) {
+            try {
+              checkCheckpoint(bytes!, `checkpoint of ${id}`);
+            } catch (err) {
+              warn(`${id}: ${(err as Error).message.split("\n")[0]}; training it again from its first epoch`);
+              ok = false;
+            }
+          }
+          if (ok)
+            resume = {
+              checkpoint: bytes!,
+              curves: trial.curves,
+              probeTrain: trial.probeTrain!,
+              probeValidation: trial.probeValidation!,
+              seconds: trial.seconds,
+            };
+          else {
+            const empty = { epochs: 0, curves: emptyCurves(), seconds: 0 };
+            if (!(await db.resetProgress(study, id, lease, empty))) return loseLease();
+            trial = { ...trial, ...empty };
+          }
+        }
+        const trialJob: TrialJob = {
+          trialId: id,
+          config: trial.config,
+          seed: trial.seed,
+          budget: spec.budget,
+          toEpoch: data.toEpoch,
+          ...(spec.train ? { train: spec.train } : {}),
+          ...(spec.historyDtype ? { historyDtype: spec.historyDtype } : {}),
+          ...(resume ? { resume } : {}),
+          ...(spec.model.kind === "objective" && trial.epochs > 0
+            ? { previous: { curves: trial.curves, seconds: trial.seconds } }
+            : {}),
+        };
+        const onSnapshot = async (s: JobSnapshot) => {
+          if (lost) return;
+          const epochs = s.curves.valAcc.length;
+          const ok = await db.writeProgress(
+            study,
+            id,
+            lease,
+            {
+              epochs,
+              curves: s.curves,
+              seconds: s.seconds,
+              ...(s.parameters ? { parameters: s.parameters } : {}),
+              ...(s.checkpoint ? { checkpointEpoch: epochs } : {}),
+            },
+            { ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}), ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}) },
+            s.checkpoint ? { epoch: epochs, bytes: s.checkpoint } : undefined,
+          );
+          if (!ok) return loseLease();
+          emit(`${id} epoch ${epochs}`, id, epochs);
+        };
+        const source = spec.model.kind === "objective" || spec.model.kind === "module" ? spec.model : { kind: "builtin" as const };
+        result = await runTrialJob(trialJob, preparedData as never, source, onSnapshot, abort.signal);
+        if (lost) {
+          emit(`${id} dropped: another worker took it over`, id);
+          return;
+        }
+        if (stop.signal.aborted && result.status !== "done") result = { trialId: id, status: "interrupted", epochs: result.epochs };
+        await finish(job, id, lease, result);
+      } finally {
+        clearInterval(beat);
+        stop.signal.removeEventListener("abort", onStop);
+      }
+    };
+
+    const finish = async (job: PgBoss.Job<QueueJobData>, id: string, lease: string, result: JobResult) => {
+      const { done } = channels(study);
+      const ok = await db.tx("finish", async (c) => {
+        const patch = result.testAcc !== undefined ? { testAcc: result.testAcc } : {};
+        const r = await c.query(
+          `UPDATE ${PG_SCHEMA}.trials SET record = record || $4::jsonb, lease = NULL, heartbeat = NULL, updated = now()
+           WHERE study = $1 AND id = $2 AND lease = $3`,
+          [study, id, lease, JSON.stringify(patch)],
+        );
+        if (r.rowCount !== 1) return false;
+        await boss!.complete(queue, job.id, { ...result }, { db: { executeSql: (text, values) => c.query(text, values) } });
+        await c.query("SELECT pg_notify($1, $2)", [done, job.id]);
+        return true;
+      });
+      if (!ok) return emit(`${id} dropped: another worker took it over`, id);
+      if (result.status === "interrupted") summary.interrupted++;
+      else {
+        summary.jobs++;
+        if (result.status === "failed") summary.failed++;
+      }
+      emit(
+        `${id} ${result.status === "failed" ? `failed: ${result.error?.message.split("\n")[0]}` : result.status} (epoch ${result.epochs})`,
+        id,
+        result.epochs,
+      );
+    };
+
+    let lastJob = Date.now();
+    const lane = async (): Promise<void> => {
+      let delay = 100;
+      while (!stop.signal.aborted) {
+        let jobs: PgBoss.Job<QueueJobData>[];
+        try {
+          await reclaim();
+          jobs = await boss!.fetch<QueueJobData>(queue, { batchSize: 1 });
+          delay = 100;
+        } catch (err) {
+          if (!isTransient(err) && !/Connection|terminat|ECONN/i.test(String((err as Error)?.message))) throw err;
+          await sleep(delay, stop.signal);
+          delay = Math.min(5000, delay * 2);
+          continue;
+        }
+        const job = jobs?.[0];
+        if (!job) {
+          if (Date.now() - lastJob > idleMs) return;
+          await Promise.race([new Promise<void>((r) => wake.push(r)), sleep(1000, stop.signal)]);
+          continue;
+        }
+        lastJob = Date.now();
+        await runOne(job);
+        lastJob = Date.now();
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, () => lane()));
+    wake = [];
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    await listener?.close();
+    await boss?.stop({ graceful: false, wait: true, close: true } as PgBoss.StopOptions).catch(() => {});
+    await db.close();
+  }
+  return { ...summary, seconds: (performance.now() - started) / 1000 };
+}
+
+function failed(id: string, err: unknown, epoch: number): JobResult {
+  const e = err as Error;
+  return {
+    trialId: id,
+    status: "failed",
+    error: { name: e instanceof FeatureHistoriesError ? e.name : (e?.name ?? "Error"), message: e?.message ?? String(err), epoch },
+    epochs: epoch,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * `npx feature-histories worker --storage postgres://... --study NAME [--concurrency N]`: work on
+ * a shared study from this machine until stopped (Ctrl-C / SIGTERM: each worker stops cleanly,
+ * its job goes back to the queue). N > 1 starts N worker processes (one per core suits CPU
+ * training). The password comes from the URL, PGPASSWORD or ~/.pgpass; it is never printed.
+ */
+import { parseArgs } from "node:util";
+import { worker } from "./queue-worker.js";
+import { startQueueWorkers } from "./queue-processes.js";
+import { redact } from "./postgres-db.js";
+
+const USAGE = `usage: feature-histories worker --storage postgres://USER@HOST[:PORT]/DB --study NAME [options]
+  --concurrency N     worker processes on this machine (default 1; one per core for CPU training)
+  --idle SECONDS      stop after this long without a job (default: never)
+  --heartbeat SECONDS heartbeat while training (default 5)
+  --stale SECONDS     hand back jobs whose worker is silent this long (default 30)
+  --quiet             no line per epoch
+The storage may also come from FH_STORAGE; the password from PGPASSWORD or ~/.pgpass.`;
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        storage: { type: "string" },
+        study: { type: "string" },
+        concurrency: { type: "string" },
+        idle: { type: "string" },
+        heartbeat: { type: "string" },
+        stale: { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const storage = args.storage ?? process.env.FH_STORAGE;
+  if (!storage || !args.study) {
+    console.error(`${!storage ? "--storage" : "--study"} is required\n${USAGE}`);
+    process.exit(2);
+  }
+  const num = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) {
+      console.error(`--${name} must be a positive number; received ${JSON.stringify(v)}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const concurrency = num("concurrency", args.concurrency) ?? 1;
+  const idleSeconds = num("idle", args.idle);
+  const heartbeatSeconds = num("heartbeat", args.heartbeat);
+  const staleSeconds = num("stale", args.stale);
+  console.log(`feature-histories worker: study "${args.study}" on ${redact(storage)}, ${concurrency} process(es)`);
+  if (concurrency > 1) {
+    const workers = startQueueWorkers({
+      workers: Math.round(concurrency),
+      url: storage,
+      study: args.study,
+      verbose: !args.quiet,
+      ...(idleSeconds ? { idleSeconds } : {}),
+      ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
+      ...(staleSeconds ? { staleSeconds } : {}),
+    });
+    const stop = () => void workers.close();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+    await workers.exited;
+    return;
+  }
+  const stop = new AbortController();
+  process.once("SIGTERM", () => stop.abort("SIGTERM"));
+  process.once("SIGINT", () => stop.abort("SIGINT"));
+  try {
+    const r = await worker({
+      storage,
+      study: args.study,
+      signal: stop.signal,
+      ...(idleSeconds ? { idleSeconds } : {}),
+      ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
+      ...(staleSeconds ? { staleSeconds } : {}),
+      ...(args.quiet ? {} : { onEvent: (e) => console.log(e.event) }),
+    });
+    console.log(
+      `stopped: ${r.jobs} jobs (${r.failed} failed trials), ${r.interrupted} handed back, ${r.seconds.toFixed(1)} s`,
+    );
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+}
