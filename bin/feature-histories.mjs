@@ -9,7 +9,9 @@ if (!command || !(command in commands)) {
   console.error(
     "  share NOTEBOOK... [--out FILE]   make executed notebooks shareable (static figures, no 5 MB loader)",
   );
-  console.error("  worker --storage postgres://... --study NAME [--concurrency N]   train a shared study's trials here");
+  console.error(
+    "  worker --storage postgres://... --study NAME [--concurrency N]   train a shared study's trials here",
+  );
   process.exit(command ? 2 : 0);
 }
 process.argv = [process.argv[0], process.argv[1], ...rest];

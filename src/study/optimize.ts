@@ -20,7 +20,14 @@ import { prepareData, type PreparedData } from "../train/loop.js";
 import type { ModelFunction } from "../train/user-model.js";
 import { warn } from "../core/warn.js";
 import { checkCheckpoint } from "../train/checkpoint.js";
-import { importFunction, runTrialJob, type JobResult, type JobSnapshot, type ModelSource, type TrialJob } from "./jobs.js";
+import {
+  importFunction,
+  runTrialJob,
+  type JobResult,
+  type JobSnapshot,
+  type ModelSource,
+  type TrialJob,
+} from "./jobs.js";
 import { QueueRunner } from "./queue-runner.js";
 import { startQueueWorkers, type QueueWorkers } from "./queue-processes.js";
 import type { ModuleExport, RunSpec } from "./queue.js";
@@ -186,7 +193,11 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       checkKeys("options.data", options.data, ["module", "exportName"]);
       dataModule = { module: options.data.module, exportName: options.data.exportName };
       if (!shared) {
-        const load = await importFunction<() => Splits | Promise<Splits>>(dataModule.module, dataModule.exportName, "data");
+        const load = await importFunction<() => Splits | Promise<Splits>>(
+          dataModule.module,
+          dataModule.exportName,
+          "data",
+        );
         splits = await load();
       }
     } else if (shared)
@@ -470,7 +481,11 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     }
   for (const t of study.trials(["running"])) if (!busy.has(t.id)) settle(t.id);
   const lanes = remote
-    ? checkNumber("options.concurrency", options.concurrency ?? Math.max(4, workers), { integer: true, min: 1, max: 4096 })
+    ? checkNumber("options.concurrency", options.concurrency ?? Math.max(4, workers), {
+        integer: true,
+        min: 1,
+        max: 4096,
+      })
     : Math.max(1, workers);
   const lane = async (): Promise<void> => {
     for (;;) {

@@ -67,7 +67,13 @@ async function takeLock(h: Handle): Promise<void> {
 
 /** Before a write: the lock is still ours (after a restart of the server, take it again). */
 async function ensureLock(h: Handle): Promise<void> {
-  if (!h.lock) fail("state", { parameter: `study "${h.study}"`, rule: "a closed or read-only study cannot be written", received: "a write", fix: "load it again without readOnly." });
+  if (!h.lock)
+    fail("state", {
+      parameter: `study "${h.study}"`,
+      rule: "a closed or read-only study cannot be written",
+      received: "a write",
+      fix: "load it again without readOnly.",
+    });
   if (!h.lock.lost) return;
   await h.lock.client.end().catch(() => {});
   h.lock = undefined;
@@ -90,7 +96,13 @@ async function ensureLock(h: Handle): Promise<void> {
 
 function handle(id: number): Handle {
   const h = handles.get(id);
-  if (!h) fail("state", { parameter: "study storage", rule: "is closed", received: `handle ${id}`, fix: "load the study again." });
+  if (!h)
+    fail("state", {
+      parameter: "study storage",
+      rule: "is closed",
+      received: `handle ${id}`,
+      fix: "load the study again.",
+    });
   return h;
 }
 

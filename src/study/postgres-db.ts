@@ -297,7 +297,10 @@ export class PgStudyDb {
     }
   }
 
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<R>> {
     return this.retry("query", () => this.pool.query<R>(text, values));
   }
 
@@ -428,11 +431,10 @@ export class PgStudyDb {
   }
 
   async deleteCheckpoints(study: string, id: string, keepEpoch?: number): Promise<void> {
-    await this.query(`DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch IS DISTINCT FROM $3`, [
-      study,
-      id,
-      keepEpoch ?? null,
-    ]);
+    await this.query(
+      `DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch IS DISTINCT FROM $3`,
+      [study, id, keepEpoch ?? null],
+    );
   }
 
   // ---- the queue's columns --------------------------------------------------------------------
@@ -586,16 +588,28 @@ function bytesOf(h: FeatureHistory | undefined): Buffer | undefined {
 function trialOf(row: RawRow, where: string): Trial {
   const t = row.record as unknown as Trial;
   if (typeof t?.id !== "string" || !t.curves || typeof t.epochs !== "number")
-    fail("data-corrupt", { parameter: where, rule: "must have id, epochs and curves", received: show(Object.keys(t ?? {})) });
+    fail("data-corrupt", {
+      parameter: where,
+      rule: "must have id, epochs and curves",
+      received: show(Object.keys(t ?? {})),
+    });
   if (!row.probe_train || !row.probe_validation) return t;
   const read = (b: Buffer, kind: string) => {
     const h = decodeHistory(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), `${where} ${kind}`);
     const n = epochCount(h);
     if (n < t.epochs)
-      fail("data-corrupt", { parameter: `${where} ${kind}`, rule: `must hold the trial's ${t.epochs} epochs`, received: `${n}` });
+      fail("data-corrupt", {
+        parameter: `${where} ${kind}`,
+        rule: `must hold the trial's ${t.epochs} epochs`,
+        received: `${n}`,
+      });
     return n > t.epochs ? truncate(h, t.epochs) : h;
   };
-  return { ...t, probeTrain: read(row.probe_train, "probeTrain"), probeValidation: read(row.probe_validation, "probeValidation") };
+  return {
+    ...t,
+    probeTrain: read(row.probe_train, "probeTrain"),
+    probeValidation: read(row.probe_validation, "probeValidation"),
+  };
 }
 
 /**

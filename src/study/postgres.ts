@@ -43,7 +43,7 @@ export interface PostgresStorageOptions {
 }
 
 /** The study `study` on the PostgreSQL database at `url` (schema created or migrated on first use). */
-export function postgresStorage(url: string, options: PostgresStorageOptions): StudyStorage & QueueLocation {
+export function postgresStorage(url: string, options: PostgresStorageOptions): StudyStorage {
   checkString("url", url);
   checkKeys("options", options, ["study", "readOnly"]);
   const study = checkString("options.study", options.study);
@@ -67,7 +67,12 @@ export function postgresStorage(url: string, options: PostgresStorageOptions): S
         fix: "load it without readOnly (one writer, the scheduler, at a time).",
       });
     if (!open)
-      fail("state", { parameter: `study "${study}"`, rule: "a closed study cannot be written", received: "a write", fix: "load it again." });
+      fail("state", {
+        parameter: `study "${study}"`,
+        rule: "a closed study cannot be written",
+        received: "a write",
+        fix: "load it again.",
+      });
   };
   return {
     description: `PostgreSQL ${redact(url)} study "${study}"`,
@@ -110,11 +115,6 @@ export function postgresStorage(url: string, options: PostgresStorageOptions): S
       call("close", handle);
     },
   };
-}
-
-/** Where a study's queue lives (a PostgreSQL storage has one; a directory none). */
-export interface QueueLocation {
-  readonly queue: { readonly url: string; readonly study: string };
 }
 
 /** The names of the studies in a PostgreSQL database (for messages and `feature-histories worker`). */

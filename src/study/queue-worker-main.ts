@@ -28,7 +28,9 @@ if (env.FH_WORKER_STORAGE && env.FH_WORKER_STUDY) {
       ...(env.FH_WORKER_VERBOSE ? { onEvent: (e) => console.log(`${tag} ${e.event}`) } : {}),
     });
     if (env.FH_WORKER_VERBOSE)
-      console.log(`${tag} stopped: ${r.jobs} jobs (${r.failed} failed trials), ${r.interrupted} handed back, ${r.seconds.toFixed(1)} s`);
+      console.log(
+        `${tag} stopped: ${r.jobs} jobs (${r.failed} failed trials), ${r.interrupted} handed back, ${r.seconds.toFixed(1)} s`,
+      );
     process.exit(0);
   } catch (err) {
     console.error(`${tag} ${(err as Error).message}`);

@@ -20,7 +20,15 @@ import type { Splits } from "../data/splits.js";
 import { checkCheckpoint } from "../train/checkpoint.js";
 import { importFunction, runTrialJob, type JobResult, type JobSnapshot, type TrialJob } from "./jobs.js";
 import { PG_SCHEMA, PgStudyDb, isTransient, listenTo } from "./postgres-db.js";
-import { channels, ensureQueue, queueName, startBoss, DEFAULT_RETRY, type QueueJobData, type RunSpec } from "./queue.js";
+import {
+  channels,
+  ensureQueue,
+  queueName,
+  startBoss,
+  DEFAULT_RETRY,
+  type QueueJobData,
+  type RunSpec,
+} from "./queue.js";
 
 export interface WorkerOptions {
   /** The study's PostgreSQL URL (postgres://user@host/db; the password from PGPASSWORD or ~/.pgpass). */
@@ -89,7 +97,9 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
   const heartbeatMs = checkNumber("options.heartbeatSeconds", options.heartbeatSeconds ?? 5, { above: 0 }) * 1000;
   const staleSeconds = checkNumber("options.staleSeconds", options.staleSeconds ?? 30, { above: 0 });
   const idleMs =
-    options.idleSeconds === undefined ? Infinity : checkNumber("options.idleSeconds", options.idleSeconds, { above: 0 }) * 1000;
+    options.idleSeconds === undefined
+      ? Infinity
+      : checkNumber("options.idleSeconds", options.idleSeconds, { above: 0 }) * 1000;
   const me = `feature-histories worker ${hostname()}:${process.pid}`;
   const db = await PgStudyDb.open(options.storage, {
     applicationName: me,
@@ -107,9 +117,22 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
   let listener: { close(): Promise<void> } | undefined;
   const summary = { jobs: 0, failed: 0, interrupted: 0 };
   try {
-    const meta = await db.readMeta(study);
+    let meta = await db.readMeta(study);
+    // Workers may start before the scheduler creates the study: wait for it (until idleSeconds).
     if (!meta) {
       const names = await db.studyNames();
+      const waitStart = Date.now();
+      warn(
+        `study ${show(study)} is not in database ${db.target.database} yet (${names.length ? `it has ${names.map((n) => show(n)).join(", ")}` : "no studies"}); waiting for it to be created`,
+      );
+      while (!meta && !stop.signal.aborted && Date.now() - waitStart < idleMs) {
+        await sleep(Math.min(1000, idleMs), stop.signal);
+        meta = await db.readMeta(study);
+      }
+    }
+    if (!meta) {
+      const names = await db.studyNames();
+      if (stop.signal.aborted) return { ...summary, seconds: (performance.now() - started) / 1000 };
       fail("data-missing", {
         parameter: "options.study",
         rule: `must name a study in database ${db.target.database}`,
@@ -156,7 +179,11 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
           const { resolveBackend } = await import("../train/backend.js");
           const { prepareData } = await import("../train/loop.js");
           await resolveBackend();
-          const load = await importFunction<() => Splits | Promise<Splits>>(spec.data!.module, spec.data!.exportName, "data");
+          const load = await importFunction<() => Splits | Promise<Splits>>(
+            spec.data!.module,
+            spec.data!.exportName,
+            "data",
+          );
           return prepareData(await load(), { includeTest: true });
         })();
         prepared.set(key, p);
@@ -173,7 +200,11 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
       let preparedData: unknown;
       try {
         if (spec.model.kind !== "builtin")
-          await importFunction(spec.model.module, spec.model.exportName, spec.model.kind === "objective" ? "objective" : "model");
+          await importFunction(
+            spec.model.module,
+            spec.model.exportName,
+            spec.model.kind === "objective" ? "objective" : "model",
+          );
         preparedData = await prepare(spec);
       } catch (err) {
         await boss!.fail(queue, job.id, { message: `worker ${me} cannot run it: ${(err as Error).message}` });
@@ -212,7 +243,9 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         let resume: TrialJob["resume"];
         if (spec.model.kind !== "objective" && trial.epochs > 0) {
           const bytes =
-            trial.checkpointEpoch === trial.epochs ? await db.loadCheckpoint(study, id, trial.checkpointEpoch) : undefined;
+            trial.checkpointEpoch === trial.epochs
+              ? await db.loadCheckpoint(study, id, trial.checkpointEpoch)
+              : undefined;
           let ok = !!(bytes && trial.probeTrain && trial.probeValidation);
           if (ok) {
             try {
@@ -263,19 +296,24 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
               ...(s.parameters ? { parameters: s.parameters } : {}),
               ...(s.checkpoint ? { checkpointEpoch: epochs } : {}),
             },
-            { ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}), ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}) },
+            {
+              ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}),
+              ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}),
+            },
             s.checkpoint ? { epoch: epochs, bytes: s.checkpoint } : undefined,
           );
           if (!ok) return loseLease();
           emit(`${id} epoch ${epochs}`, id, epochs);
         };
-        const source = spec.model.kind === "objective" || spec.model.kind === "module" ? spec.model : { kind: "builtin" as const };
+        const source =
+          spec.model.kind === "objective" || spec.model.kind === "module" ? spec.model : { kind: "builtin" as const };
         result = await runTrialJob(trialJob, preparedData as never, source, onSnapshot, abort.signal);
         if (lost) {
           emit(`${id} dropped: another worker took it over`, id);
           return;
         }
-        if (stop.signal.aborted && result.status !== "done") result = { trialId: id, status: "interrupted", epochs: result.epochs };
+        if (stop.signal.aborted && result.status !== "done")
+          result = { trialId: id, status: "interrupted", epochs: result.epochs };
         await finish(job, id, lease, result);
       } finally {
         clearInterval(beat);
@@ -293,7 +331,12 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
           [study, id, lease, JSON.stringify(patch)],
         );
         if (r.rowCount !== 1) return false;
-        await boss!.complete(queue, job.id, { ...result }, { db: { executeSql: (text, values) => c.query(text, values) } });
+        await boss!.complete(
+          queue,
+          job.id,
+          { ...result },
+          { db: { executeSql: (text, values) => c.query(text, values) } },
+        );
         await c.query("SELECT pg_notify($1, $2)", [done, job.id]);
         return true;
       });
@@ -328,7 +371,17 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         const job = jobs?.[0];
         if (!job) {
           if (Date.now() - lastJob > idleMs) return;
-          await Promise.race([new Promise<void>((r) => wake.push(r)), sleep(1000, stop.signal)]);
+          // A NOTIFY of a new job, or a second's poll (a notification missed across a reconnect).
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(finish, 1000);
+            wake.push(finish);
+            stop.signal.addEventListener("abort", finish, { once: true });
+            function finish() {
+              clearTimeout(t);
+              stop.signal.removeEventListener("abort", finish);
+              resolve();
+            }
+          });
           continue;
         }
         lastJob = Date.now();
@@ -352,7 +405,11 @@ function failed(id: string, err: unknown, epoch: number): JobResult {
   return {
     trialId: id,
     status: "failed",
-    error: { name: e instanceof FeatureHistoriesError ? e.name : (e?.name ?? "Error"), message: e?.message ?? String(err), epoch },
+    error: {
+      name: e instanceof FeatureHistoriesError ? e.name : (e?.name ?? "Error"),
+      message: e?.message ?? String(err),
+      epoch,
+    },
     epochs: epoch,
   };
 }

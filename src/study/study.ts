@@ -371,7 +371,9 @@ function storageOf(storage: unknown, readOnly: boolean, name?: string): StudySto
         parameter: "options.name",
         rule: "is required with a PostgreSQL storage (a database holds many studies)",
         received: "undefined",
-        fix: names.length ? `pass one of ${names.map((n) => show(n)).join(", ")}.` : "the database holds no study yet: create one with fh.study.create.",
+        fix: names.length
+          ? `pass one of ${names.map((n) => show(n)).join(", ")}.`
+          : "the database holds no study yet: create one with fh.study.create.",
       });
     }
     return postgresStorage(storage, { study: checkString("options.name", name), readOnly });

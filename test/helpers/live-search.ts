@@ -16,3 +16,8 @@ export function liveSearchFixture(exportName = "smallNet") {
   const model = { module: fileURLToPath(new URL("./user-models.js", import.meta.url)), exportName };
   return { space, splits, pruner, model };
 }
+
+/** The fixture's splits, for workers that import their data by module (shared studies). */
+export function liveSplits() {
+  return liveSearchFixture().splits;
+}

@@ -23,7 +23,8 @@ export async function synthetic(
   }
   const wait = Number(process.env.FH_OBJECTIVE_SLEEP_MS ?? 0);
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  if (process.env.FH_OBJECTIVE_LOG) appendFileSync(process.env.FH_OBJECTIVE_LOG, `${context.trialId} ${context.epoch} ${process.pid}\n`);
+  if (process.env.FH_OBJECTIVE_LOG)
+    appendFileSync(process.env.FH_OBJECTIVE_LOG, `${context.trialId} ${context.epoch} ${process.pid}\n`);
   const valAcc = curveValue(Number(config.x), context.epoch);
   return { valAcc, trainLoss: 1 - valAcc, testAcc: valAcc - 0.01 };
 }

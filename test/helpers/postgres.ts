@@ -23,7 +23,9 @@ function binDir(): string {
   }
   const which = spawnSync("sh", ["-c", "command -v initdb"], { encoding: "utf8" });
   if (which.status === 0) return join(which.stdout.trim(), "..");
-  throw new Error("PostgreSQL's server binaries (initdb, pg_ctl) are missing: apt-get install postgresql (scripts/setup.sh does)");
+  throw new Error(
+    "PostgreSQL's server binaries (initdb, pg_ctl) are missing: apt-get install postgresql (scripts/setup.sh does)",
+  );
 }
 
 export async function freePort(): Promise<number> {
@@ -66,10 +68,22 @@ export async function startPostgres(): Promise<PgCluster> {
   const pw = join(dir, "pw");
   writeFileSync(pw, PG_PASSWORD);
   if (root) chownSync(pw, Number(user), 0);
-  run("initdb", ["-D", join(dir, "data"), "-U", "fh", "--pwfile", pw, "--auth=scram-sha-256", "-E", "UTF8", "--no-sync"]);
+  run("initdb", [
+    "-D",
+    join(dir, "data"),
+    "-U",
+    "fh",
+    "--pwfile",
+    pw,
+    "--auth=scram-sha-256",
+    "-E",
+    "UTF8",
+    "--no-sync",
+  ]);
   const port = await freePort();
   const opts = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB -c max_connections=200`;
-  const start = () => run("pg_ctl", ["-D", join(dir, "data"), "-l", join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"]);
+  const start = () =>
+    run("pg_ctl", ["-D", join(dir, "data"), "-l", join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"]);
   const stop = () => run("pg_ctl", ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"]);
   start();
   const url = (database = "postgres", password = PG_PASSWORD) =>

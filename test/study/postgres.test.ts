@@ -1,0 +1,367 @@
+// Studies shared through PostgreSQL, against a real server that the test starts (initdb in a
+// temporary directory, 127.0.0.1 only): the storage (histories and checkpoints read back
+// byte-equal, one writer per study), its errors (wrong URL, password, database, schema version;
+// never the password), and the queue: 4 worker processes and a scheduler on 200 trials with every
+// epoch trained exactly once, a small real study, a worker killed -9 mid-trial, the scheduler
+// killed -9 and restarted, the server stopped and started mid-study.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { createStudy, loadStudy } from "../../src/study/study.js";
+import { startQueueWorkers } from "../../src/study/queue-processes.js";
+import { worker } from "../../src/study/queue-worker.js";
+import { encodeHistory } from "../../src/history/storage.js";
+import { emptyCurves } from "../../src/history/curves.js";
+import { PG_SCHEMA } from "../../src/study/postgres-db.js";
+import { syntheticCandidate } from "../helpers/synthetic-histories.js";
+import { assertFails, tempDir } from "../helpers/fixtures.js";
+import { PG_PASSWORD, freePort, startPostgres, type PgCluster } from "../helpers/postgres.js";
+import { objectiveModule, syntheticSpace } from "../helpers/pg-scheduler.js";
+import { liveSearchFixture } from "../helpers/live-search.js";
+
+let cluster: PgCluster;
+let dbCount = 0;
+const newDb = () => cluster.createDatabase(`fh_t${dbCount++}`);
+before(async () => {
+  cluster = await startPostgres();
+});
+after(() => cluster?.destroy());
+
+const objective = { module: objectiveModule, exportName: "synthetic" };
+const schedulerScript = fileURLToPath(new URL("../helpers/pg-scheduler.js", import.meta.url));
+
+function epochLog(file: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return counts;
+  }
+  for (const line of text.split("\n").filter(Boolean)) {
+    const [id, epoch] = line.split(" ");
+    counts.set(`${id}@${epoch}`, (counts.get(`${id}@${epoch}`) ?? 0) + 1);
+  }
+  return counts;
+}
+
+const waitFor = async (what: string, ok: () => boolean | Promise<boolean>, seconds = 60) => {
+  const end = Date.now() + seconds * 1000;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+test(
+  "storage: trials, histories and checkpoints round-trip byte-equal; one writer; readers watch",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const study = createStudy({ name: "store", storage: url, space: syntheticSpace(), budget: 3, seed: 1 });
+    const t = study.ask();
+    const { probeTrain, probeValidation } = syntheticCandidate(0.5, 2, 1, 30, 5, 3);
+    const curves = {
+      ...emptyCurves(),
+      trainLoss: [1, 0.5],
+      trainAcc: [0.3, 0.5],
+      valLoss: [1.1, 0.7],
+      valAcc: [0.4, 0.6],
+      seconds: [1, 1],
+      captureSeconds: [0, 0],
+      lr: [0.1, 0.1],
+    };
+    const ckpt = new Uint8Array([1, 2, 3, 250, 0, 7]);
+    study.report(t, { curves, probeTrain, probeValidation, seconds: 2 }, { checkpoint: ckpt });
+    // One writer per study: a second one is refused and names the holder; a reader is welcome.
+    await assertFails(
+      () => loadStudy({ storage: url, name: "store" }),
+      "state",
+      /one process at a time/,
+      /held by feature-histories writer/,
+      /readOnly: true/,
+    );
+    const reader = loadStudy({ storage: url, name: "store", readOnly: true });
+    const back = reader.trial(t.id);
+    assert.deepEqual(Buffer.from(encodeHistory(back.probeTrain!)), Buffer.from(encodeHistory(probeTrain!)));
+    assert.deepEqual(Buffer.from(encodeHistory(back.probeValidation!)), Buffer.from(encodeHistory(probeValidation!)));
+    assert.deepEqual(back.curves, curves);
+    assert.deepEqual(reader.loadCheckpoint(back), ckpt);
+    await assertFails(() => reader.ask(), "state", /read-only/);
+    // The reader sees the writer's next change after a refresh.
+    study.tell(t, "pruned");
+    assert.equal(reader.trial(t.id).state, "running");
+    reader.refresh();
+    assert.equal(reader.trial(t.id).state, "pruned");
+    reader.close();
+    study.close();
+    // The lock goes with close: another writer may open it now, and sees everything.
+    const again = loadStudy({ storage: url, name: "store" });
+    assert.equal(again.trials().length, 1);
+    assert.deepEqual(again.loadCheckpoint(t.id), ckpt);
+    again.close();
+  },
+);
+
+test(
+  "errors: wrong URL, password, database, name, schema version: each names the fix, never the password",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const secret = "pw-that-must-not-leak";
+    const noPw = (e: Error) => assert.ok(!e.message.includes(secret) && !e.message.includes(PG_PASSWORD), e.message);
+    const space = syntheticSpace();
+    noPw(
+      await assertFails(
+        () => loadStudy({ storage: cluster.url("fh_t0", secret), name: "x" }),
+        "invalid-argument",
+        /password authentication failed/,
+        /PGPASSWORD/,
+      ),
+    );
+    noPw(
+      await assertFails(
+        () => loadStudy({ storage: cluster.url("no_such_db"), name: "x" }),
+        "data-missing",
+        /does not exist/,
+        /createdb .* no_such_db/,
+      ),
+    );
+    const port = await freePort();
+    noPw(
+      await assertFails(
+        () => createStudy({ name: "x", storage: `postgres://fh:${secret}@127.0.0.1:${port}/db`, space, budget: 2 }),
+        "state",
+        /nothing answers at 127\.0\.0\.1/,
+        /start PostgreSQL/,
+      ),
+    );
+    noPw(
+      await assertFails(
+        () => createStudy({ name: "x", storage: `postgres://fh:${secret}@/db`, space, budget: 2 }),
+        "invalid-argument",
+        /PostgreSQL URL/,
+      ),
+    );
+    createStudy({ name: "one", storage: url, space, budget: 2 }).close();
+    await assertFails(() => loadStudy({ storage: url }), "invalid-argument", /options\.name is required/, /"one"/);
+    await assertFails(() => loadStudy({ storage: url, name: "two" }), "data-missing", /must hold a study/);
+    await assertFails(
+      () => worker({ storage: url, study: "two", idleSeconds: 0.5 }),
+      "data-missing",
+      /use one of "one"/,
+    );
+    // A database written by a newer toolkit is refused, not migrated down.
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`INSERT INTO ${PG_SCHEMA}.schema_version (version) VALUES (99)`);
+    await c.end();
+    noPw(
+      await assertFails(
+        () => loadStudy({ storage: url, name: "one" }),
+        "state",
+        /schema version 99/,
+        /upgrade feature-histories/,
+      ),
+    );
+    noPw(
+      await assertFails(() => worker({ storage: url, study: "one", idleSeconds: 0.5 }), "state", /schema version 99/),
+    );
+  },
+);
+
+test(
+  "4 worker processes and a scheduler: 200 trials, every epoch trained exactly once",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const { dir, cleanup } = tempDir("fh-pg-log-");
+    const log = join(dir, "epochs.log");
+    try {
+      const study = createStudy({ name: "many", storage: url, space: syntheticSpace(), budget: 3, seed: 2 });
+      const workers = startQueueWorkers({ workers: 4, url, study: "many", env: { FH_OBJECTIVE_LOG: log } });
+      const r = await study.optimize({ objective, trials: 200, workers: 0, concurrency: 4, stopOnSigint: false });
+      await workers.close();
+      assert.deepEqual([r.complete, r.failed, r.interrupted], [200, 0, 0]);
+      const counts = epochLog(log);
+      assert.equal(counts.size, 600);
+      assert.deepEqual([...new Set(counts.values())], [1], "an epoch trained twice");
+      const pids = new Set(
+        readFileSync(log, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split(" ")[2]),
+      );
+      assert.equal(pids.size, 4, "all four workers took jobs");
+      for (const t of study.trials()) assert.equal(t.curves.valAcc.length, 3);
+      study.close();
+    } finally {
+      cleanup();
+    }
+  },
+);
+
+test(
+  "a small real study: 8 candidates on 2 worker processes, histories read back byte-equal",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const fx = liveSearchFixture();
+    const study = createStudy({ name: "real", storage: url, space: fx.space, budget: 2, seed: 3, pruner: fx.pruner });
+    const data = {
+      module: fileURLToPath(new URL("../helpers/live-search.js", import.meta.url)),
+      exportName: "liveSplits",
+    };
+    const r = await study.optimize({
+      data,
+      model: fx.model,
+      trials: 8,
+      workers: 2,
+      stopOnSigint: false,
+      env: { FH_BACKEND: "wasm" },
+    });
+    assert.equal(r.complete + r.pruned, 8, JSON.stringify(r));
+    assert.ok(r.complete >= 1);
+    const reader = loadStudy({ storage: url, name: "real", readOnly: true });
+    for (const t of study.trials()) {
+      const back = reader.trial(t.id);
+      assert.ok(back.probeTrain && back.probeValidation);
+      assert.equal(back.epochs, t.state === "complete" ? 2 : 1);
+      // What the scheduler took in equals what a fresh reader reads, byte for byte.
+      assert.deepEqual(Buffer.from(encodeHistory(back.probeTrain)), Buffer.from(encodeHistory(t.probeTrain!)));
+      assert.deepEqual(
+        Buffer.from(encodeHistory(back.probeValidation)),
+        Buffer.from(encodeHistory(t.probeValidation!)),
+      );
+      if (t.state === "complete") assert.ok(back.testAcc !== undefined);
+    }
+    reader.close();
+    study.close();
+  },
+);
+
+test(
+  "kill -9 a worker mid-trial: its job is handed back and finished by another, once",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const { dir, cleanup } = tempDir("fh-pg-log-");
+    const log = join(dir, "epochs.log");
+    try {
+      const study = createStudy({ name: "kill", storage: url, space: syntheticSpace(), budget: 4, seed: 4 });
+      const env = { FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "250" };
+      const opts = { url, study: "kill", env, heartbeatSeconds: 0.3, staleSeconds: 1.5 };
+      const a = startQueueWorkers({ ...opts, workers: 1 });
+      const b = startQueueWorkers({ ...opts, workers: 1 });
+      const victim = a.pids()[0]!;
+      const running = study.optimize({ objective, trials: 6, workers: 0, concurrency: 2, stopOnSigint: false });
+      await waitFor(
+        "the victim's first epoch",
+        () => [...epochLog(log).keys()].length > 0 && readFileSync(log, "utf8").includes(` ${victim}\n`),
+      );
+      process.kill(victim, "SIGKILL");
+      const r = await running;
+      await b.close();
+      await a.close();
+      assert.deepEqual([r.complete, r.failed], [6, 0]);
+      for (const t of study.trials()) {
+        assert.equal(t.epochs, 4);
+        assert.equal(t.curves.valAcc.length, 4);
+      }
+      // At most the epoch the victim was in when it died was trained twice.
+      const twice = [...epochLog(log).values()].filter((n) => n > 1).length;
+      assert.ok(twice <= 1, `${twice} epochs trained twice`);
+      study.close();
+    } finally {
+      cleanup();
+    }
+  },
+);
+
+function startScheduler(
+  url: string,
+  name: string,
+  env: Record<string, string>,
+): { child: ChildProcess; ended: () => number; exit: Promise<number | null> } {
+  const child = fork(schedulerScript, [], {
+    env: { ...process.env, FH_TEST_URL: url, FH_TEST_STUDY: name, ...env },
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
+  let ended = 0;
+  child.stdout!.on("data", (b: Buffer) => {
+    for (const m of b.toString().matchAll(/ended (\d+)/g)) ended = Math.max(ended, Number(m[1]));
+  });
+  return { child, ended: () => ended, exit: new Promise((resolve) => child.once("exit", (code) => resolve(code))) };
+}
+
+test(
+  "kill -9 the scheduler and start it again: it resumes from the database, nothing sent twice",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const { dir, cleanup } = tempDir("fh-pg-log-");
+    const log = join(dir, "epochs.log");
+    try {
+      const workers = startQueueWorkers({
+        workers: 2,
+        url,
+        study: "sched",
+        env: { FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "40" },
+      });
+      const env = { FH_TEST_TRIALS: "30", FH_TEST_BUDGET: "3", FH_TEST_CONCURRENCY: "3", FH_TEST_PRUNE: "1" };
+      const first = startScheduler(url, "sched", env);
+      await waitFor("some trials to end", () => first.ended() >= 6);
+      first.child.kill("SIGKILL");
+      await first.exit;
+      const second = startScheduler(url, "sched", env);
+      assert.equal(await second.exit, 0);
+      await workers.close();
+      const study = loadStudy({ storage: url, name: "sched", readOnly: true });
+      const trials = study.trials();
+      assert.equal(trials.length, 30);
+      assert.ok(
+        trials.every((t) => t.state === "complete" || t.state === "pruned"),
+        JSON.stringify(trials.map((t) => t.state)),
+      );
+      const counts = epochLog(log);
+      assert.deepEqual([...new Set(counts.values())], [1], "an epoch trained twice");
+      const trained = trials.reduce((n, t) => n + t.epochs, 0);
+      assert.equal(counts.size, trained);
+      study.close();
+    } finally {
+      cleanup();
+    }
+  },
+);
+
+test(
+  "PostgreSQL stopped mid-study and started again: workers and scheduler reconnect and finish",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const study = createStudy({ name: "outage", storage: url, space: syntheticSpace(), budget: 3, seed: 6 });
+    const workers = startQueueWorkers({ workers: 2, url, study: "outage", env: { FH_OBJECTIVE_SLEEP_MS: "60" } });
+    let ended = 0;
+    const running = study.optimize({
+      objective,
+      trials: 24,
+      workers: 0,
+      concurrency: 2,
+      stopOnSigint: false,
+      onProgress: (p) => void (ended = p.complete + p.failed),
+    });
+    await waitFor("a few trials", () => ended >= 4);
+    cluster.stop();
+    await new Promise((r) => setTimeout(r, 2500));
+    cluster.start();
+    const r = await running;
+    await workers.close();
+    assert.deepEqual([r.complete, r.failed], [24, 0]);
+    for (const t of study.trials()) assert.equal(t.epochs, 3);
+    study.close();
+  },
+);
