@@ -16,5 +16,5 @@ export {
   PLOTLY_MIME,
   LOADER_METADATA,
 } from "./figures.js";
-export { liveOptimize, liveProgressBundle } from "./live.js";
-export type { LiveOptimizeOptions } from "./live.js";
+export { liveOptimize, liveProgressBundle, watchStudy } from "./live.js";
+export type { LiveOptimizeOptions, WatchStudyOptions } from "./live.js";

@@ -12,6 +12,8 @@ import { checkKeys, checkNumber, checkShape, checkString } from "../core/validat
 import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
 import { figureBundle, loadPlotly } from "./figures.js";
 import { checkStudy } from "../study/study.js";
+import type { Trial } from "../history/trial.js";
+import { peakValAcc } from "../history/curves.js";
 
 /** The progress line of a live search (HTML and text). Pure, so tests check it. */
 export function liveProgressBundle(p: OptimizeProgress, label = "search"): MimeBundle {
@@ -61,7 +63,18 @@ export async function liveOptimize(study: Study, options: LiveOptimizeOptions): 
   const { label, figures, figureIntervalMs, ...optimizeOptions } = options;
   checkKeys("options", { label, figures, figureIntervalMs }, ["label", "figures", "figureIntervalMs"]);
   const interval = checkNumber("options.figureIntervalMs", figureIntervalMs ?? 2000, { min: 0 });
-  const show = figures ?? true;
+  const draw = liveDisplay(study, label ?? study.name, figures ?? true, interval);
+  return study.optimize({
+    ...optimizeOptions,
+    onProgress: (p) => {
+      draw(p);
+      options.onProgress?.(p);
+    },
+  });
+}
+
+/** A progress line and two figures that update in place; returns the function that redraws them. */
+function liveDisplay(study: Study, label: string, show: boolean, interval: number): (p: OptimizeProgress) => void {
   // A resumed search keeps its timeline: time counts from its first trial's start.
   const earlier = study.trials().map((t) => t.startedAt ?? Infinity);
   const start = Math.min(Date.now(), ...earlier);
@@ -69,13 +82,13 @@ export async function liveOptimize(study: Study, options: LiveOptimizeOptions): 
   let first = true;
   let lastFigure = -Infinity;
   if (show) loadPlotly();
-  const draw = (p: OptimizeProgress) => {
+  return (p: OptimizeProgress) => {
     // Seconds of the study's own timeline (a resumed or finished study included).
     const trials = study.trials();
     const last = trials.some((t) => t.state === "running")
       ? Date.now()
       : Math.max(start, ...trials.map((t) => t.endedAt ?? start));
-    displayBundle(liveProgressBundle({ ...p, seconds: (last - start) / 1000 }, label ?? study.name), {
+    displayBundle(liveProgressBundle({ ...p, seconds: (last - start) / 1000 }, label), {
       displayId: ids.progress,
       update: !first,
     });
@@ -91,11 +104,85 @@ export async function liveOptimize(study: Study, options: LiveOptimizeOptions): 
     }
     first = false;
   };
-  return study.optimize({
-    ...optimizeOptions,
-    onProgress: (p) => {
-      draw(p);
-      options.onProgress?.(p);
-    },
-  });
+}
+
+export interface WatchStudyOptions {
+  /** Stop once this many trials have ended (the scheduler's `trials`). Default: when nothing runs and nothing changed for three polls. */
+  readonly trials?: number;
+  /** Stop after this many seconds at most. */
+  readonly seconds?: number;
+  /** Seconds between polls of the storage. Default 2. */
+  readonly intervalSeconds?: number;
+  readonly label?: string;
+  /** Show the two figures. Default true. */
+  readonly figures?: boolean;
+  readonly signal?: AbortSignal;
+  /** Called after every poll that changed something. */
+  readonly onProgress?: (progress: OptimizeProgress) => void;
+}
+
+/** What changed between two polls, as a progress event ("t0004 epoch 2", "t0004 complete"). */
+function changeEvent(before: ReadonlyMap<string, Trial>, now: readonly Trial[]): string | undefined {
+  const events: string[] = [];
+  for (const t of now) {
+    const b = before.get(t.id);
+    if (!b) events.push(`${t.id} asked`);
+    else if (b.state !== t.state) events.push(`${t.id} ${t.state === "running" ? "promoted" : t.state}`);
+    else if (b.epochs !== t.epochs) events.push(`${t.id} epoch ${t.epochs}`);
+  }
+  if (!events.length) return undefined;
+  return events.length > 3 ? `${events.slice(-3).join(", ")} (+${events.length - 3} more)` : events.join(", ");
+}
+
+/**
+ * Watch a study that runs elsewhere (a scheduler and workers on other machines, e.g.
+ * fh.study.load({ storage: "postgres://...", name, readOnly: true })): the same progress line and
+ * figures as a live search, redrawn from the storage every few seconds until it ends. A kernel
+ * interrupt stops watching (nothing else).
+ */
+export async function watchStudy(study: Study, options: WatchStudyOptions = {}): Promise<OptimizeProgress> {
+  checkStudy("study", study);
+  checkKeys("options", options, ["trials", "seconds", "intervalSeconds", "label", "figures", "signal", "onProgress"]);
+  const target =
+    options.trials === undefined ? undefined : checkNumber("options.trials", options.trials, { integer: true, min: 1 });
+  const limit =
+    options.seconds === undefined ? Infinity : checkNumber("options.seconds", options.seconds, { above: 0 }) * 1000;
+  const every = checkNumber("options.intervalSeconds", options.intervalSeconds ?? 2, { above: 0 }) * 1000;
+  const draw = liveDisplay(study, options.label ?? study.name, options.figures ?? true, 0);
+  const started = Date.now();
+  let interrupted = false;
+  const onSigint = () => void (interrupted = true);
+  process.on("SIGINT", onSigint);
+  let quiet = 0;
+  let last: OptimizeProgress | undefined;
+  let before = new Map(study.trials().map((t) => [t.id, t]));
+  try {
+    for (let poll = 0; ; poll++) {
+      const trials = study.refresh(undefined, { histories: false });
+      const event = changeEvent(before, trials) ?? (poll === 0 ? "watching" : undefined);
+      before = new Map(trials.map((t) => [t.id, t]));
+      const n = { running: 0, complete: 0, pruned: 0, failed: 0 };
+      for (const t of trials) n[t.state]++;
+      const ended = n.complete + n.pruned + n.failed;
+      const best = study.best();
+      const done = target !== undefined ? ended >= target : n.running === 0 && quiet >= 2;
+      const stop = done || interrupted || options.signal?.aborted || Date.now() - started >= limit;
+      if (event || stop) {
+        last = {
+          event: stop ? (done ? "done" : "stopped watching") : event!,
+          ...n,
+          total: target ?? trials.length,
+          ...(best ? { best: { id: best.id, value: peakValAcc(best.curves) } } : {}),
+          seconds: (Date.now() - started) / 1000,
+        };
+        draw(last);
+        options.onProgress?.(last);
+      }
+      quiet = event ? 0 : quiet + 1;
+      if (stop) return last!;
+      await new Promise((r) => setTimeout(r, every));
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
 }

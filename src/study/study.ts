@@ -133,22 +133,27 @@ export class Study {
   /**
    * Read trials again from storage: all of them, or the given ids. A notebook watching a study
    * that workers elsewhere train sees their progress; the scheduler takes in a finished job.
+   * `histories: false` reads only the records (curves, states): cheap enough to poll; a trial
+   * keeps the histories it had when its epochs did not change.
    */
-  refresh(ids?: readonly string[]): Trial[] {
+  refresh(ids?: readonly string[], options: { histories?: boolean } = {}): Trial[] {
+    checkKeys("options", options, ["histories"]);
+    const histories = options.histories ?? true;
+    const take = (t: Trial) => {
+      validateConfig(this.space, t.config as Record<string, string | number | boolean>);
+      const old = this.byId.get(t.id);
+      if (!histories && old?.probeTrain && old.epochs === t.epochs)
+        t = { ...t, probeTrain: old.probeTrain, ...(old.probeValidation ? { probeValidation: old.probeValidation } : {}) };
+      this.byId.set(t.id, t);
+    };
     if (ids) {
       for (const id of ids) {
         const t = this.storage.loadTrial(id);
-        if (!t) continue;
-        validateConfig(this.space, t.config as Record<string, string | number | boolean>);
-        this.byId.set(t.id, t);
+        if (t) take(t);
       }
       return ids.map((id) => this.byId.get(id)).filter((t): t is Trial => t !== undefined);
     }
-    const { trials } = this.storage.loadTrials();
-    for (const t of trials) {
-      validateConfig(this.space, t.config as Record<string, string | number | boolean>);
-      this.byId.set(t.id, t);
-    }
+    this.storage.loadTrials({ histories }).trials.forEach(take);
     return this.trials();
   }
 
