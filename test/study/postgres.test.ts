@@ -6,7 +6,7 @@
 // killed -9 and restarted, the server stopped and started mid-study.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -363,5 +363,50 @@ test(
     assert.deepEqual([r.complete, r.failed], [24, 0]);
     for (const t of study.trials()) assert.equal(t.epochs, 3);
     study.close();
+  },
+);
+
+test(
+  "npx feature-histories worker: SIGTERM mid-trial hands the job back after its saved epochs; another worker goes on",
+  { timeout: 240_000 },
+  async () => {
+    const url = await newDb();
+    const { dir, cleanup } = tempDir("fh-pg-log-");
+    const log = join(dir, "epochs.log");
+    try {
+      const study = createStudy({ name: "cli", storage: url, space: syntheticSpace(), budget: 4, seed: 7 });
+      const bin = fileURLToPath(new URL("../../../bin/feature-histories.mjs", import.meta.url));
+      const env = { ...process.env, FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "300", PGPASSWORD: PG_PASSWORD };
+      // The password comes from PGPASSWORD, not the URL; the CLI prints the URL without it either way.
+      const bare = url.replace(`:${encodeURIComponent(PG_PASSWORD)}@`, "@");
+      const cli = spawn(process.execPath, [bin, "worker", "--storage", bare, "--study", "cli"], { env });
+      let out = "";
+      cli.stdout.on("data", (b: Buffer) => void (out += b.toString()));
+      cli.stderr.on("data", (b: Buffer) => void (out += b.toString()));
+      const exit = new Promise<number | null>((r) => cli.once("exit", (code) => r(code)));
+      const running = study.optimize({ objective, trials: 3, workers: 0, concurrency: 1, stopOnSigint: false });
+      await waitFor("the CLI's first epoch", () => /t0000 epoch 1/.test(out));
+      cli.kill("SIGTERM");
+      assert.equal(await exit, 0, out);
+      assert.match(out, /study "cli" on postgres:\/\/fh@127\.0\.0\.1/);
+      assert.match(out, /interrupted \(epoch [12]\)/);
+      assert.match(out, /stopped: 0 jobs \(0 failed trials\), 1 handed back/);
+      assert.ok(!out.includes(PG_PASSWORD));
+      const other = startQueueWorkers({
+        workers: 1,
+        url,
+        study: "cli",
+        env: { FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "20" },
+      });
+      const r = await running;
+      await other.close();
+      assert.deepEqual([r.complete, r.failed], [3, 0]);
+      // The interrupted trial went on from its saved epochs: at most the epoch in progress at SIGTERM ran twice.
+      const twice = [...epochLog(log).values()].filter((n) => n > 1).length;
+      assert.ok(twice <= 1, `${twice} epochs trained twice`);
+      study.close();
+    } finally {
+      cleanup();
+    }
   },
 );
