@@ -25,9 +25,10 @@ if (process.send) {
     abort.abort("the search stopped");
     setTimeout(() => process.exit(0), 50);
   });
-  await resolveBackend();
-  process.on("message", (m: Message) => {
+  process.on("message", async (m: Message) => {
     if (m.type === "init") {
+      // An objective trains outside TensorFlow.js: no backend to load.
+      if (m.source.kind !== "objective") await resolveBackend();
       data = m.splits ? prepareData(m.splits, { includeTest: true }) : undefined;
       source = m.source;
       initialised = true;
