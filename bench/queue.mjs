@@ -18,7 +18,10 @@ const TRIALS = Number(process.env.BENCH_TRIALS ?? 200);
 const SLEEP_MS = Number(process.env.BENCH_SLEEP_MS ?? 50);
 const CPU_MS = Number(process.env.BENCH_CPU_MS ?? 100);
 const BUDGET = 2;
-const objective = { module: new URL("../build/test/helpers/objectives.js", import.meta.url).pathname, exportName: "synthetic" };
+const objective = {
+  module: new URL("../build/test/helpers/objectives.js", import.meta.url).pathname,
+  exportName: "synthetic",
+};
 const space = fh.space.defineSpace([fh.space.float("x", 0, 1)]);
 
 const quantile = (xs, q) => {
@@ -90,7 +93,9 @@ try {
     }
     iterations *= 2;
   }
-  console.log(`\n## 2. scaling on a CPU-bound objective (${iterations} iterations, ${CPU_MS} ms on an idle core, per epoch)`);
+  console.log(
+    `\n## 2. scaling on a CPU-bound objective (${iterations} iterations, ${CPU_MS} ms on an idle core, per epoch)`,
+  );
   const cpuEnv = { FH_OBJECTIVE_WORK: String(iterations) };
   const n = Math.max(8, Math.round(TRIALS / 5));
   let base;

@@ -143,7 +143,11 @@ export class Study {
       validateConfig(this.space, t.config as Record<string, string | number | boolean>);
       const old = this.byId.get(t.id);
       if (!histories && old?.probeTrain && old.epochs === t.epochs)
-        t = { ...t, probeTrain: old.probeTrain, ...(old.probeValidation ? { probeValidation: old.probeValidation } : {}) };
+        t = {
+          ...t,
+          probeTrain: old.probeTrain,
+          ...(old.probeValidation ? { probeValidation: old.probeValidation } : {}),
+        };
       this.byId.set(t.id, t);
     };
     if (ids) {
