@@ -45,6 +45,11 @@ export interface Trial {
   readonly seconds: number;
   /** Scores the study's decisions used, by name: e.g. { "FH@2": 0.81 }. */
   readonly scores: Readonly<Record<string, number>>;
+  /**
+   * Estimates a worker fitted for a decision the scheduler has not made yet (a shared study's
+   * `scoreOnWorkers`), by the same names: the pruner uses them instead of fitting its estimator.
+   */
+  readonly fitted?: Readonly<Record<string, number>>;
   /** When it was asked for, and when it ended (complete, pruned or failed): ms since 1970. */
   readonly startedAt?: number;
   readonly endedAt?: number;

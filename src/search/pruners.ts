@@ -46,7 +46,11 @@ export function estimatorPruner(options: EstimatorPrunerOptions): Pruner {
     decide(trial, others) {
       if (trial.epochs !== t) return { prune: false, scores: {} };
       if (t >= trial.budget) return { prune: false, scores: {} };
-      const score = options.estimator.estimate(trial, t, trial.budget);
+      // A worker may have fitted the estimator already (a shared study's scoreOnWorkers): the
+      // same estimator on the same epochs, so its estimate is used as it is.
+      const fitted = trial.fitted?.[key];
+      const score =
+        fitted !== undefined && Number.isFinite(fitted) ? fitted : options.estimator.estimate(trial, t, trial.budget);
       const previous = others.map((o) => o.scores[key]).filter((s): s is number => Number.isFinite(s));
       if (!Number.isFinite(score)) return { prune: true, scores: { [key]: score } };
       if (previous.length < warmup) return { prune: false, scores: { [key]: score } };

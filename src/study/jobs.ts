@@ -19,6 +19,7 @@ import {
   type TrainSoFar,
 } from "../train/loop.js";
 import type { ModelFunction } from "../train/user-model.js";
+import type { Estimator } from "../proxy/types.js";
 
 /** Where a trial's model comes from. */
 export type ModelSource =
@@ -88,8 +89,6 @@ export interface JobResult {
   readonly testAcc?: number;
 }
 
-const loaded = new Map<string, ModelFunction>();
-
 /** The model function of a source (imported once per process for a module). */
 export async function modelFunction(source: ModelSource): Promise<ModelFunction | undefined> {
   if (source.kind === "builtin") return undefined;
@@ -98,34 +97,56 @@ export async function modelFunction(source: ModelSource): Promise<ModelFunction 
 }
 
 /** `import(module)[exportName]`, a function, imported once per process; errors name `parameter`. */
-export async function importFunction<F>(module: string, exportName: string, parameter: string): Promise<F> {
-  const source = { module, exportName };
-  const key = `${source.module}#${source.exportName}`;
-  let fn = loaded.get(key);
-  if (!fn) {
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(source.module)) as Record<string, unknown>;
-    } catch (err) {
-      return fail("invalid-argument", {
-        parameter: `${parameter}.module`,
-        rule: "must be a module every worker can import (an absolute path or a package name)",
-        received: `${show(source.module)}: ${(err as Error).message.split("\n")[0]}`,
-        fix: "pass the file's absolute path (new URL('./model.js', import.meta.url).pathname), deployed on every machine.",
-      });
-    }
-    const f = mod[source.exportName];
-    if (typeof f !== "function")
-      fail("invalid-argument", {
-        parameter: `${parameter}.exportName`,
-        rule: `must name a function exported by ${source.module}`,
-        received: `${show(source.exportName)} (exports: ${Object.keys(mod).join(", ") || "none"})`,
-        fix: `export the ${parameter} function by that name.`,
-      });
-    fn = f as ModelFunction;
-    loaded.set(key, fn);
+export function importFunction<F>(module: string, exportName: string, parameter: string): Promise<F> {
+  return importExport<F>(module, exportName, parameter, (v) => typeof v === "function", "function");
+}
+
+/** An estimator (an object with name, needs and estimate) exported by a module, imported once per process. */
+export function importEstimator(module: string, exportName: string, parameter: string): Promise<Estimator> {
+  return importExport<Estimator>(
+    module,
+    exportName,
+    parameter,
+    (v) => {
+      const e = v as Partial<Estimator> | null;
+      return !!e && typeof e === "object" && typeof e.name === "string" && typeof e.estimate === "function";
+    },
+    "estimator (e.g. export const fh = fh.proxy.featureHistoryProxy({ ... }))",
+  );
+}
+
+const imported = new Map<string, unknown>();
+
+async function importExport<T>(
+  module: string,
+  exportName: string,
+  parameter: string,
+  valid: (v: unknown) => boolean,
+  what: string,
+): Promise<T> {
+  const key = `${module}#${exportName}`;
+  if (imported.has(key)) return imported.get(key) as T;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(module)) as Record<string, unknown>;
+  } catch (err) {
+    return fail("invalid-argument", {
+      parameter: `${parameter}.module`,
+      rule: "must be a module every worker can import (an absolute path or a package name)",
+      received: `${show(module)}: ${(err as Error).message.split("\n")[0]}`,
+      fix: "pass the file's absolute path (new URL('./model.js', import.meta.url).pathname), deployed on every machine.",
+    });
   }
-  return fn as F;
+  const value = mod[exportName];
+  if (!valid(value))
+    fail("invalid-argument", {
+      parameter: `${parameter}.exportName`,
+      rule: `must name a ${what} exported by ${module}`,
+      received: `${show(exportName)} (exports: ${Object.keys(mod).join(", ") || "none"})`,
+      fix: `export the ${parameter} by that name.`,
+    });
+  imported.set(key, value);
+  return value as T;
 }
 
 /** Run an objective's epochs after the job's previous ones, up to toEpoch, a snapshot after each. */

@@ -64,6 +64,12 @@ export interface OptimizeOptions {
    */
   readonly workers?: number;
   /**
+   * A PostgreSQL study: the pruner's estimator as `{ module, exportName }` of an exported
+   * Estimator (the same one the pruner uses). Workers then fit it right after training a trial
+   * to the pruner's epoch t and record the score; the scheduler only compares scores.
+   */
+  readonly scoreOnWorkers?: ModuleExport;
+  /**
    * A PostgreSQL study: jobs in the queue at once, i.e. the worker processes on all machines.
    * Default: the local workers, at least 4.
    */
@@ -165,6 +171,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     "model",
     "objective",
     "concurrency",
+    "scoreOnWorkers",
     "featuresLayer",
     "workers",
     "train",
@@ -266,8 +273,24 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   if (options.stopOnSigint ?? true) process.on("SIGINT", onStop);
   if (options.signal?.aborted) onStop();
 
+  let score: RunSpec["score"];
+  if (options.scoreOnWorkers !== undefined) {
+    if (!shared || !isModuleExport(options.scoreOnWorkers) || !study.pruner)
+      fail("invalid-argument", {
+        parameter: "options.scoreOnWorkers",
+        rule: "is { module, exportName } of the pruner's estimator, for a study in PostgreSQL with a pruner",
+        received: !shared ? "a local study" : !study.pruner ? "a study without a pruner" : show(options.scoreOnWorkers),
+        fix: "export the estimator from a module every worker imports (export const fhEstimator = fh.proxy.featureHistoryProxy()) and pass { module, exportName }.",
+      });
+    checkKeys("options.scoreOnWorkers", options.scoreOnWorkers, ["module", "exportName"]);
+    score = {
+      estimator: { module: options.scoreOnWorkers.module, exportName: options.scoreOnWorkers.exportName },
+      t: study.pruner.epochs,
+    };
+  }
   if (shared) {
     const spec: RunSpec = {
+      ...(score ? { score } : {}),
       budget: study.budget,
       model: source as RunSpec["model"],
       ...(dataModule ? { data: dataModule } : {}),

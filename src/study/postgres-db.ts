@@ -487,7 +487,7 @@ export class PgStudyDb {
         `UPDATE ${PG_SCHEMA}.trials SET record = (record - 'checkpointEpoch' - 'testAcc') || $4::jsonb,
            probe_train = NULL, probe_validation = NULL, heartbeat = now(), updated = now()
          WHERE study = $1 AND id = $2 AND lease = $3`,
-        [study, id, lease, JSON.stringify({ ...empty, scores: {} })],
+        [study, id, lease, JSON.stringify({ ...empty, scores: {}, fitted: {} })],
       );
       if (r.rowCount !== 1) return false;
       await c.query(`DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2`, [study, id]);

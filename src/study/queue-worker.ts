@@ -16,9 +16,17 @@ import { checkKeys, checkNumber, checkRequired, checkString } from "../core/vali
 import { warn } from "../core/warn.js";
 import { emptyCurves } from "../history/curves.js";
 import { spaceFromJSON, validateConfig } from "../space/space.js";
+import type { Trial } from "../history/trial.js";
 import type { Splits } from "../data/splits.js";
 import { checkCheckpoint } from "../train/checkpoint.js";
-import { importFunction, runTrialJob, type JobResult, type JobSnapshot, type TrialJob } from "./jobs.js";
+import {
+  importEstimator,
+  importFunction,
+  runTrialJob,
+  type JobResult,
+  type JobSnapshot,
+  type TrialJob,
+} from "./jobs.js";
 import { PG_SCHEMA, PgStudyDb, isTransient, listenTo } from "./postgres-db.js";
 import {
   channels,
@@ -206,6 +214,8 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
             spec.model.kind === "objective" ? "objective" : "model",
           );
         preparedData = await prepare(spec);
+        if (spec.score)
+          await importEstimator(spec.score.estimator.module, spec.score.estimator.exportName, "scoreOnWorkers");
       } catch (err) {
         await boss!.fail(queue, job.id, { message: `worker ${me} cannot run it: ${(err as Error).message}` });
         throw err;
@@ -282,9 +292,18 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
             ? { previous: { curves: trial.curves, seconds: trial.seconds } }
             : {}),
         };
+        let latest: Trial = trial;
         const onSnapshot = async (s: JobSnapshot) => {
           if (lost) return;
           const epochs = s.curves.valAcc.length;
+          latest = {
+            ...latest,
+            epochs,
+            curves: s.curves,
+            seconds: s.seconds,
+            ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}),
+            ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}),
+          };
           const ok = await db.writeProgress(
             study,
             id,
@@ -314,17 +333,45 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         }
         if (stop.signal.aborted && result.status !== "done")
           result = { trialId: id, status: "interrupted", epochs: result.epochs };
-        await finish(job, id, lease, result);
+        let scores: Record<string, number> | undefined;
+        if (spec.score && result.status === "done" && result.epochs === spec.score.t && spec.score.t < spec.budget) {
+          // The decision's estimator fit happens here, on the worker, not in the scheduler.
+          const est = await importEstimator(
+            spec.score.estimator.module,
+            spec.score.estimator.exportName,
+            "scoreOnWorkers",
+          );
+          const key = `${est.name}@${spec.score.t}`;
+          try {
+            const score = est.estimate(latest, spec.score.t, spec.budget);
+            if (Number.isFinite(score)) scores = { ...trial.fitted, [key]: score };
+          } catch (err) {
+            warn(
+              `${id}: ${key} failed on this worker (${(err as Error).message.split("\n")[0]}); the scheduler fits it`,
+            );
+          }
+          if (scores) emit(`${id} scored ${key} ${scores[key]!.toFixed(3)}`, id);
+        }
+        await finish(job, id, lease, result, scores);
       } finally {
         clearInterval(beat);
         stop.signal.removeEventListener("abort", onStop);
       }
     };
 
-    const finish = async (job: PgBoss.Job<QueueJobData>, id: string, lease: string, result: JobResult) => {
+    const finish = async (
+      job: PgBoss.Job<QueueJobData>,
+      id: string,
+      lease: string,
+      result: JobResult,
+      scores?: Record<string, number>,
+    ) => {
       const { done } = channels(study);
       const ok = await db.tx("finish", async (c) => {
-        const patch = result.testAcc !== undefined ? { testAcc: result.testAcc } : {};
+        const patch = {
+          ...(result.testAcc !== undefined ? { testAcc: result.testAcc } : {}),
+          ...(scores ? { fitted: scores } : {}),
+        };
         const r = await c.query(
           `UPDATE ${PG_SCHEMA}.trials SET record = record || $4::jsonb, lease = NULL, heartbeat = NULL, updated = now()
            WHERE study = $1 AND id = $2 AND lease = $3`,

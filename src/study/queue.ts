@@ -33,6 +33,11 @@ export interface RunSpec {
   readonly data?: ModuleExport;
   readonly train?: Partial<TrainConfig>;
   readonly historyDtype?: HistoryDtype;
+  /**
+   * Fit this estimator on the worker right after a job trains a trial to epoch t, and record
+   * its score (scores["name@t"]) with the trial: the pruner reads it instead of fitting it.
+   */
+  readonly score?: { readonly estimator: ModuleExport; readonly t: number };
 }
 
 /** A job's data in the queue. */

@@ -343,7 +343,8 @@ export class Study {
     const t = this.running(trial, "restart");
     this.storage.deleteCheckpoints(t.id);
     const { probeTrain: _t, probeValidation: _v, checkpointEpoch: _c, testAcc: _a, ...rest } = t;
-    return this.save({ ...rest, epochs: 0, curves: emptyCurves(), seconds: 0, scores: {} });
+    const { fitted: _f, ...kept } = rest;
+    return this.save({ ...kept, epochs: 0, curves: emptyCurves(), seconds: 0, scores: {} });
   }
 
   /**

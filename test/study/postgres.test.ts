@@ -22,6 +22,8 @@ import { assertFails, tempDir } from "../helpers/fixtures.js";
 import { PG_PASSWORD, freePort, startPostgres, type PgCluster } from "../helpers/postgres.js";
 import { objectiveModule, syntheticSpace } from "../helpers/pg-scheduler.js";
 import { liveSearchFixture } from "../helpers/live-search.js";
+import { loggedEarlyStopping } from "../helpers/estimators.js";
+import { estimatorPruner } from "../../src/search/pruners.js";
 
 let cluster: PgCluster;
 let dbCount = 0;
@@ -446,5 +448,59 @@ test(
     assert.equal(result.complete, 0);
     assert.equal(study.trials()[0]!.state, "running");
     study.close();
+  },
+);
+
+test(
+  "scoreOnWorkers: the pruner's estimator is fitted on the workers; the scheduler only compares",
+  { timeout: 120_000 },
+  async () => {
+    const url = await newDb();
+    const { dir, cleanup } = tempDir("fh-pg-log-");
+    const log = join(dir, "fits.log");
+    process.env.FH_ESTIMATOR_LOG = log;
+    try {
+      const pruner = estimatorPruner({ estimator: loggedEarlyStopping, t: 1, keep: 0.5, warmup: 2 });
+      const study = createStudy({ name: "scored", storage: url, space: syntheticSpace(), budget: 3, seed: 9, pruner });
+      const workers = startQueueWorkers({ workers: 2, url, study: "scored", env: { FH_ESTIMATOR_LOG: log } });
+      const r = await study.optimize({
+        objective,
+        trials: 12,
+        workers: 0,
+        concurrency: 2,
+        stopOnSigint: false,
+        scoreOnWorkers: {
+          module: fileURLToPath(new URL("../helpers/estimators.js", import.meta.url)),
+          exportName: "loggedEarlyStopping",
+        },
+      });
+      await workers.close();
+      assert.equal(r.complete + r.pruned, 12);
+      assert.ok(r.pruned >= 1);
+      const fits = readFileSync(log, "utf8").split("\n").filter(Boolean);
+      assert.equal(fits.length, 12, "one fit per trial");
+      assert.ok(
+        fits.every((l) => l.split(" ")[1] !== String(process.pid)),
+        "no fit in the scheduler",
+      );
+      for (const t of study.trials()) {
+        assert.ok(Number.isFinite(t.scores["ES-logged@1"]), t.id);
+        assert.equal(t.fitted?.["ES-logged@1"], t.scores["ES-logged@1"], "the decision used the worker's fit");
+      }
+      const { dir: local, cleanup: rm } = tempDir("fh-pg-local-");
+      const here = createStudy({ name: "local", storage: local, space: syntheticSpace(), budget: 3, pruner });
+      await assertFails(
+        () =>
+          here.optimize({ objective, trials: 2, workers: 0, scoreOnWorkers: { module: "/x.mjs", exportName: "y" } }),
+        "invalid-argument",
+        /scoreOnWorkers is \{ module, exportName \} of the pruner's estimator, for a study in PostgreSQL/,
+      );
+      here.close();
+      rm();
+      study.close();
+    } finally {
+      delete process.env.FH_ESTIMATOR_LOG;
+      cleanup();
+    }
   },
 );
