@@ -217,9 +217,10 @@ export interface PgOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A study progress patch a worker may write (keys of the trial record it owns while training). */
-export type ProgressPatch = Pick<Trial, "epochs" | "curves" | "seconds"> &
-  Partial<Pick<Trial, "parameters" | "testAcc" | "checkpointEpoch">>;
+/** A progress patch a worker may write (keys of the trial record it owns while training). */
+export type ProgressPatch = Partial<
+  Pick<Trial, "epochs" | "curves" | "seconds" | "parameters" | "testAcc" | "checkpointEpoch" | "fitted">
+>;
 
 /** A trial row as the queue sees it. */
 export interface TrialRow {
@@ -507,6 +508,8 @@ export class PgStudyDb {
   /**
    * Progress under a lease, in one transaction: the checkpoint first, then the record and
    * histories, then older checkpoints removed. False (nothing written) when the lease is lost.
+   * With `finish`, the same transaction also gives the lease up and runs `finish` (the job's
+   * completion): a trial's last epoch and its job commit together or not at all.
    */
   async writeProgress(
     study: string,
@@ -515,13 +518,14 @@ export class PgStudyDb {
     patch: ProgressPatch,
     histories: { probeTrain?: FeatureHistory; probeValidation?: FeatureHistory },
     checkpoint?: { epoch: number; bytes: Uint8Array },
-    onCommit?: (c: pg.PoolClient) => Promise<void>,
+    finish?: (c: pg.PoolClient) => Promise<void>,
   ): Promise<boolean> {
-    return this.tx("progress", async (c) => {
+    return this.tx(finish ? "finish" : "progress", async (c) => {
       const r = await c.query(
         `UPDATE ${PG_SCHEMA}.trials SET record = record || $4::jsonb,
            probe_train = COALESCE($5, probe_train), probe_validation = COALESCE($6, probe_validation),
-           heartbeat = now(), updated = now()
+           lease = CASE WHEN $7 THEN NULL ELSE lease END,
+           heartbeat = CASE WHEN $7 THEN NULL ELSE now() END, updated = now()
          WHERE study = $1 AND id = $2 AND lease = $3`,
         [
           study,
@@ -530,6 +534,7 @@ export class PgStudyDb {
           JSON.stringify(patch),
           bytesOf(histories.probeTrain) ?? null,
           bytesOf(histories.probeValidation) ?? null,
+          !!finish,
         ],
       );
       if (r.rowCount !== 1) return false;
@@ -545,7 +550,7 @@ export class PgStudyDb {
           checkpoint.epoch,
         ]);
       }
-      if (onCommit) await onCommit(c);
+      if (finish) await finish(c);
       return true;
     });
   }

@@ -27,7 +27,8 @@ import {
   type JobSnapshot,
   type TrialJob,
 } from "./jobs.js";
-import { PG_SCHEMA, PgStudyDb, isTransient, listenTo } from "./postgres-db.js";
+import { PgStudyDb, isTransient, listenTo, type ProgressPatch } from "./postgres-db.js";
+import type { FeatureHistory } from "../history/feature-history.js";
 import {
   channels,
   ensureQueue,
@@ -293,6 +294,8 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
             : {}),
         };
         let latest: Trial = trial;
+        // The job's last epoch is written by finish, in the transaction that completes the job.
+        let last: JobSnapshot | undefined;
         const onSnapshot = async (s: JobSnapshot) => {
           if (lost) return;
           const epochs = s.curves.valAcc.length;
@@ -304,23 +307,11 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
             ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}),
             ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}),
           };
-          const ok = await db.writeProgress(
-            study,
-            id,
-            lease,
-            {
-              epochs,
-              curves: s.curves,
-              seconds: s.seconds,
-              ...(s.parameters ? { parameters: s.parameters } : {}),
-              ...(s.checkpoint ? { checkpointEpoch: epochs } : {}),
-            },
-            {
-              ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}),
-              ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}),
-            },
-            s.checkpoint ? { epoch: epochs, bytes: s.checkpoint } : undefined,
-          );
+          if (epochs >= data.toEpoch) {
+            last = s;
+            return;
+          }
+          const ok = await db.writeProgress(study, id, lease, progressPatch(s), historiesOf(s), checkpointOf(s));
           if (!ok) return loseLease();
           emit(`${id} epoch ${epochs}`, id, epochs);
         };
@@ -352,7 +343,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
           }
           if (scores) emit(`${id} scored ${key} ${scores[key]!.toFixed(3)}`, id);
         }
-        await finish(job, id, lease, result, scores);
+        await finish(job, id, lease, result, scores, last);
       } finally {
         clearInterval(beat);
         stop.signal.removeEventListener("abort", onStop);
@@ -364,29 +355,33 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
       id: string,
       lease: string,
       result: JobResult,
-      scores?: Record<string, number>,
+      fitted?: Record<string, number>,
+      last?: JobSnapshot,
     ) => {
       const { done } = channels(study);
-      const ok = await db.tx("finish", async (c) => {
-        const patch = {
-          ...(result.testAcc !== undefined ? { testAcc: result.testAcc } : {}),
-          ...(scores ? { fitted: scores } : {}),
-        };
-        const r = await c.query(
-          `UPDATE ${PG_SCHEMA}.trials SET record = record || $4::jsonb, lease = NULL, heartbeat = NULL, updated = now()
-           WHERE study = $1 AND id = $2 AND lease = $3`,
-          [study, id, lease, JSON.stringify(patch)],
-        );
-        if (r.rowCount !== 1) return false;
-        await boss!.complete(
-          queue,
-          job.id,
-          { ...result },
-          { db: { executeSql: (text, values) => c.query(text, values) } },
-        );
-        await c.query("SELECT pg_notify($1, $2)", [done, job.id]);
-        return true;
-      });
+      const patch = {
+        ...(last ? progressPatch(last) : {}),
+        ...(result.testAcc !== undefined ? { testAcc: result.testAcc } : {}),
+        ...(fitted ? { fitted } : {}),
+      };
+      const ok = await db.writeProgress(
+        study,
+        id,
+        lease,
+        patch,
+        last ? historiesOf(last) : {},
+        last ? checkpointOf(last) : undefined,
+        async (c) => {
+          await boss!.complete(
+            queue,
+            job.id,
+            { ...result },
+            { db: { executeSql: (text, values) => c.query(text, values) } },
+          );
+          await c.query("SELECT pg_notify($1, $2)", [done, job.id]);
+        },
+      );
+      if (ok && last) emit(`${id} epoch ${last.curves.valAcc.length}`, id, last.curves.valAcc.length);
       if (!ok) return emit(`${id} dropped: another worker took it over`, id);
       if (result.status === "interrupted") summary.interrupted++;
       else {
@@ -445,6 +440,28 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
     await db.close();
   }
   return { ...summary, seconds: (performance.now() - started) / 1000 };
+}
+
+function progressPatch(s: JobSnapshot): ProgressPatch {
+  const epochs = s.curves.valAcc.length;
+  return {
+    epochs,
+    curves: s.curves,
+    seconds: s.seconds,
+    ...(s.parameters ? { parameters: s.parameters } : {}),
+    ...(s.checkpoint ? { checkpointEpoch: epochs } : {}),
+  };
+}
+
+function historiesOf(s: JobSnapshot): { probeTrain?: FeatureHistory; probeValidation?: FeatureHistory } {
+  return {
+    ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}),
+    ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}),
+  };
+}
+
+function checkpointOf(s: JobSnapshot): { epoch: number; bytes: Uint8Array } | undefined {
+  return s.checkpoint ? { epoch: s.curves.valAcc.length, bytes: s.checkpoint } : undefined;
 }
 
 function failed(id: string, err: unknown, epoch: number): JobResult {
