@@ -363,34 +363,21 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         canResume = false;
       }
     }
+    const head = (t: Trial) => ({ trialId: t.id, config: t.config, seed: t.seed, toEpoch: to, ...base });
+    // An objective keeps no checkpoint: it goes on with its next epoch.
     if (source.kind === "objective")
-      // An objective keeps no checkpoint: it goes on with its next epoch.
-      return {
-        trialId: t.id,
-        config: t.config,
-        seed: t.seed,
-        toEpoch: to,
-        ...base,
-        ...(t.epochs > 0 ? { previous: { curves: t.curves, seconds: t.seconds } } : {}),
-      };
+      return { ...head(t), ...(t.epochs > 0 ? { previous: { curves: t.curves, seconds: t.seconds } } : {}) };
     if (!canResume && t.epochs > 0) t = study.restart(t);
+    if (!canResume) return head(t);
     return {
-      trialId: t.id,
-      config: t.config,
-      seed: t.seed,
-      toEpoch: to,
-      ...base,
-      ...(canResume
-        ? {
-            resume: {
-              checkpoint: checkpoint!,
-              curves: t.curves,
-              probeTrain: t.probeTrain!,
-              probeValidation: t.probeValidation!,
-              seconds: t.seconds,
-            },
-          }
-        : {}),
+      ...head(t),
+      resume: {
+        checkpoint: checkpoint!,
+        curves: t.curves,
+        probeTrain: t.probeTrain!,
+        probeValidation: t.probeValidation!,
+        seconds: t.seconds,
+      },
     };
   };
 

@@ -34,6 +34,13 @@ before(async () => {
 after(() => cluster?.destroy());
 
 const objective = { module: objectiveModule, exportName: "synthetic" };
+
+/** A fresh database and a temporary file for the objective's epoch log. */
+async function dbWithLog(): Promise<{ url: string; log: string; cleanup: () => void }> {
+  const url = await newDb();
+  const { dir, cleanup } = tempDir("fh-pg-log-");
+  return { url, log: join(dir, "epochs.log"), cleanup };
+}
 const schedulerScript = fileURLToPath(new URL("../helpers/pg-scheduler.js", import.meta.url));
 
 function epochLog(file: string): Map<string, number> {
@@ -180,9 +187,7 @@ test(
   "4 worker processes and a scheduler: 200 trials, every epoch trained exactly once",
   { timeout: 240_000 },
   async () => {
-    const url = await newDb();
-    const { dir, cleanup } = tempDir("fh-pg-log-");
-    const log = join(dir, "epochs.log");
+    const { url, log, cleanup } = await dbWithLog();
     try {
       const study = createStudy({ name: "many", storage: url, space: syntheticSpace(), budget: 3, seed: 2 });
       const workers = startQueueWorkers({ workers: 4, url, study: "many", env: { FH_OBJECTIVE_LOG: log } });
@@ -250,9 +255,7 @@ test(
   "kill -9 a worker mid-trial: its job is handed back and finished by another, once",
   { timeout: 240_000 },
   async () => {
-    const url = await newDb();
-    const { dir, cleanup } = tempDir("fh-pg-log-");
-    const log = join(dir, "epochs.log");
+    const { url, log, cleanup } = await dbWithLog();
     try {
       const study = createStudy({ name: "kill", storage: url, space: syntheticSpace(), budget: 4, seed: 4 });
       const env = { FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "250" };
@@ -304,9 +307,7 @@ test(
   "kill -9 the scheduler and start it again: it resumes from the database, nothing sent twice",
   { timeout: 240_000 },
   async () => {
-    const url = await newDb();
-    const { dir, cleanup } = tempDir("fh-pg-log-");
-    const log = join(dir, "epochs.log");
+    const { url, log, cleanup } = await dbWithLog();
     try {
       const workers = startQueueWorkers({
         workers: 2,
@@ -372,9 +373,7 @@ test(
   "npx feature-histories worker: SIGTERM mid-trial hands the job back after its saved epochs; another worker goes on",
   { timeout: 240_000 },
   async () => {
-    const url = await newDb();
-    const { dir, cleanup } = tempDir("fh-pg-log-");
-    const log = join(dir, "epochs.log");
+    const { url, log, cleanup } = await dbWithLog();
     try {
       const study = createStudy({ name: "cli", storage: url, space: syntheticSpace(), budget: 4, seed: 7 });
       const bin = fileURLToPath(new URL("../../../bin/feature-histories.mjs", import.meta.url));
@@ -455,9 +454,7 @@ test(
   "scoreOnWorkers: the pruner's estimator is fitted on the workers; the scheduler only compares",
   { timeout: 120_000 },
   async () => {
-    const url = await newDb();
-    const { dir, cleanup } = tempDir("fh-pg-log-");
-    const log = join(dir, "fits.log");
+    const { url, log, cleanup } = await dbWithLog();
     process.env.FH_ESTIMATOR_LOG = log;
     try {
       const pruner = estimatorPruner({ estimator: loggedEarlyStopping, t: 1, keep: 0.5, warmup: 2 });
