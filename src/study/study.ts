@@ -467,6 +467,13 @@ export function loadStudy(options: LoadStudyOptions): Study {
         received: storage.description,
         fix: "create it with fh.study.create({ name, storage, space, budget }).",
       });
+    if (options.name !== undefined && meta.name !== options.name)
+      fail("invalid-argument", {
+        parameter: "options.name",
+        rule: `must be the stored study's name`,
+        received: `${show(options.name)}; ${storage.description} holds ${show(meta.name)}`,
+        fix: `pass name: ${show(meta.name)}, or leave it out for a directory.`,
+      });
     const { trials, problems } = storage.loadTrials({ histories: options.histories ?? true });
     return new Study(meta, storage, trials, problems, options.pruner, options.sampler);
   } catch (err) {

@@ -20,7 +20,7 @@ import { syntheticCandidate } from "../helpers/synthetic-histories.js";
 
 const space = jointSpace();
 
-test("ask / report / tell persist every trial; a reopened study has them, histories included", () => {
+test("ask / report / tell persist every trial; a reopened study has them, histories included", async () => {
   const { dir, cleanup } = tempDir("fh-study-");
   try {
     const s = createStudy({ name: "s", storage: dir, space, budget: 4, seed: 1 });
@@ -43,6 +43,13 @@ test("ask / report / tell persist every trial; a reopened study has them, histor
     assert.equal(epochCount(again.trial("t0003").probeValidation!), 4);
     assert.equal(again.trial("t0003").seconds, 2);
     assert.deepEqual(again.problems, []);
+    again.close();
+    await assertFails(
+      () => loadStudy({ storage: dir, name: "other" }),
+      "invalid-argument",
+      /must be the stored study's name/,
+      /holds "s"/,
+    );
     // Seeded: a second study with the same seed asks the same configurations.
     const { dir: dir2, cleanup: c2 } = tempDir("fh-study-");
     const twin = createStudy({ name: "s", storage: dir2, space, budget: 4, seed: 1 });
