@@ -15,6 +15,9 @@ import { tempDir, assertFails } from "../helpers/fixtures.js";
 import { liveSearchFixture } from "../helpers/live-search.js";
 import { nanNet, smallNet } from "../helpers/user-models.js";
 import type { OptimizeProgress } from "../../src/study/optimize.js";
+import { defineSpace } from "../../src/space/space.js";
+import { float } from "../../src/space/params.js";
+import { curveValue } from "../helpers/objectives.js";
 
 const fx = liveSearchFixture();
 
@@ -190,5 +193,55 @@ test("a NaN loss is a failed trial with its error; the search goes on", async ()
     study.close();
   } finally {
     cleanup();
+  }
+});
+
+test("an objective outside TensorFlow.js, in this process and on worker processes; data by module", async () => {
+  const { dir, cleanup } = tempDir("fh-opt-");
+  const { dir: dir2, cleanup: cleanup2 } = tempDir("fh-opt-");
+  try {
+    const space = defineSpace([float("x", 0, 1)]);
+    const objective = {
+      module: fileURLToPath(new URL("../helpers/objectives.js", import.meta.url)),
+      exportName: "synthetic",
+    };
+    for (const workers of [0, 2]) {
+      const study = createStudy({
+        name: `objective${workers}`,
+        storage: join(dir, String(workers)),
+        space,
+        budget: 3,
+        seed: 1,
+      });
+      const r = await study.optimize({ objective, trials: 5, workers });
+      assert.deepEqual([r.complete, r.failed], [5, 0]);
+      for (const t of study.trials()) {
+        // The curve is the objective's, epoch by epoch; the test accuracy its last epoch's.
+        assert.deepEqual(
+          t.curves.valAcc,
+          [1, 2, 3].map((e) => curveValue(Number(t.config.x), e)),
+        );
+        assert.equal(t.testAcc, curveValue(Number(t.config.x), 3) - 0.01);
+        assert.equal(t.probeTrain, undefined);
+      }
+      study.close();
+    }
+    // A model and its data, both imported by module (what a shared study requires).
+    const study = createStudy({ name: "bymodule", storage: dir2, space: fx.space, budget: 1, seed: 2 });
+    const data = {
+      module: fileURLToPath(new URL("../helpers/live-search.js", import.meta.url)),
+      exportName: "liveSplits",
+    };
+    const r = await study.optimize({ data, model: fx.model, trials: 2, workers: 1, env: { FH_BACKEND: "wasm" } });
+    assert.equal(r.complete, 2);
+    await assertFails(
+      () => study.optimize({ trials: 3, workers: 0, objective, model: fx.model }),
+      "invalid-argument",
+      /options\.objective replaces the model/,
+    );
+    study.close();
+  } finally {
+    cleanup();
+    cleanup2();
   }
 });

@@ -501,3 +501,35 @@ test(
     }
   },
 );
+
+test("fh.study.worker with concurrency 3 runs three jobs at once in one process", { timeout: 120_000 }, async () => {
+  const { url, log, cleanup } = await dbWithLog();
+  process.env.FH_OBJECTIVE_LOG = log;
+  process.env.FH_OBJECTIVE_SLEEP_MS = "200";
+  try {
+    const study = createStudy({ name: "lanes", storage: url, space: syntheticSpace(), budget: 2, seed: 10 });
+    const stop = new AbortController();
+    let running = 0;
+    let most = 0;
+    const work = worker({
+      storage: url,
+      study: "lanes",
+      concurrency: 3,
+      signal: stop.signal,
+      onEvent: (e) => {
+        if (/ taken /.test(e.event)) most = Math.max(most, ++running);
+        if (/ done /.test(e.event)) running--;
+      },
+    });
+    const r = await study.optimize({ objective, trials: 9, workers: 0, concurrency: 3, stopOnSigint: false });
+    stop.abort();
+    const summary = await work;
+    assert.deepEqual([r.complete, summary.jobs, summary.failed], [9, 9, 0]);
+    assert.equal(most, 3);
+    study.close();
+  } finally {
+    delete process.env.FH_OBJECTIVE_LOG;
+    delete process.env.FH_OBJECTIVE_SLEEP_MS;
+    cleanup();
+  }
+});
