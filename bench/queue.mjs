@@ -4,7 +4,10 @@
 //     objective ran (queue, storage, scheduling, process hops), median and 90th percentile, for
 //     the directory study (4 local worker processes) and the PostgreSQL study (4 queue workers);
 //  2. throughput of 1, 2 and 4 queue workers on a CPU-bound objective (busy loop per epoch) and
-//     the scaling efficiency throughput(k) / (k x throughput(1)); this machine's cores bound it.
+//     the scaling efficiency throughput(k) / (k x throughput(1)); this machine's cores bound it;
+//  3. a real study (the built-in tiny CNN family on Fashion-MNIST, histories and checkpoints
+//     written every epoch): wall-clock of the same 8 trials on 2 worker processes, directory vs
+//     PostgreSQL (BENCH_REAL=0 skips it).
 // Starts a throw-away PostgreSQL (test/helpers/postgres.ts; Debian's server binaries).
 // BENCH_TRIALS (default 200), BENCH_SLEEP_MS (default 50), BENCH_CPU_MS (default 100).
 import { availableParallelism } from "node:os";
@@ -106,6 +109,38 @@ try {
     console.log(
       `${String(k).padStart(2)} worker(s): ${thr.toFixed(2)} trials/s  efficiency ${(thr / (k * base)).toFixed(2)}  (ideal ${(1000 / (BUDGET * CPU_MS)) * Math.min(k, availableParallelism())} trials/s)`,
     );
+  }
+
+  if (process.env.BENCH_REAL !== "0") {
+    console.log(
+      `\n## 3. a real study: 8 tiny-CNN trials x 3 epochs, 2 workers, Fashion-MNIST 2k train, 500 + 500 probes`,
+    );
+    const data = { module: new URL("./fashion-splits.mjs", import.meta.url).pathname, exportName: "splits" };
+    const cnn = fh.space.hpoCnnSpace();
+    const real = async (storage, name) => {
+      const study = fh.study.create({ name, storage, space: cnn, budget: 3, seed: 3 });
+      const t0 = performance.now();
+      const r = await study.optimize({ data, trials: 8, workers: 2, concurrency: 2, stopOnSigint: false });
+      const wall = (performance.now() - t0) / 1000;
+      const train = study.trials().reduce((a, t) => a + t.seconds, 0);
+      study.close();
+      return { wall, train, r };
+    };
+    const { dir, cleanup } = tempDir("fh-bench-real-");
+    try {
+      const d = await real(dir, "real");
+      const p = await real(await cluster.createDatabase("realstudy"), "real");
+      for (const [label, x] of [
+        ["directory", d],
+        ["PostgreSQL", p],
+      ])
+        console.log(
+          `${label.padEnd(11)} wall ${x.wall.toFixed(1)} s, trials' own seconds ${x.train.toFixed(1)} s, ${x.r.complete} complete`,
+        );
+      console.log(`PostgreSQL / directory wall: ${(p.wall / d.wall).toFixed(2)}`);
+    } finally {
+      cleanup();
+    }
   }
 } finally {
   cluster.destroy();
