@@ -11,6 +11,7 @@ export type ErrorCode =
   | "training-failed"
   | "state";
 
+/** The parts of a toolkit error's message: the parameter, the rule it broke, the value received and the fix. */
 export interface ErrorDetails {
   /** The parameter (or file) at fault, e.g. `options.seed` or a path. */
   readonly parameter: string;

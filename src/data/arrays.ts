@@ -13,6 +13,7 @@ import type { Dataset, ImageSet } from "./types.js";
 type Pixels = Uint8Array | Uint8ClampedArray | Float32Array | Float64Array | readonly number[];
 type Labels = Uint8Array | Int32Array | Uint16Array | Float32Array | readonly number[];
 
+/** One split of a data set as plain arrays: NHWC pixels and one label per image (fh.data.fromArrays). */
 export interface ArraySplit {
   /** NHWC pixels, count x height x width x channels values. */
   readonly images: Pixels;
@@ -20,6 +21,7 @@ export interface ArraySplit {
   readonly labels: Labels;
 }
 
+/** Options of fh.data.fromArrays: the training (and test) arrays, the image shape and the classes. */
 export interface FromArraysOptions {
   readonly train: ArraySplit;
   /** Held-out images. Default: a seeded, stratified `testFraction` of `train`. */

@@ -5,6 +5,7 @@ import { fail, show } from "../core/errors.js";
 import { checkKeys, checkString } from "../core/validate.js";
 import type { Dataset, ImageSet } from "./types.js";
 
+/** CIFAR-10's ten class names, in label order. */
 export const CIFAR10_CLASSES = [
   "airplane",
   "automobile",
@@ -20,6 +21,7 @@ export const CIFAR10_CLASSES = [
 
 const RECORD = 1 + 3 * 32 * 32;
 
+/** Options of fh.data.loadCifar10: the folder of the binary batches and which training batches to read. */
 export interface Cifar10Options {
   /** Folder with data_batch_1.bin .. data_batch_5.bin and test_batch.bin (the "binary version"). */
   dir: string;

@@ -5,9 +5,12 @@ import { checkKeys, checkOneOf, checkString } from "../core/validate.js";
 import { parseIdx, readMaybeGzip } from "./idx.js";
 import type { Dataset, ImageSet } from "./types.js";
 
+/** Where Debian's dataset-fashion-mnist package puts Fashion-MNIST; the loaders' default folder. */
 export const DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist";
+/** The environment variable that points the data loaders at another folder (FH_DATA_DIR). */
 export const DATA_DIR_VARIABLE = "FH_DATA_DIR";
 
+/** Fashion-MNIST's ten class names, in label order. */
 export const FASHION_MNIST_CLASSES = [
   "T-shirt/top",
   "Trouser",
@@ -22,6 +25,7 @@ export const FASHION_MNIST_CLASSES = [
 ] as const;
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"] as const;
 
+/** Options of fh.data.loadIdxDataset: the folder and which IDX data set (kind). */
 export interface IdxDatasetOptions {
   /** Folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]. Default: $FH_DATA_DIR, else /usr/share/datasets/fashion-mnist. */
   dir?: string;

@@ -129,6 +129,7 @@ export function sampleIndices(
   return out;
 }
 
+/** Options of fh.data.makeSplits: sizes of the training, validation, probe and test splits, and the seed. */
 export interface SplitOptions {
   /** Training images to keep (count). Default: all that the validation split leaves. */
   train?: number;
@@ -240,6 +241,7 @@ export function channelStats(set: ImageSet): { mean: number[]; std: number[] } {
   return { mean, std };
 }
 
+/** Options of converting image bytes to floats: the per-channel mean and standard deviation to normalise with. */
 export interface ToFloatOptions {
   /** Per-channel means of [0,1] pixels to subtract. Default: none (pixels in [0, 1]). */
   mean?: readonly number[];

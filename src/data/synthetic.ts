@@ -2,6 +2,7 @@ import { createRng } from "../core/random.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
 import type { Dataset, ImageSet } from "./types.js";
 
+/** Options of fh.data.syntheticDataset: sizes, image size, channels, classes, noise and seed. */
 export interface SyntheticOptions {
   /** Training images. Default 2000. */
   train?: number;

@@ -15,6 +15,7 @@ export interface ImageSet {
   readonly source: string;
 }
 
+/** A data set in memory: training and test images with their labels, shape, class count and names. */
 export interface Dataset {
   readonly name: string;
   readonly train: ImageSet;

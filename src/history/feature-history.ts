@@ -2,6 +2,7 @@ import { fail, show } from "../core/errors.js";
 import { checkNumber, checkShape } from "../core/validate.js";
 import { fromHalf, toHalf } from "./float16.js";
 
+/** How a feature history stores its values: float32, or float16 (half the size, the default on disk). */
 export type HistoryDtype = "float32" | "float16";
 
 /**

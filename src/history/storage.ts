@@ -12,6 +12,7 @@ import { checkString } from "../core/validate.js";
  *   then         epochs x samples x dims values (float32 or float16 bits), little-endian.
  */
 const MAGIC = Buffer.from([0x46, 0x48, 0x48, 0x49, 0x53, 0x54, 0x00, 0x01]);
+/** The version of the binary feature-history format (.fhh) this toolkit writes. */
 export const HISTORY_FORMAT_VERSION = 1;
 
 export function encodeHistory(h: FeatureHistory): Uint8Array {

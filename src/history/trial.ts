@@ -9,8 +9,10 @@ import { checkArray, checkShape, type FieldKind } from "../core/validate.js";
 import type { Curves } from "./curves.js";
 import type { FeatureHistory } from "./feature-history.js";
 
+/** A config value as stored with a trial: a scalar, or the numbers of a NAS cell. */
 export type TrialValue = string | number | boolean | readonly number[];
 
+/** Why a trial failed: the error's name, message and the epoch it reached. */
 export interface TrialError {
   readonly name: string;
   readonly message: string;
@@ -18,6 +20,7 @@ export interface TrialError {
   readonly epoch: number;
 }
 
+/** One candidate of a study: config, state, curves, feature histories, scores, seconds and error. */
 export interface Trial {
   /** Unique within its study, e.g. "t0007"; also its file name in a directory study. */
   readonly id: string;

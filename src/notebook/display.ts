@@ -7,6 +7,7 @@ import { checkKeys, checkShape } from "../core/validate.js";
  */
 export type MimeBundle = Record<string, string | object>;
 
+/** One display for the notebook: a MIME bundle, its metadata, its display id and whether it updates one shown before. */
 export interface DisplayRequest {
   readonly data: MimeBundle;
   readonly metadata: Record<string, unknown>;
@@ -15,6 +16,7 @@ export interface DisplayRequest {
   readonly update: boolean;
 }
 
+/** Where displays go: the kernel's display function, or a test's recorder (setDisplaySink). */
 export type DisplaySink = (request: DisplayRequest) => void;
 
 const require = createRequire(import.meta.url);

@@ -8,6 +8,7 @@ import { checkNumber, checkKeys } from "../core/validate.js";
 import { checkTable } from "../table/tables.js";
 
 const require = createRequire(import.meta.url);
+/** The MIME type of a Plotly figure in a notebook (application/vnd.plotly.v1+json). */
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 /** Output metadata that marks the plotly.js loader; the notebook runner strips such outputs. */
 export const LOADER_METADATA = { "feature-histories": { role: "plotly-loader" } } as const;

@@ -41,6 +41,7 @@ export function liveProgressBundle(p: OptimizeProgress, label = "search"): MimeB
   return { "text/html": html, "text/plain": text };
 }
 
+/** Options of fh.notebook.liveOptimize: study.optimize's options plus the progress line's label and the figures. */
 export interface LiveOptimizeOptions extends OptimizeOptions {
   /** Label of the progress line. Default the study's name. */
   readonly label?: string;
@@ -106,6 +107,7 @@ function liveDisplay(study: Study, label: string, show: boolean, interval: numbe
   };
 }
 
+/** Options of fh.notebook.watchStudy: when to stop (trials, seconds), the poll interval, label and figures. */
 export interface WatchStudyOptions {
   /** Stop once this many trials have ended (the scheduler's `trials`). Default: when nothing runs and nothing changed for three polls. */
   readonly trials?: number;

@@ -1,6 +1,7 @@
 import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
 import { checkShape } from "../core/validate.js";
 
+/** What a progress bar shows: done of total, label, detail line and elapsed seconds. */
 export interface ProgressState {
   readonly done: number;
   readonly total: number;
@@ -32,6 +33,7 @@ export function progressBundle(s: ProgressState): MimeBundle {
   return { "text/html": html, "text/plain": text };
 }
 
+/** A progress bar in the notebook that updates in place (fh.notebook.progress). */
 export interface Progress {
   /** Set the count done (and an optional detail line); re-renders at most every `minIntervalMs`. */
   update(done: number, detail?: string): void;

@@ -5,6 +5,7 @@ import type { Trial } from "../history/trial.js";
 import { progressBar } from "./progress.js";
 import { checkArray, checkNumber, checkRequired, checkShape } from "../core/validate.js";
 
+/** Options of fh.notebook.trainWithProgress: training options, epochs, seed, history dtype and the progress label. */
 export interface TrainManyOptions {
   /** Overrides applied to every candidate's training config (e.g. epochs). */
   train?: Partial<TrainConfig>;

@@ -1,6 +1,7 @@
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkArray, checkShape, checkKeys } from "../core/validate.js";
 
+/** The data behind fh.plot.curvesFigure: every curve in one null-separated array, and the highlighted ones. */
 export interface CurvesInfo {
   /** All curves in one array, separated by nulls (one WebGL trace scales to thousands of curves). */
   readonly x: readonly (number | null)[];

@@ -4,6 +4,7 @@ import { fail, show } from "../core/errors.js";
 import { sampleIndices, checkImageSet } from "../data/splits.js";
 import type { ImageSet } from "../data/types.js";
 
+/** Options of fh.plot.imageGrid: how many images (or which), columns, scale, gap and seed. */
 export interface ImageGridOptions {
   /** Images to show. Default 40. */
   count?: number;

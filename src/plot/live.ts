@@ -10,6 +10,7 @@ import { baseLayout, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { trajectoryInfo, type TrajectoryInfo } from "./trajectory.js";
 import { checkShape } from "../core/validate.js";
 
+/** The data behind the live figures: counts by state, best-so-far over time and every curve by state. */
 export interface LiveSearchInfo {
   /** Best peak validation accuracy of the complete trials vs seconds since `start`. */
   readonly trajectory: TrajectoryInfo;

@@ -3,6 +3,7 @@ import { createRng } from "../core/random.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkShape } from "../core/validate.js";
 
+/** One epoch of a feature projection: 2-D coordinates of every probe and the variance explained. */
 export interface ProjectionEpoch {
   readonly epoch: number;
   readonly x: readonly number[];
@@ -11,6 +12,7 @@ export interface ProjectionEpoch {
   readonly explained: number;
 }
 
+/** The data behind fh.plot.projectionFigure: per-epoch projections with labels and class names. */
 export interface ProjectionInfo {
   readonly labels: readonly number[];
   readonly classNames: readonly string[];

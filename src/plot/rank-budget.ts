@@ -11,6 +11,7 @@ export interface RankBudgetRow {
   readonly t: number;
 }
 
+/** One estimator's rank agreement at every budget t, with its bootstrap range. */
 export interface RankBudgetSeries {
   readonly estimator: string;
   readonly t: readonly number[];
@@ -21,6 +22,7 @@ export interface RankBudgetSeries {
   readonly high?: readonly (number | null)[];
 }
 
+/** The data behind the rank-vs-budget figure: each estimator's series, the bands and the noise ceiling. */
 export interface RankBudgetInfo {
   readonly T: number;
   readonly metric: "spearman" | "kendall";
@@ -31,6 +33,7 @@ export interface RankBudgetInfo {
   readonly ceiling?: { readonly value: number; readonly lo?: number | null; readonly hi?: number | null };
 }
 
+/** Options of the rank-vs-budget figure: the full budget T, the metric, the band and the noise ceiling. */
 export interface RankBudgetOptions {
   readonly T: number;
   readonly metric?: "spearman" | "kendall";

@@ -5,6 +5,7 @@ import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme
 import { checkTable } from "../table/tables.js";
 import { checkShape } from "../core/validate.js";
 
+/** One point of an estimate-versus-truth scatter: the candidate, its estimate and its truth. */
 export interface ScatterPoint {
   readonly candidate: number;
   readonly estimate: number;
@@ -14,6 +15,7 @@ export interface ScatterPoint {
   readonly label: string;
 }
 
+/** One estimator's points with its Spearman, Kendall and calibration fit. */
 export interface ScatterSeries {
   readonly estimator: string;
   readonly points: readonly ScatterPoint[];
@@ -23,6 +25,7 @@ export interface ScatterSeries {
   readonly fit: { slope: number; intercept: number } | undefined;
 }
 
+/** The data behind the estimate-versus-truth scatter: the budget t and one series per estimator. */
 export interface ScatterInfo {
   readonly t: number;
   readonly series: readonly ScatterSeries[];

@@ -4,6 +4,7 @@ export interface PlotlyTrace {
   readonly type: "scatter" | "scattergl";
   readonly [key: string]: unknown;
 }
+/** A Plotly figure as data (traces and layout), what every fh.plot function returns. */
 export interface PlotlyFigure {
   readonly data: readonly PlotlyTrace[];
   readonly layout: Readonly<Record<string, unknown>>;

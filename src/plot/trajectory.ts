@@ -1,12 +1,14 @@
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkArray, checkShape } from "../core/validate.js";
 
+/** One search's events for the best-so-far figure, with its method's name. */
 export interface TrajectoryInput {
   readonly method: string;
   /** Completed evaluations in time order: when (s from the start) and the truth found. */
   readonly events: readonly { readonly seconds: number; readonly truth: number }[];
 }
 
+/** The data behind the best-so-far figure: each search's best value over time. */
 export interface TrajectoryInfo {
   readonly series: readonly { method: string; seconds: number[]; best: number[] }[];
 }

@@ -41,6 +41,7 @@ export function checkEstimateRows(name: string, value: unknown): EstimateRow[] {
   });
 }
 
+/** Options of fh.proxy.estimateAll: the estimators, the early budgets t and the full budget T. */
 export interface EstimateAllOptions {
   /** The estimators, e.g. fh.proxy.standardEstimators(). */
   readonly estimators: readonly Estimator[];

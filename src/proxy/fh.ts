@@ -11,10 +11,14 @@ import { fitLogistic, fitRidge, scores, type LinearHead } from "./heads.js";
 import { gram, matmul, symmetricEigen } from "./linalg.js";
 import type { TrialView, Estimator } from "./types.js";
 
+/** How FH combines the epochs of its window: concatenated features, mean, a vote of per-epoch probes, or stacked. */
 export type Combine = "concat" | "mean" | "vote" | "stack";
+/** How FH normalises features before the proxy: per-sample l2, per-feature standardisation, or none. */
 export type Normalize = "l2" | "standardize" | "none";
+/** The proxy classifier FH fits on feature histories: ridge regression (default) or logistic regression. */
 export type Head = "ridge" | "logistic";
 
+/** Options of the FH estimator: window, combination, normalisation, head, PCA components, probes and floor (docs/estimators.md). */
 export interface FeatureHistoryOptions {
   /** Window K: the last K epochs up to the budget (fewer when t < K). Default 2. */
   window?: number;
@@ -179,6 +183,7 @@ function softmaxRows(s: Float64Array, n: number, c: number): Float64Array {
   return out;
 }
 
+/** A fitted proxy: its validation accuracy (the FH estimate), the penalties tried and the epochs it used. */
 export interface ProxyFit {
   /** Accuracy of the proxy on P_val: the estimate. */
   readonly accuracy: number;

@@ -78,6 +78,7 @@ export interface StackedModel {
   readonly n: number;
 }
 
+/** Options of fh.proxy.fitStacked (FH+): the ridge penalties it chooses from (by leave-one-out). */
 export interface FitStackedOptions {
   /** Ridge penalties to choose from by leave-one-out error. Default 10^-3 .. 10^3. */
   readonly lambdas?: readonly number[];
@@ -170,6 +171,7 @@ export function predictStacked(model: StackedModel, input: StackedInput): number
   return model.intercept + f.reduce((s, v, j) => s + model.weights[j]! * ((v - model.mean[j]!) / model.std[j]!), 0);
 }
 
+/** Options of fh.proxy.crossValidatedStacked: FH+'s options and the number of folds. */
 export interface CrossValidationOptions extends FitStackedOptions {
   /** Folds over the candidates. Default 5. */
   readonly folds?: number;

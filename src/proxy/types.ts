@@ -8,6 +8,7 @@ import type { Trial } from "../history/trial.js";
 export type TrialView = Pick<Trial, "curves"> &
   Partial<Pick<Trial, "id" | "probeTrain" | "probeValidation" | "parameters">>;
 
+/** What an estimator reads from a trial: its curves only, or its feature histories too. */
 export type Needs = "curves" | "histories";
 
 /**

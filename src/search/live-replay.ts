@@ -13,6 +13,7 @@ import { checkTrials, type Trial } from "../history/trial.js";
 import { prunerScheduler, type Scheduler } from "./schedulers.js";
 import type { Pruner } from "./pruners.js";
 
+/** One event of a (live or replayed) search on its clock: a trial's epoch, verdict or end. */
 export interface SearchEvent {
   /** Wall-clock seconds since the search started. */
   readonly seconds: number;
@@ -38,6 +39,7 @@ export function timeToReach(events: readonly SearchEvent[], target: number): num
   return undefined;
 }
 
+/** How a replay charges time: feature capture only for history readers, each decision's fit seconds. */
 export interface ReplayCostOptions {
   /** Parallel workers (the live search's). */
   readonly workers: number;
@@ -56,6 +58,7 @@ export interface ReplayCostOptions {
   readonly truth?: (trial: Trial) => number;
 }
 
+/** Options of a replay of the pruner search: the workers and the pruner (and how time is charged). */
 export interface LiveReplayOptions extends Omit<ReplayCostOptions, "workers"> {
   /** Parallel workers (the live search's). */
   readonly workers: number;
@@ -63,6 +66,7 @@ export interface LiveReplayOptions extends Omit<ReplayCostOptions, "workers"> {
   readonly pruner?: Pruner;
 }
 
+/** A replayed search: its events, the decisions it made and its total seconds. */
 export interface LiveReplayResult {
   /** Every trial trained to the budget: when (simulated seconds) and its truth (peak validation accuracy). */
   readonly events: readonly SearchEvent[];
@@ -232,6 +236,7 @@ export function liveSearchEvents(trials: readonly Trial[]): SearchEvent[] {
     .sort((a, b) => a.seconds - b.seconds);
 }
 
+/** One row of fh.search.compareLiveToReplay: a search's live time to a target against its replay's. */
 export interface LiveComparisonRow {
   readonly search: string;
   readonly complete: number;

@@ -8,6 +8,7 @@ import type { Trial } from "../history/trial.js";
 import type { Pruner } from "./pruners.js";
 import { checkShape } from "../core/validate.js";
 
+/** The next step of a pruner-driven trial: train to an epoch, be judged, or be complete. */
 export type SearchStep = { readonly train: number } | "judge" | "complete";
 
 /** What a running trial needs next. `judged`: the pruner has already decided on it at t. */

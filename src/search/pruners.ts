@@ -9,12 +9,14 @@ import type { Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { checkEstimator } from "../proxy/evaluate.js";
 
+/** A pruner's verdict on a trial (prune or go on) and the scores it used. */
 export interface PruneDecision {
   readonly prune: boolean;
   /** Scores computed for the decision, recorded with the trial: e.g. { "FH@2": 0.81 }. */
   readonly scores: Readonly<Record<string, number>>;
 }
 
+/** Decides at epoch t whether a trial goes on to the full budget (fh.search.estimatorPruner). */
 export interface Pruner {
   readonly name: string;
   /** The epoch t at which it judges: study.optimize trains new trials to t, then asks. */
@@ -22,6 +24,7 @@ export interface Pruner {
   decide(trial: Trial, others: readonly Trial[]): PruneDecision;
 }
 
+/** Options of fh.search.estimatorPruner: the estimator, the epoch t it judges at, the share kept and the warm-up. */
 export interface EstimatorPrunerOptions {
   readonly estimator: Estimator;
   /** The early budget t (epochs) at which to judge. */

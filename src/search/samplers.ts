@@ -11,6 +11,7 @@ import type { Trial } from "../history/trial.js";
 import { fail, show } from "../core/errors.js";
 import { mutate, sample, validateConfig, type Config, type SearchSpace } from "../space/space.js";
 
+/** Where study.ask() gets configurations: random, a fixed list, or mutation of the best (regularised evolution). */
 export interface Sampler {
   readonly name: string;
   sample(space: SearchSpace, trials: readonly Trial[], rng: Rng): Config;
@@ -50,6 +51,7 @@ export function listSampler(configs: readonly Config[]): Sampler {
   };
 }
 
+/** Options of fh.search.mutationSampler (regularised evolution): population, tournament size, exploration and the fitness it ranks by. */
 export interface MutationSamplerOptions {
   /** How many of the most recent scored trials form the population. Default 8. */
   readonly population?: number;

@@ -19,16 +19,19 @@ import { nextSearchStep } from "./policy.js";
 import { checkEstimator } from "../proxy/evaluate.js";
 import type { Pruner } from "./pruners.js";
 
+/** What a scheduler asks for: a new trial or more epochs of one, trained up to an epoch. */
 export type SchedulerJob =
   | { readonly kind: "new"; readonly to: number }
   | { readonly kind: "continue"; readonly id: string; readonly to: number };
 
+/** A scheduler's judgement of a trial at its epochs: complete, pruned or go on, with the scores used. */
 export interface Verdict {
   readonly state: "running" | "pruned" | "complete";
   /** Scores the decision used, recorded with the trial. */
   readonly scores: Readonly<Record<string, number>>;
 }
 
+/** What a scheduler sees besides the trials: the busy trials and whether it may ask for new ones. */
 export interface SchedulerState {
   /** Trials with a job in flight. */
   readonly busy: ReadonlySet<string>;
@@ -36,6 +39,7 @@ export interface SchedulerState {
   readonly canAsk: boolean;
 }
 
+/** Who trains next and how far in a live search: next() hands out work, verdict() judges a trial. */
 export interface Scheduler {
   readonly name: string;
   next(trials: readonly Trial[], budget: number, state: SchedulerState): SchedulerJob | "wait" | "done";
@@ -76,6 +80,7 @@ export function prunerScheduler(pruner?: Pruner): Scheduler {
   };
 }
 
+/** Options of fh.search.ashaScheduler: the estimator that ranks a rung, the first rung and the reduction factor. */
 export interface AshaOptions {
   /** The score of a trial at a rung (higher is better). */
   readonly estimator: Estimator;
@@ -135,6 +140,7 @@ export function ashaScheduler(options: AshaOptions): Scheduler {
   };
 }
 
+/** Options of fh.search.hyperbandScheduler: ASHA's options and the number of brackets. */
 export interface HyperbandOptions extends AshaOptions {
   /** Brackets, each an ASHA with first rung minEpochs * eta^b (b = 0 .. brackets-1). Default: as many as fit below the budget. */
   readonly brackets?: number;

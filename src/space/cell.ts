@@ -9,6 +9,7 @@ import { checkArray, checkString } from "../core/validate.js";
  * "|conv3x3~0|+|skip~0|conv1x1~1|+|none~0|avgpool3x3~1|conv3x3~2|".
  */
 export const CELL_OPS = ["none", "skip", "conv1x1", "conv3x3", "avgpool3x3"] as const;
+/** An operation on an edge of a NAS cell (one of fh.space.CELL_OPS). */
 export type CellOp = (typeof CELL_OPS)[number];
 
 /** Edges in NAS-Bench-201 order: (to, from). */

@@ -2,6 +2,7 @@ import { fail, show } from "../core/errors.js";
 import { checkBoolean, checkKeys, checkNumber, checkString } from "../core/validate.js";
 import { CELL_OPS, type CellOp } from "./cell.js";
 
+/** A parameter's value: a number, a string or a boolean. */
 export type Scalar = number | string | boolean;
 
 /** A parameter is active only when its parent takes one of `values`. */
@@ -14,22 +15,26 @@ interface Base {
   readonly name: string;
   readonly when?: Condition;
 }
+/** A real-valued parameter in [low, high], optionally sampled on a log scale. */
 export interface FloatParam extends Base {
   readonly kind: "float";
   readonly low: number;
   readonly high: number;
   readonly log: boolean;
 }
+/** An integer parameter in [low, high], optionally sampled on a log scale. */
 export interface IntParam extends Base {
   readonly kind: "int";
   readonly low: number;
   readonly high: number;
   readonly log: boolean;
 }
+/** A parameter that takes one of a list of values. */
 export interface CategoricalParam extends Base {
   readonly kind: "categorical";
   readonly choices: readonly Scalar[];
 }
+/** A parameter with one value (kept in configs for reproducibility, never searched). */
 export interface FixedParam extends Base {
   readonly kind: "fixed";
   readonly value: Scalar;
@@ -39,8 +44,10 @@ export interface CellParam extends Base {
   readonly kind: "cell";
   readonly ops: readonly CellOp[];
 }
+/** One parameter of a search space: float, int, categorical, fixed, or a NAS cell. */
 export type Param = FloatParam | IntParam | CategoricalParam | FixedParam | CellParam;
 
+/** Options of a numeric parameter: log-scale sampling, and when it applies (a condition on other parameters). */
 export interface RangeOptions {
   /** Sample on a log scale (low must be > 0). Default false. */
   log?: boolean;

@@ -7,6 +7,7 @@ import type { Param, Scalar } from "./params.js";
 /** A sampled configuration: one value per active parameter (cells as their string). */
 export type Config = Readonly<Record<string, Scalar>>;
 
+/** A search space: its parameters (fh.space.defineSpace or a preset). */
 export interface SearchSpace {
   readonly params: readonly Param[];
 }

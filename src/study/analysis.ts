@@ -64,6 +64,7 @@ export function rankEstimators(
     .sort((a, b) => b.mean - a.mean);
 }
 
+/** Options of fh.study.stackedScores: the FH variant, the budgets, the study FH+ is fitted on, folds and seed. */
 export interface StackedScoresOptions {
   /** The FH estimator (a name in the summary) whose estimates FH+ reads. */
   readonly fh: string;
@@ -115,6 +116,7 @@ export function truthStandardError(accuracy: number, testImages: number): number
   return Math.sqrt((accuracy * (1 - accuracy)) / testImages);
 }
 
+/** A search method of the estimator study's replays: its name, scheduler, and what it pays for capture and decisions. */
 export interface SearchMethod {
   readonly name: string;
   readonly scheduler: Scheduler;
@@ -209,6 +211,7 @@ export function searchMethods(
   return methods;
 }
 
+/** One replayed search of one method with one seed: its events and seconds. */
 export interface SearchRun {
   readonly method: string;
   readonly seed: number;
@@ -253,6 +256,7 @@ export function replaySearches(
   return runs;
 }
 
+/** A search method over replay seeds: how often it reached the best (within one SE, exactly), mean time to it and reduction against full training. */
 export interface SearchOutcome {
   readonly method: string;
   /** Seeds where the search found a trial within one standard error of that seed's best truth. */

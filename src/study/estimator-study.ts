@@ -19,6 +19,7 @@ import type { SummaryEstimator } from "./summary.js";
 import { createStudy, type Study } from "./study.js";
 import type { OptimizeProgress } from "./optimize.js";
 
+/** The search spaces the estimator study samples from: joint, hpo-cnn or nas-cell. */
 export type PlanSpace = "joint" | "hpo-cnn" | "nas-cell";
 
 /** One estimator study: which candidates, how long, on which images. */
@@ -174,6 +175,7 @@ export async function planSplits(plan: EstimatorStudyPlan, options: { dataDir?: 
   });
 }
 
+/** Options of fh.study.runEstimatorStudy: workers, progress, a stop signal, the data folder and the workers' environment. */
 export interface RunEstimatorStudyOptions {
   /** Worker processes. Default 2. */
   readonly workers?: number;

@@ -58,6 +58,7 @@ export type ObjectiveFunction = (
   },
 ) => number | ObjectiveEpoch | Promise<number | ObjectiveEpoch>;
 
+/** A unit of a live search's work: train a trial from where it stands up to an epoch. */
 export interface TrialJob {
   readonly trialId: string;
   readonly config: Readonly<Record<string, TrialValue>>;
@@ -79,6 +80,7 @@ export type JobSnapshot = Omit<TrainSnapshot, "checkpoint"> & {
   readonly checkpoint: Uint8Array;
 };
 
+/** How a trial job ended (done, failed with its error, or interrupted), with its epochs and test accuracy. */
 export interface JobResult {
   readonly trialId: string;
   /** interrupted: stopped on request (a worker's SIGTERM) after saving its last epoch. */

@@ -36,6 +36,7 @@ import { prunerScheduler, type Scheduler } from "../search/schedulers.js";
 import type { Study } from "./study.js";
 import { checkStudy } from "./study.js";
 
+/** Options of study.optimize: data, trials, the model (or objective), workers, training options, scheduler, progress. */
 export interface OptimizeOptions {
   /**
    * The splits every trial trains and is measured on (fh.data.makeSplits), or `{ module,
@@ -94,6 +95,7 @@ export interface OptimizeOptions {
   readonly scheduler?: Scheduler;
 }
 
+/** What study.optimize reports after every epoch and decision: the event, counts by state, best, seconds, ETA. */
 export interface OptimizeProgress {
   /** What just happened, e.g. "t0003 epoch 2", "t0003 pruned (FH@2 0.71)". */
   readonly event: string;
@@ -112,6 +114,7 @@ export interface OptimizeProgress {
   readonly eta?: number;
 }
 
+/** How a search ended: trials complete, pruned, failed and left running (to resume), and its seconds. */
 export interface OptimizeResult {
   readonly complete: number;
   readonly pruned: number;

@@ -35,6 +35,7 @@ function call<T>(...args: unknown[]): T {
   return answer.ok as T;
 }
 
+/** Options of fh.study.postgresStorage: the study's name in the database and read-only. */
 export interface PostgresStorageOptions {
   /** The study's name in the database. */
   readonly study: string;

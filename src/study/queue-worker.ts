@@ -39,6 +39,7 @@ import {
   type RunSpec,
 } from "./queue.js";
 
+/** Options of fh.study.worker: the PostgreSQL URL, the study, concurrency, heartbeat, stale and idle times. */
 export interface WorkerOptions {
   /** The study's PostgreSQL URL (postgres://user@host/db; the password from PGPASSWORD or ~/.pgpass). */
   readonly storage: string;
@@ -60,6 +61,7 @@ export interface WorkerOptions {
   readonly reconnectSeconds?: number;
 }
 
+/** What a shared study's worker did: took a job, wrote an epoch, finished or handed back a job. */
 export interface WorkerEvent {
   /** e.g. "t0004 taken", "t0004 epoch 2", "t0004 done", "t0007 handed back (its worker stopped heart-beating)". */
   readonly event: string;
@@ -67,6 +69,7 @@ export interface WorkerEvent {
   readonly epoch?: number;
 }
 
+/** What a worker did before it stopped: jobs run, failed trials, jobs handed back, seconds. */
 export interface WorkerSummary {
   /** Jobs this worker ran to their end (done or failed trial). */
   readonly jobs: number;

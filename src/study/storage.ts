@@ -4,6 +4,7 @@
  */
 import type { Trial } from "../history/trial.js";
 
+/** A study's stored header: name, full budget, seed, space and creation time. */
 export interface StudyMeta {
   readonly format: "feature-histories/study";
   readonly version: 1;
@@ -22,6 +23,7 @@ export interface StorageProblem {
   readonly message: string;
 }
 
+/** Where a study lives: a directory or a PostgreSQL database, behind one interface. */
 export interface StudyStorage {
   /** For messages, e.g. "directory /home/me/studies/cnn". */
   readonly description: string;

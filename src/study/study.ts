@@ -22,6 +22,7 @@ import type { Pruner } from "../search/pruners.js";
 import { randomSampler, type Sampler } from "../search/samplers.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
 
+/** Options of fh.study.create: name, storage (directory or PostgreSQL URL), space, budget, seed, pruner, sampler. */
 export interface CreateStudyOptions {
   /** A name for reports; a directory study must be created and loaded under the same name. */
   readonly name: string;
@@ -41,6 +42,7 @@ export interface CreateStudyOptions {
   readonly sampler?: Sampler;
 }
 
+/** Options of fh.study.load: storage (directory or PostgreSQL URL with name), read-only, pruner, sampler, histories. */
 export interface LoadStudyOptions {
   /** A directory path, a PostgreSQL URL (with `name`) or a StudyStorage. */
   readonly storage: string | StudyStorage;

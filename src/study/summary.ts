@@ -19,7 +19,9 @@ import type { Estimator } from "../proxy/types.js";
 import type { Study } from "./study.js";
 import { checkStudy } from "./study.js";
 
+/** The format tag of an estimator-study summary file. */
 export const SUMMARY_FORMAT = "feature-histories/estimator-study-summary";
+/** The version of the estimator-study summary format this toolkit writes. */
 export const SUMMARY_VERSION = 1;
 
 /** An estimator of the summary, evaluated at t = 1..upTo. */
@@ -28,6 +30,7 @@ export interface SummaryEstimator {
   readonly upTo: number;
 }
 
+/** One trial of an estimator-study summary: config, curves, truth and estimates by budget. */
 export interface SummaryTrial {
   readonly id: string;
   readonly number: number;
@@ -52,6 +55,7 @@ export interface SummaryTrial {
   readonly estimateSeconds: Readonly<Record<string, readonly number[]>>;
 }
 
+/** A candidate trained twice with different seeds (the truth's own noise). */
 export interface SummaryRepeat {
   readonly number: number;
   readonly seed: number;
@@ -59,6 +63,7 @@ export interface SummaryRepeat {
   readonly testAcc: number | null;
 }
 
+/** An estimator study reduced to what the figures read: every trial's curves, truths and estimates. */
 export interface StudySummary {
   readonly format: typeof SUMMARY_FORMAT;
   readonly version: typeof SUMMARY_VERSION;
@@ -117,6 +122,7 @@ function estimatesOf(
   return { estimates: out, seconds: secondsOut };
 }
 
+/** Options of fh.study.summarizeStudy: the repeat pairs, the plan, the estimate cache folder and progress. */
 export interface SummarizeOptions {
   /** The study trained with a second seed (same candidates by number). */
   readonly repeat?: Study;

@@ -11,6 +11,7 @@ import { kendallTauB, precisionAtK, regretAt1, spearman, topHalfSpearman } from 
 import { checkEstimateRows, type EstimateRow } from "../proxy/evaluate.js";
 import type { Table } from "./tables.js";
 
+/** A rank-agreement metric between estimates and the truth (docs/evaluation.md). */
 export type Metric = "spearman" | "kendall" | "topHalfSpearman" | "precisionAtK" | "regretAt1";
 const METRICS: readonly Metric[] = ["spearman", "kendall", "topHalfSpearman", "precisionAtK", "regretAt1"];
 
@@ -21,6 +22,7 @@ export interface Range {
   readonly hi: number | null;
 }
 
+/** Options of a bootstrap over candidates: resamples (B), seed and the interval's level. */
 export interface BootstrapOptions {
   /** Resamples. Default 1000. */
   readonly B?: number;
@@ -158,6 +160,7 @@ function vectors(
   };
 }
 
+/** Options of fh.table.comparisonTable: the metrics, budgets and bootstrap of the estimator comparison. */
 export interface ComparisonOptions extends BootstrapOptions {
   readonly estimators: readonly string[];
   readonly budgets: readonly number[];
@@ -197,6 +200,7 @@ export function comparisonTable(
   return aq.from(out);
 }
 
+/** Options of fh.table.differenceTable: the two estimators, the metric and the paired bootstrap. */
 export interface DifferenceOptions extends BootstrapOptions {
   /** Estimators to judge. */
   readonly estimators: readonly string[];

@@ -2,6 +2,7 @@ import type { Table } from "./tables.js";
 import { checkKeys, checkNumber } from "../core/validate.js";
 import { checkTable } from "./tables.js";
 
+/** Options of a table's HTML rendering in the notebook: rows shown, digits, caption and height. */
 export interface TableHtmlOptions {
   /** Rows shown; the rest are counted. Default 20. */
   maxRows?: number;

@@ -152,6 +152,7 @@ export function estimatesTable(rows: readonly EstimateRow[], truths: readonly nu
   return aq.table(out);
 }
 
+/** One row of an estimator summary table: an estimator at a budget t with every metric. */
 export interface SummaryRow {
   readonly estimator: string;
   readonly t: number;

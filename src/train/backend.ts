@@ -12,7 +12,9 @@ const require = createRequire(import.meta.url);
 
 /** Our names for the five ways to run: the package that provides each is in BACKENDS. */
 export type BackendChoice = "tensorflow-gpu" | "webgpu" | "tensorflow" | "wasm" | "cpu";
+/** The order in which resolveBackend tries TensorFlow.js backends when none is requested: GPU first, wasm and cpu last. */
 export const BACKEND_ORDER: readonly BackendChoice[] = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"];
+/** The environment variable that names the backend to use (FH_BACKEND). */
 export const BACKEND_VARIABLE = "FH_BACKEND";
 /** FH_NATIVE_KERNELS=off keeps tfjs's own kernels on the native backend (benchmarks' "before"). */
 export const NATIVE_KERNELS_VARIABLE = "FH_NATIVE_KERNELS";
@@ -25,6 +27,7 @@ const BACKENDS: Record<BackendChoice, { pkg: string; tfName: string }> = {
   cpu: { pkg: "@tensorflow/tfjs-backend-cpu (in @tensorflow/tfjs)", tfName: "cpu" },
 };
 
+/** One backend resolveBackend tried: its name, whether it worked, and why not. */
 export interface BackendAttempt {
   readonly backend: BackendChoice;
   readonly package: string;
@@ -33,6 +36,7 @@ export interface BackendAttempt {
   readonly reason: string;
 }
 
+/** What resolveBackend chose and every attempt before it (fh.train.backendReport()). */
 export interface BackendReport {
   readonly chosen: BackendChoice;
   /** The name tf.getBackend() returns. */
@@ -50,6 +54,7 @@ export interface BackendReport {
   readonly threads?: { intraOp: number | "default"; interOp: number | "default" };
 }
 
+/** Options of fh.train.resolveBackend: the backend to use (else FH_BACKEND, else the best that works). */
 export interface ResolveBackendOptions {
   /** Force one backend (no fallback: it loads or this throws). Default: $FH_BACKEND, else "auto". */
   backend?: BackendChoice | "auto";

@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { fail, show } from "../core/errors.js";
 import { checkShape } from "../core/validate.js";
 
+/** One weight or optimiser tensor inside a training checkpoint. */
 export interface StoredTensor {
   readonly name: string;
   readonly shape: readonly number[];
@@ -19,6 +20,7 @@ export interface StoredTensor {
   readonly data: Float32Array | Int32Array;
 }
 
+/** Everything to continue a training run exactly: epoch, budget, seed, weights and optimiser state. */
 export interface TrainCheckpoint {
   /** Epochs completed (t). */
   readonly epoch: number;

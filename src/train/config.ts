@@ -39,6 +39,7 @@ export interface ResNetConfig {
 /** A built-in family, or the user's model function (user-model.ts). */
 export type ModelConfig = CnnConfig | NasCellConfig | ResNetConfig | UserModelConfig;
 
+/** How a candidate trains: optimizer, learning-rate schedule, batch size, weight decay, augmentation, epochs. */
 export interface TrainConfig {
   readonly optimizer: "sgd" | "adam";
   /** Peak learning rate. */
@@ -57,6 +58,7 @@ export interface TrainConfig {
   readonly bnMomentum: number;
 }
 
+/** The training configuration every candidate starts from (optimizer, schedule, batch size, epochs ...). */
 export const TRAIN_DEFAULTS: TrainConfig = {
   optimizer: "sgd",
   lr: 0.05,

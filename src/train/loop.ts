@@ -55,6 +55,7 @@ export function prepareData(splits: Splits, options: { includeTest?: boolean } =
   };
 }
 
+/** One trained epoch's numbers: losses, accuracies, learning rate, seconds and capture seconds. */
 export interface EpochRecord {
   readonly epoch: number;
   readonly trainLoss: number;
@@ -66,6 +67,7 @@ export interface EpochRecord {
   readonly captureSeconds: number;
 }
 
+/** A minibatch just trained (its epoch, index, count and loss), for progress hooks. */
 export interface BatchInfo {
   readonly epoch: number;
   readonly batch: number;
@@ -73,6 +75,7 @@ export interface BatchInfo {
   readonly loss: number;
 }
 
+/** Callbacks of a training run: after every batch, epoch and snapshot. */
 export interface TrainHooks {
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
   /**
@@ -84,6 +87,7 @@ export interface TrainHooks {
   onBatchEnd?: (info: BatchInfo) => void;
 }
 
+/** The run so far after an epoch (curves, histories, checkpoint): what a study saves as it goes. */
 export interface TrainSnapshot {
   /** The epoch just finished. */
   readonly epoch: number;
@@ -96,6 +100,7 @@ export interface TrainSnapshot {
   readonly checkpoint?: TrainCheckpoint;
 }
 
+/** Options of fh.train.trainCandidate: seed, epochs now, checkpoints, resume, hooks and stop signals. */
 export interface TrainOptions {
   /** Epochs to train now (t <= T); the schedule still spans train.epochs (T). Default T. */
   epochs?: number;
@@ -125,6 +130,7 @@ export interface TrainOptions {
 /** What a resumed run continues: the record of the epochs before its checkpoint (a TrainResult fits). */
 export type TrainSoFar = Pick<TrainResult, "curves" | "probeTrain" | "probeValidation" | "seconds">;
 
+/** Why a training run failed (a NaN loss, a throwing model) and at which epoch. */
 export interface TrainError {
   readonly name: string;
   readonly message: string;
@@ -132,6 +138,7 @@ export interface TrainError {
   readonly epoch: number;
 }
 
+/** What a training run returns: status, curves, feature histories, seconds, parameters and test accuracy. */
 export interface TrainResult {
   readonly status: "complete" | "failed";
   readonly error?: TrainError;
