@@ -1,4 +1,4 @@
-export { Study, createStudy as create, loadStudy as load } from "./study.js";
+export { Study, createStudy as create, loadStudy as load, copyStudy as copy } from "./study.js";
 export type { CreateStudyOptions, LoadStudyOptions, TrialReport } from "./study.js";
 export { directoryStorage } from "./directory.js";
 export type { StudyStorage, StudyMeta, StorageProblem } from "./storage.js";

@@ -483,3 +483,51 @@ export function loadStudy(options: LoadStudyOptions): Study {
     throw err;
   }
 }
+
+/**
+ * Copy a study, every trial with its histories and checkpoints, to another storage: a local study
+ * moved to PostgreSQL to scale out, or a shared one archived to a directory. The target must not
+ * hold a study yet; copy a study while nothing runs on it (a running trial is copied as it stands
+ * and resumes from there). Returns the copy, open for writing (close it when done).
+ */
+export function copyStudy(study: Study, options: { storage: string | StudyStorage; name?: string }): Study {
+  checkStudy("study", study);
+  checkRequired("options", options, ["storage", "name"]);
+  const name = options.name === undefined ? study.name : checkString("options.name", options.name);
+  const target = storageOf(options.storage, false, name);
+  try {
+    const existing = target.readMeta();
+    if (existing)
+      fail("state", {
+        parameter: "options.storage",
+        rule: "must not hold a study yet: a copy never overwrites",
+        received: `${target.description} holds "${existing.name}"`,
+        fix: "copy to an empty directory, or under another name in the database.",
+      });
+    const source = study.storage.readMeta();
+    const meta: StudyMeta = {
+      format: "feature-histories/study",
+      version: 1,
+      name,
+      budget: study.budget,
+      seed: study.seed,
+      space: spaceToJSON(study.space),
+      created: source?.created ?? new Date().toISOString(),
+    };
+    target.writeMeta(meta);
+    const trials: Trial[] = [];
+    for (const t of study.trials()) {
+      const full = t.probeTrain ? t : (study.storage.loadTrial(t.id) ?? t);
+      target.saveTrial(full);
+      if (full.checkpointEpoch !== undefined) {
+        const bytes = study.storage.loadCheckpoint(full.id, full.checkpointEpoch);
+        if (bytes) target.saveCheckpoint(full.id, full.checkpointEpoch, bytes);
+      }
+      trials.push(full);
+    }
+    return new Study(meta, target, trials, [], study.pruner, study.sampler);
+  } catch (err) {
+    target.close();
+    throw err;
+  }
+}

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { createStudy, loadStudy } from "../../src/study/study.js";
+import { copyStudy, createStudy, loadStudy } from "../../src/study/study.js";
 import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { worker } from "../../src/study/queue-worker.js";
 import { encodeHistory } from "../../src/history/storage.js";
@@ -533,3 +533,59 @@ test("fh.study.worker with concurrency 3 runs three jobs at once in one process"
     cleanup();
   }
 });
+
+test(
+  "fh.study.copy: a local study moves to PostgreSQL and back to a directory, byte for byte",
+  { timeout: 120_000 },
+  async () => {
+    const url = await newDb();
+    const { dir, cleanup } = tempDir("fh-copy-");
+    try {
+      const local = createStudy({
+        name: "moved",
+        storage: join(dir, "a"),
+        space: syntheticSpace(),
+        budget: 3,
+        seed: 11,
+      });
+      for (let i = 0; i < 3; i++) {
+        const t = local.ask();
+        const c = syntheticCandidate(0.3 * i, 2, i, 20, 4, 3);
+        local.report(
+          t,
+          { curves: c.curves, probeTrain: c.probeTrain!, probeValidation: c.probeValidation!, seconds: 1 },
+          { checkpoint: new Uint8Array([i, 1, 2]) },
+        );
+        if (i < 2) local.tell(t, "pruned");
+      }
+      const shared = copyStudy(local, { storage: url });
+      shared.close();
+      const back = copyStudy(loadStudy({ storage: url, name: "moved", readOnly: true }), { storage: join(dir, "b") });
+      back.close();
+      await assertFails(() => copyStudy(local, { storage: url }), "state", /a copy never overwrites/);
+      const a = local.trials();
+      for (const copy of [
+        loadStudy({ storage: url, name: "moved", readOnly: true }),
+        loadStudy({ storage: join(dir, "b"), readOnly: true }),
+      ]) {
+        const b = copy.trials();
+        assert.deepEqual(
+          b.map((t) => [t.id, t.state, t.epochs, t.checkpointEpoch]),
+          a.map((t) => [t.id, t.state, t.epochs, t.checkpointEpoch]),
+        );
+        for (let i = 0; i < a.length; i++) {
+          assert.deepEqual(
+            Buffer.from(encodeHistory(b[i]!.probeTrain!)),
+            Buffer.from(encodeHistory(a[i]!.probeTrain!)),
+          );
+          assert.deepEqual(b[i]!.curves, a[i]!.curves);
+          assert.deepEqual(copy.loadCheckpoint(b[i]!.id), local.loadCheckpoint(a[i]!.id));
+        }
+        copy.close();
+      }
+      local.close();
+    } finally {
+      cleanup();
+    }
+  },
+);
