@@ -209,6 +209,23 @@ export function checkArray<T = unknown>(
   return value as T[];
 }
 
+/**
+ * `value` must be an array of records, each with `item.fields` (checkShape per item); the array's
+ * own message uses `what` and `fix` (default: the item's fix).
+ */
+export function checkRecords<T = unknown>(
+  name: string,
+  value: unknown,
+  item: { readonly what: string; readonly fields: Readonly<Record<string, FieldKind>>; readonly fix: string },
+  options: { min?: number; what?: string; fix?: string } = {},
+): T[] {
+  return checkArray<T>(name, value, {
+    ...options,
+    item: (n, v) => checkShape(n, v, item.what, item.fields, item.fix),
+    fix: options.fix ?? item.fix,
+  });
+}
+
 /** `value` must be a function. */
 export function checkFunction(name: string, value: unknown, fix: string): void {
   if (typeof value !== "function")

@@ -5,7 +5,7 @@
  * T (the full training budget) is `budget`; t (epochs trained so far) is `epochs`.
  */
 import type { TrialState } from "../core/types.js";
-import { checkArray, checkShape, type FieldKind } from "../core/validate.js";
+import { type FieldKind, checkRecords } from "../core/validate.js";
 import type { Curves } from "./curves.js";
 import type { FeatureHistory } from "./feature-history.js";
 
@@ -66,16 +66,14 @@ export interface Trial {
  * e.g. a replay reads the budget).
  */
 export function checkTrials(name: string, value: unknown, fields: Readonly<Record<string, FieldKind>> = {}): Trial[] {
-  return checkArray<Trial>(name, value, {
-    what: "trials",
-    item: (n, v) =>
-      checkShape(
-        n,
-        v,
-        "a trial",
-        { id: "string", state: "string", curves: "object", ...fields },
-        "pass study.trials().",
-      ),
-    fix: "pass study.trials() (or a recorded study's trials).",
-  });
+  return checkRecords<Trial>(
+    name,
+    value,
+    {
+      what: "a trial",
+      fields: { id: "string", state: "string", curves: "object", ...fields },
+      fix: "pass study.trials().",
+    },
+    { what: "trials", fix: "pass study.trials() (or a recorded study's trials)." },
+  );
 }

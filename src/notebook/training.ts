@@ -3,7 +3,7 @@ import { trainCandidate, type PreparedData } from "../train/loop.js";
 import type { Config } from "../space/space.js";
 import type { Trial } from "../history/trial.js";
 import { progressBar } from "./progress.js";
-import { checkArray, checkNumber, checkRequired, checkShape } from "../core/validate.js";
+import { checkNumber, checkRequired, checkShape, checkRecords } from "../core/validate.js";
 
 /** Options of fh.notebook.trainWithProgress: training options, epochs, seed, history dtype and the progress label. */
 export interface TrainManyOptions {
@@ -28,11 +28,12 @@ export async function trainWithProgress(
   data: PreparedData,
   options: TrainManyOptions,
 ): Promise<Trial[]> {
-  checkArray("configs", configs, {
-    what: "configurations",
-    item: (n, v) => checkShape(n, v, "a configuration", {}, "pass configurations from fh.space.sampleMany."),
-    fix: "pass fh.space.sampleMany(space, n, seed).",
-  });
+  checkRecords(
+    "configs",
+    configs,
+    { what: "a configuration", fields: {}, fix: "pass configurations from fh.space.sampleMany." },
+    { what: "configurations", fix: "pass fh.space.sampleMany(space, n, seed)." },
+  );
   checkShape(
     "data",
     data,

@@ -1,7 +1,7 @@
 import { fail, show } from "../core/errors.js";
 import { warn } from "../core/warn.js";
 import type { TrialView, Estimator } from "./types.js";
-import { checkArray, checkNumber, checkNumbers, checkRequired, checkShape } from "../core/validate.js";
+import { checkArray, checkNumber, checkNumbers, checkRequired, checkRecords } from "../core/validate.js";
 
 /** One estimate: candidate i, estimator, budget t. `estimate` is undefined when it could not be made, with the reason. */
 export interface EstimateRow {
@@ -27,18 +27,16 @@ export function checkEstimator(parameter: string, value: unknown): Estimator {
 
 /** `value` must be the rows of estimateAll (candidate, estimator, t, estimate). */
 export function checkEstimateRows(name: string, value: unknown): EstimateRow[] {
-  return checkArray<EstimateRow>(name, value, {
-    what: "estimate rows",
-    item: (n, v) =>
-      checkShape(
-        n,
-        v,
-        "an estimate row",
-        { candidate: "number", estimator: "string", t: "number" },
-        "pass fh.proxy.estimateAll(...) rows.",
-      ),
-    fix: "pass fh.proxy.estimateAll(...) rows.",
-  });
+  return checkRecords<EstimateRow>(
+    name,
+    value,
+    {
+      what: "an estimate row",
+      fields: { candidate: "number", estimator: "string", t: "number" },
+      fix: "pass fh.proxy.estimateAll(...) rows.",
+    },
+    { what: "estimate rows" },
+  );
 }
 
 /** Options of fh.proxy.estimateAll: the estimators, the early budgets t and the full budget T. */
@@ -68,12 +66,16 @@ export function estimateAll(candidates: readonly TrialView[], options: EstimateA
       received: "undefined",
       fix: "pass { budget: T } (the full budget the trials were trained to).",
     });
-  checkArray("candidates", candidates, {
-    what: "trials",
-    item: (n, v) =>
-      checkShape(n, v, "a trial (with curves)", { curves: "object" }, 'pass trials, e.g. study.trials(["complete"]).'),
-    fix: 'pass trials, e.g. study.trials(["complete"]).',
-  });
+  checkRecords(
+    "candidates",
+    candidates,
+    {
+      what: "a trial (with curves)",
+      fields: { curves: "object" },
+      fix: 'pass trials, e.g. study.trials(["complete"]).',
+    },
+    { what: "trials" },
+  );
   checkArray("options.estimators", estimators, {
     item: checkEstimator,
     fix: "pass e.g. fh.proxy.standardEstimators().",

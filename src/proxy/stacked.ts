@@ -9,7 +9,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { fail, show } from "../core/errors.js";
 import { createRng, permutation } from "../core/random.js";
-import { checkKeys, checkNumber, checkShape, checkArray, checkNumbers } from "../core/validate.js";
+import { checkKeys, checkNumber, checkShape, checkArray, checkNumbers, checkRecords } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
 import type { TrialView, Estimator } from "./types.js";
 import { checkEstimator } from "./evaluate.js";
@@ -225,12 +225,12 @@ export function stackedEstimator(
   fh: Estimator,
   options: { name?: string } = {},
 ): Estimator {
-  checkArray("models", models, {
-    min: 1,
-    item: (n, v) =>
-      checkShape(n, v, "a fitted FH+ model", { t: "number", weights: "array" }, "pass fitStacked(...) results."),
-    fix: "pass fitStacked(...) results, one per budget.",
-  });
+  checkRecords(
+    "models",
+    models,
+    { what: "a fitted FH+ model", fields: { t: "number", weights: "array" }, fix: "pass fitStacked(...) results." },
+    { min: 1, fix: "pass fitStacked(...) results, one per budget." },
+  );
   checkEstimator("fh", fh);
   checkKeys("options", options, ["name"]);
   const byT = new Map(models.map((m) => [m.t, m]));

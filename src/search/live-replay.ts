@@ -6,7 +6,7 @@
  * the same configurations: studies with the same seed ask the same ones).
  */
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber, checkArray, checkShape, checkRequired } from "../core/validate.js";
+import { checkKeys, checkNumber, checkArray, checkShape, checkRequired, checkRecords } from "../core/validate.js";
 import { copyCurves, peakValAcc } from "../history/curves.js";
 import { truncate } from "../history/feature-history.js";
 import { checkTrials, type Trial } from "../history/trial.js";
@@ -25,9 +25,9 @@ export interface SearchEvent {
 
 /** The first wall-clock time the running best reaches `target` (undefined if never). */
 export function timeToReach(events: readonly SearchEvent[], target: number): number | undefined {
-  checkArray("events", events, {
-    item: (n, v) =>
-      checkShape(n, v, "a search event", { seconds: "number", truth: "number" }, "pass a replay's events."),
+  checkRecords("events", events, {
+    what: "a search event",
+    fields: { seconds: "number", truth: "number" },
     fix: "pass a replay's events.",
   });
   checkNumber("target", target);
@@ -263,11 +263,12 @@ export function compareLiveToReplay(
   options: { readonly workers: number; readonly target: number },
 ): LiveComparisonRow[] {
   checkRequired("options", options, ["workers", "target"]);
-  checkArray("searches", searches, {
-    item: (n, v) =>
-      checkShape(n, v, "a search", { name: "string", trials: "array" }, "pass { name, trials, pruner? }."),
-    fix: "pass { name, trials, pruner? } per search.",
-  });
+  checkRecords(
+    "searches",
+    searches,
+    { what: "a search", fields: { name: "string", trials: "array" }, fix: "pass { name, trials, pruner? }." },
+    { fix: "pass { name, trials, pruner? } per search." },
+  );
   checkArray("full", full, { fix: "pass the complete trials of a search without pruner." });
   const target = checkNumber("options.target", options.target, {});
   const complete = full.filter((t) => t.state === "complete");

@@ -7,12 +7,11 @@ import { fail, show } from "../core/errors.js";
 import {
   checkKeys,
   checkNumber,
-  checkArray,
   checkNumbers,
   checkRequired,
   checkString,
   checkStrings,
-  checkShape,
+  checkRecords,
 } from "../core/validate.js";
 import { spearman } from "../metrics/rank.js";
 import { crossValidatedStacked, fitStacked, predictStacked } from "../proxy/stacked.js";
@@ -229,9 +228,9 @@ export function replaySearches(
   options: { readonly workers: number; readonly seeds: readonly number[]; readonly trials?: number },
 ): SearchRun[] {
   checkSummary("summary", summary);
-  checkArray("methods", methods, {
-    item: (n, v) =>
-      checkShape(n, v, "a search method", { name: "string", scheduler: "object" }, "pass searchMethods(...)."),
+  checkRecords("methods", methods, {
+    what: "a search method",
+    fields: { name: "string", scheduler: "object" },
     fix: "pass searchMethods(...).",
   });
   checkRequired("options", options, ["workers", "seeds", "trials"]);
@@ -281,15 +280,9 @@ export function searchOutcomes(
   runs: readonly SearchRun[],
   options: { readonly baseline: string; readonly testImages: number },
 ): SearchOutcome[] {
-  checkArray("runs", runs, {
-    item: (n, v) =>
-      checkShape(
-        n,
-        v,
-        "a search run",
-        { method: "string", seed: "number", events: "array" },
-        "pass replaySearches(...).",
-      ),
+  checkRecords("runs", runs, {
+    what: "a search run",
+    fields: { method: "string", seed: "number", events: "array" },
     fix: "pass replaySearches(...).",
   });
   checkRequired("options", options, ["baseline", "testImages"]);
