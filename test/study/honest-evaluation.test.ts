@@ -4,25 +4,22 @@
 // was not fitted on it; the study plans meet the sizes.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { resolveBackend } from "../../src/train/backend.js";
 import { candidateFromConfig } from "../../src/train/config.js";
-import { prepareData, trainCandidate, type PreparedData } from "../../src/train/loop.js";
-import { syntheticDataset } from "../../src/data/synthetic.js";
-import { makeSplits } from "../../src/data/splits.js";
+import { trainCandidate, type PreparedData } from "../../src/train/loop.js";
 import { epochFeatures } from "../../src/history/feature-history.js";
 import { crossValidatedStacked, fitStacked, predictStacked, type StackedInput } from "../../src/proxy/stacked.js";
 import { estimatorStudyPlans, planCandidates } from "../../src/study/estimator-study.js";
 import { createRng } from "../../src/core/random.js";
 import { emptyCurves } from "../../src/history/curves.js";
 import { assertFails } from "../helpers/fixtures.js";
+import { wasmData } from "../helpers/wasm-data.js";
 
 let data: PreparedData;
 before(async () => {
-  await resolveBackend({ backend: "wasm" });
-  const ds = syntheticDataset({ train: 400, test: 120, size: 12, seed: 5 });
-  data = prepareData(makeSplits(ds, { train: 300, validation: 100, probeTrain: 60, probeValidation: 100, seed: 1 }), {
-    includeTest: true,
-  });
+  data = await wasmData(
+    { train: 400, test: 120, size: 12, seed: 5 },
+    { train: 300, validation: 100, probeTrain: 60, probeValidation: 100, seed: 1 },
+  );
 });
 
 const cnn = { family: "cnn", depth: 2, width: 8, kernel: 3, pooling: "max", batchNorm: true, dropout: 0 } as const;

@@ -3,22 +3,19 @@
 // SGD and Adam; the binary format round-trips and reports damage by name; bad resumes are clear.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { resolveBackend } from "../../src/train/backend.js";
 import { candidateFromConfig } from "../../src/train/config.js";
-import { prepareData, trainCandidate, type PreparedData, type TrainResult } from "../../src/train/loop.js";
+import { trainCandidate, type PreparedData, type TrainResult } from "../../src/train/loop.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../../src/train/checkpoint.js";
-import { syntheticDataset } from "../../src/data/synthetic.js";
-import { makeSplits } from "../../src/data/splits.js";
 import { assertFails } from "../helpers/fixtures.js";
+import { wasmData } from "../helpers/wasm-data.js";
 
 let data: PreparedData;
 before(async () => {
   // wasm is deterministic run to run, so a resumed run can be compared with an uninterrupted one.
-  await resolveBackend({ backend: "wasm" });
-  const ds = syntheticDataset({ train: 300, test: 60, size: 10, seed: 4 });
-  data = prepareData(makeSplits(ds, { train: 240, validation: 60, probeTrain: 30, probeValidation: 20, seed: 1 }), {
-    includeTest: true,
-  });
+  data = await wasmData(
+    { train: 300, test: 60, size: 10, seed: 4 },
+    { train: 240, validation: 60, probeTrain: 30, probeValidation: 20, seed: 1 },
+  );
 });
 
 const configs = {

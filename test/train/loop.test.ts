@@ -1,22 +1,19 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { resolveBackend } from "../../src/train/backend.js";
 import { candidateFromConfig, learningRateAt, TRAIN_DEFAULTS } from "../../src/train/config.js";
-import { prepareData, trainCandidate, type PreparedData } from "../../src/train/loop.js";
+import { trainCandidate, type PreparedData } from "../../src/train/loop.js";
 import { buildModel } from "../../src/train/models.js";
-import { syntheticDataset } from "../../src/data/synthetic.js";
-import { makeSplits } from "../../src/data/splits.js";
 import { epochCount } from "../../src/history/feature-history.js";
 import { assertFails } from "../helpers/fixtures.js";
+import { wasmData } from "../helpers/wasm-data.js";
 
 let data: PreparedData;
 before(async () => {
-  await resolveBackend({ backend: "wasm" });
-  const ds = syntheticDataset({ train: 500, test: 100, size: 12, seed: 2 });
-  data = prepareData(makeSplits(ds, { train: 400, validation: 100, probeTrain: 60, probeValidation: 50, seed: 0 }), {
-    includeTest: true,
-  });
+  data = await wasmData(
+    { train: 500, test: 100, size: 12, seed: 2 },
+    { train: 400, validation: 100, probeTrain: 60, probeValidation: 50, seed: 0 },
+  );
 });
 
 const cnn = { family: "cnn", depth: 2, width: 8, kernel: 3, pooling: "max", batchNorm: true, dropout: 0.1 } as const;

@@ -4,20 +4,20 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { resolveBackend } from "../../src/train/backend.js";
 import { candidateFromConfig } from "../../src/train/config.js";
-import { prepareData, trainCandidate, type PreparedData } from "../../src/train/loop.js";
+import { trainCandidate, type PreparedData } from "../../src/train/loop.js";
 import type { ModelFunction } from "../../src/train/user-model.js";
-import { syntheticDataset } from "../../src/data/synthetic.js";
-import { makeSplits } from "../../src/data/splits.js";
 import { assertFails } from "../helpers/fixtures.js";
+import { wasmData } from "../helpers/wasm-data.js";
 import { smallNet } from "../helpers/user-models.js";
 
 let data: PreparedData;
 before(async () => {
-  await resolveBackend({ backend: "wasm" });
-  const ds = syntheticDataset({ train: 240, test: 40, size: 10, seed: 6 });
-  data = prepareData(makeSplits(ds, { train: 200, validation: 40, probeTrain: 20, probeValidation: 20, seed: 0 }));
+  data = await wasmData(
+    { train: 240, test: 40, size: 10, seed: 6 },
+    { train: 200, validation: 40, probeTrain: 20, probeValidation: 20, seed: 0 },
+    {},
+  );
 });
 
 const seen: { config: unknown; seed: number }[] = [];
