@@ -244,9 +244,9 @@ export function directoryStorage(dir: string, options: { readOnly?: boolean } = 
       trials.sort((a, b) => a.number - b.number);
       return { trials, problems };
     },
-    loadTrial(id) {
+    loadTrial(id, options = {}) {
       const file = `${safeId(id)}.json`;
-      return existsSync(join(trialsDir, file)) ? readTrial(file, true) : undefined;
+      return existsSync(join(trialsDir, file)) ? readTrial(file, options.histories ?? true) : undefined;
     },
     saveCheckpoint(id, epoch, bytes) {
       writable();

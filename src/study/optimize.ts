@@ -306,7 +306,8 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       spec,
       onEpoch: (id, epoch) => {
         if (finished) return;
-        study.refresh([id]);
+        // Progress needs the records only; the histories are read once the job is done.
+        study.refresh([id], { histories: false });
         progress(`${id} epoch ${epoch}`, id, epoch);
       },
       onNote: (id, note) => progress(`${id}: ${note}`, id),

@@ -97,8 +97,8 @@ export function postgresStorage(url: string, options: PostgresStorageOptions): S
       r.trials.forEach(remember);
       return r;
     },
-    loadTrial(id) {
-      const r = call<{ trials: Trial[] }>("loadTrials", handle, true, [id]);
+    loadTrial(id, opts = {}) {
+      const r = call<{ trials: Trial[] }>("loadTrials", handle, opts.histories ?? true, [id]);
       return r.trials[0] ? remember(r.trials[0]) : undefined;
     },
     saveCheckpoint(id, epoch, bytes) {

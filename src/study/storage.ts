@@ -35,8 +35,8 @@ export interface StudyStorage {
   /** Persist a trial's current state (atomically: a reader sees the old or the new, never half). */
   saveTrial(trial: Trial): void;
   loadTrials(options?: { histories?: boolean }): { trials: Trial[]; problems: StorageProblem[] };
-  /** One trial with its histories (a big study is read one trial at a time); undefined if absent. */
-  loadTrial(id: string): Trial | undefined;
+  /** One trial with its histories unless `histories: false` (a big study is read one trial at a time); undefined if absent. */
+  loadTrial(id: string, options?: { histories?: boolean }): Trial | undefined;
   /** A trial's checkpoint after `epoch` (one file or row per epoch, so the one its record names always exists). */
   saveCheckpoint(id: string, epoch: number, bytes: Uint8Array): void;
   loadCheckpoint(id: string, epoch: number): Uint8Array | undefined;

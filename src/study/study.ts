@@ -154,7 +154,7 @@ export class Study {
     };
     if (ids) {
       for (const id of ids) {
-        const t = this.storage.loadTrial(id);
+        const t = this.storage.loadTrial(id, { histories });
         if (t) take(t);
       }
       return ids.map((id) => this.byId.get(id)).filter((t): t is Trial => t !== undefined);
