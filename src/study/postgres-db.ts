@@ -349,11 +349,6 @@ export class PgStudyDb {
     });
   }
 
-  async schemaVersion(): Promise<number> {
-    const r = await this.query<{ v: number }>(`SELECT max(version) AS v FROM ${PG_SCHEMA}.schema_version`);
-    return r.rows[0]?.v ?? 0;
-  }
-
   async studyNames(): Promise<string[]> {
     const r = await this.query<{ name: string }>(`SELECT name FROM ${PG_SCHEMA}.studies ORDER BY name`);
     return r.rows.map((x) => x.name);

@@ -202,11 +202,6 @@ export class QueueRunner {
     }
   }
 
-  /** Jobs still out (e.g. after a stop): they stay in the queue for the next scheduler to adopt. */
-  get inFlight(): number {
-    return this.pending.size;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

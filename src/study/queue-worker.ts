@@ -159,7 +159,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
     const queue = queueName(study);
     await ensureQueue(boss, queue, DEFAULT_RETRY);
     const { jobs: jobsChannel } = channels(study);
-    let wake: (() => void)[] = [];
+    const wake: (() => void)[] = [];
     const wakeAll = () => wake.splice(0).forEach((w) => w());
     listener = listenTo(db.target, jobsChannel, wakeAll, wakeAll);
     stop.signal.addEventListener("abort", wakeAll);
@@ -435,7 +435,6 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
       }
     };
     await Promise.all(Array.from({ length: lanes }, () => lane()));
-    wake = [];
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     await listener?.close();
