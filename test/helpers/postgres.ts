@@ -4,7 +4,7 @@
  * "fh". PostgreSQL refuses to run as root, so under root the server runs as the `postgres`
  * system user (Debian's package creates it). Stop and start it again to test reconnection.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -47,6 +47,8 @@ export interface PgCluster {
   createDatabase(name: string): Promise<string>;
   stop(): void;
   start(): void;
+  /** Stop the server, wait `seconds`, start it again, from another process; resolves when it is back. */
+  outage(seconds: number): Promise<void>;
   /** Stop the server and delete its directory. */
   destroy(): void;
 }
@@ -60,9 +62,11 @@ export async function startPostgres(): Promise<PgCluster> {
     chownSync(dir, Number(user), Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim()));
     chmodSync(dir, 0o700);
   }
+  const argv = (cmd: string, args: string[]): [string, string[]] =>
+    root ? ["runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]] : [join(bin, cmd), args];
   const run = (cmd: string, args: string[]) => {
-    const full = root ? ["-u", "postgres", "--", join(bin, cmd), ...args] : args;
-    const r = spawnSync(root ? "runuser" : join(bin, cmd), full, { encoding: "utf8", cwd: dir });
+    const [file, full] = argv(cmd, args);
+    const r = spawnSync(file, full, { encoding: "utf8", cwd: dir });
     if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr}${r.stdout}`);
   };
   const pw = join(dir, "pw");
@@ -82,9 +86,10 @@ export async function startPostgres(): Promise<PgCluster> {
   ]);
   const port = await freePort();
   const opts = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB -c max_connections=200`;
-  const start = () =>
-    run("pg_ctl", ["-D", join(dir, "data"), "-l", join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"]);
-  const stop = () => run("pg_ctl", ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"]);
+  const startArgs = ["-D", join(dir, "data"), "-l", join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"];
+  const stopArgs = ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"];
+  const start = () => run("pg_ctl", startArgs);
+  const stop = () => run("pg_ctl", stopArgs);
   start();
   const url = (database = "postgres", password = PG_PASSWORD) =>
     `postgres://fh:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
@@ -101,6 +106,20 @@ export async function startPostgres(): Promise<PgCluster> {
     },
     stop,
     start,
+    outage(seconds) {
+      // Another process stops and restarts the server, as an operator would: a scheduler in this
+      // process waits for the database (its storage calls block its thread), so this one cannot.
+      const q = (a: string[]) => a.map((x) => `'${x.replace(/'/g, `'\\''`)}'`).join(" ");
+      const [f1, a1] = argv("pg_ctl", stopArgs);
+      const [f2, a2] = argv("pg_ctl", startArgs);
+      const child = spawn("sh", ["-c", `${q([f1, ...a1])} && sleep ${seconds} && ${q([f2, ...a2])}`], {
+        cwd: dir,
+        stdio: "ignore",
+      });
+      return new Promise<void>((resolve, reject) =>
+        child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`outage script exited ${code}`)))),
+      );
+    },
     destroy() {
       try {
         stop();

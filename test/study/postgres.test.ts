@@ -358,10 +358,9 @@ test(
       onProgress: (p) => void (ended = p.complete + p.failed),
     });
     await waitFor("a few trials", () => ended >= 4);
-    cluster.stop();
-    await new Promise((r) => setTimeout(r, 2500));
-    cluster.start();
+    const back = cluster.outage(2.5);
     const r = await running;
+    await back;
     await workers.close();
     assert.deepEqual([r.complete, r.failed], [24, 0]);
     for (const t of study.trials()) assert.equal(t.epochs, 3);
