@@ -246,3 +246,71 @@ export function checkNumbers(name: string, value: unknown, min = 0): number[] {
 export function checkStrings(name: string, value: unknown, fix: string, min = 0): string[] {
   return checkArray<string>(name, value, { min, what: "strings", item: (n, v) => checkString(n, v), fix });
 }
+
+/** Whether `value` is a plain object (an object literal or Object.create(null)), not a Map, Date, array or class instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** show(value), but never throwing (show renders a short array with JSON, which has no BigInt). */
+function safeShow(value: unknown): string {
+  try {
+    return show(value);
+  } catch {
+    return Array.isArray(value) ? `an array of length ${value.length}` : Object.prototype.toString.call(value);
+  }
+}
+
+/** `value` for a message, naming its class when it is not a plain object (a Map renders as "{}"). */
+function described(value: unknown): string {
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && !isPlainObject(value)) {
+    const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } }).constructor?.name;
+    return `${safeShow(value)} (a ${typeof ctor === "string" && ctor ? ctor : "class instance"})`;
+  }
+  return safeShow(value);
+}
+
+/**
+ * Like checkKeys, but `options` (when given) must be a plain object: a Map, Date, array or class
+ * instance, whose own keys checkKeys would find none of, is rejected too.
+ */
+export function checkOptions(name: string, options: unknown, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (!isPlainObject(options))
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be an options object",
+      received: described(options),
+      fix: `pass an object literal with some of: ${allowed.join(", ")}.`,
+    });
+  checkKeys(name, options, allowed);
+}
+
+/** `value` must be bytes (a Uint8Array). */
+export function checkBytes(name: string, value: unknown, fix: string): Uint8Array {
+  if (!(value instanceof Uint8Array))
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be bytes (a Uint8Array)",
+      received: described(value),
+      fix,
+    });
+  return value;
+}
+
+/** `value` must be a plain object whose every value is a number (NaN and infinities allowed), e.g. a trial's scores. */
+export function checkNumberRecord(name: string, value: unknown, fix: string): Record<string, number> {
+  if (!isPlainObject(value))
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be an object of numbers",
+      received: described(value),
+      fix,
+    });
+  for (const [k, v] of Object.entries(value))
+    if (typeof v !== "number")
+      fail("invalid-argument", { parameter: `${name}.${k}`, rule: "must be a number", received: show(v), fix });
+  return value as Record<string, number>;
+}

@@ -15,7 +15,22 @@ export interface IdxArray {
 
 /** Read a file and gunzip it when it starts with the gzip magic (1f 8b). */
 export async function readMaybeGzip(path: string): Promise<Uint8Array> {
-  const raw = await readFile(path);
+  let raw: Buffer;
+  try {
+    raw = await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EISDIR") throw err;
+    return fail(
+      "data-missing",
+      {
+        parameter: path,
+        rule: "must be a file (an IDX file, raw or gzipped)",
+        received: "a folder",
+        fix: "move the folder out of the way and put the file itself there (apt-get install --reinstall dataset-fashion-mnist).",
+      },
+      err,
+    );
+  }
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
       return new Uint8Array(await gunzipAsync(raw));

@@ -8,7 +8,16 @@ import type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "../study
 import type { Study } from "../study/study.js";
 import { liveCurvesFigure, liveSearchInfo } from "../plot/live.js";
 import { trajectoryFigure } from "../plot/trajectory.js";
-import { checkKeys, checkNumber, checkShape, checkString } from "../core/validate.js";
+import {
+  checkBoolean,
+  checkFunction,
+  checkKeys,
+  checkNumber,
+  checkOptions,
+  checkShape,
+  checkString,
+} from "../core/validate.js";
+import { fail, show } from "../core/errors.js";
 import { displayBundle, escapeHtml, newDisplayId, type MimeBundle } from "./display.js";
 import { figureBundle, loadPlotly } from "./figures.js";
 import { checkStudy } from "../study/study.js";
@@ -144,12 +153,33 @@ function changeEvent(before: ReadonlyMap<string, Trial>, now: readonly Trial[]):
  */
 export async function watchStudy(study: Study, options: WatchStudyOptions = {}): Promise<OptimizeProgress> {
   checkStudy("study", study);
-  checkKeys("options", options, ["trials", "seconds", "intervalSeconds", "label", "figures", "signal", "onProgress"]);
+  // A plain object only: a Map (or any object whose keys are not its own properties) would pass a
+  // key check with no option set, and watch forever.
+  checkOptions("options", options, [
+    "trials",
+    "seconds",
+    "intervalSeconds",
+    "label",
+    "figures",
+    "signal",
+    "onProgress",
+  ]);
   const target =
     options.trials === undefined ? undefined : checkNumber("options.trials", options.trials, { integer: true, min: 1 });
   const limit =
     options.seconds === undefined ? Infinity : checkNumber("options.seconds", options.seconds, { above: 0 }) * 1000;
-  const every = checkNumber("options.intervalSeconds", options.intervalSeconds ?? 2, { above: 0 }) * 1000;
+  const every = checkNumber("options.intervalSeconds", options.intervalSeconds ?? 2, { above: 0, max: 3600 }) * 1000;
+  if (options.label !== undefined) checkString("options.label", options.label);
+  if (options.figures !== undefined) checkBoolean("options.figures", options.figures);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+    fail("invalid-argument", {
+      parameter: "options.signal",
+      rule: "must be an AbortSignal",
+      received: show(options.signal),
+      fix: "pass an AbortController's signal (or AbortSignal.timeout(ms)), or leave it out.",
+    });
+  if (options.onProgress !== undefined)
+    checkFunction("options.onProgress", options.onProgress, "pass (progress) => { ... }, or leave it out.");
   const draw = liveDisplay(study, options.label ?? study.name, options.figures ?? true, 0);
   const started = Date.now();
   let interrupted = false;
@@ -182,7 +212,17 @@ export async function watchStudy(study: Study, options: WatchStudyOptions = {}):
       }
       quiet = event ? 0 : quiet + 1;
       if (stop) return last!;
-      await new Promise((r) => setTimeout(r, every));
+      // Sleep until the next poll, waking early for an abort or the deadline.
+      const wait = Math.max(0, Math.min(every, started + limit - Date.now()));
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener("abort", done);
+          resolve();
+        };
+        const timer = setTimeout(done, wait);
+        options.signal?.addEventListener("abort", done, { once: true });
+      });
     }
   } finally {
     process.off("SIGINT", onSigint);

@@ -1,5 +1,14 @@
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
-import { checkArray, checkShape, checkKeys } from "../core/validate.js";
+import {
+  checkArray,
+  checkNumber,
+  checkOptions,
+  checkRecords,
+  checkShape,
+  checkString,
+  checkStrings,
+} from "../core/validate.js";
+import { fail, show } from "../core/errors.js";
 
 /** The data behind fh.plot.curvesFigure: every curve in one null-separated array, and the highlighted ones. */
 export interface CurvesInfo {
@@ -19,10 +28,26 @@ export function curvesInfo(
 ): CurvesInfo {
   checkArray("curves", curves, {
     what: "curves (arrays of numbers)",
-    item: (n, v) => checkArray(n, v),
+    item: (n, v) =>
+      checkArray(n, v, {
+        what: "numbers",
+        item: (m, x) => {
+          if (typeof x !== "number" && x !== null)
+            fail("invalid-argument", {
+              parameter: m,
+              rule: "must be a number",
+              received: show(x),
+              fix: "pass one value per epoch.",
+            });
+        },
+      }),
     fix: "pass e.g. trials.map((t) => t.curves.valAcc).",
   });
-  checkKeys("options", options, ["highlight", "labels", "metric"]);
+  checkOptions("options", options, ["highlight", "labels", "metric"]);
+  if (options.highlight !== undefined) checkNumber("options.highlight", options.highlight, { integer: true, min: 0 });
+  if (options.labels !== undefined)
+    checkStrings("options.labels", options.labels, "pass one label per curve, or leave it out.");
+  if (options.metric !== undefined) checkString("options.metric", options.metric);
   const x: (number | null)[] = [];
   const y: (number | null)[] = [];
   curves.forEach((c) => {
@@ -56,6 +81,12 @@ export function curvesFigure(info: CurvesInfo): PlotlyFigure {
     { x: "array", y: "array", highlighted: "array" },
     "pass fh.plot.curvesInfo(...).",
   );
+  checkShape("info", info, "a curves info", { count: "number", metric: "string" }, "pass fh.plot.curvesInfo(...).");
+  checkRecords("info.highlighted", info.highlighted, {
+    what: "a highlighted curve",
+    fields: { x: "array", y: "array", label: "string" },
+    fix: "pass fh.plot.curvesInfo(...).",
+  });
   const data: PlotlyTrace[] = [
     {
       type: "scattergl",

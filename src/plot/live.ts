@@ -8,7 +8,9 @@ import { peakValAcc } from "../history/curves.js";
 import { checkTrials, type Trial } from "../history/trial.js";
 import { baseLayout, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { trajectoryInfo, type TrajectoryInfo } from "./trajectory.js";
-import { checkShape } from "../core/validate.js";
+import { checkOneOf, checkOptions, checkRecords, checkShape, checkString } from "../core/validate.js";
+
+const STATES: readonly TrialState[] = ["running", "complete", "pruned", "failed"];
 
 /** The data behind the live figures: counts by state, best-so-far over time and every curve by state. */
 export interface LiveSearchInfo {
@@ -32,6 +34,14 @@ export function liveSearchInfo(trials: readonly Trial[], options: { start: numbe
     { start: "number" },
     "pass { start: Date.now() at the search's start }.",
   );
+  checkOptions("options", options, ["start", "label"]);
+  if (options.label !== undefined) checkString("options.label", options.label);
+  trials.forEach((t, i) => {
+    checkOneOf(`trials[${i}].state`, t.state, STATES);
+    checkShape(`trials[${i}].curves`, t.curves, "a trial's curves", { valAcc: "array" }, "pass study.trials().");
+    for (const key of ["endedAt", "startedAt"] as const)
+      if (t[key] !== undefined) checkShape(`trials[${i}]`, t, "a trial", { [key]: "number" }, "pass study.trials().");
+  });
   const counts: Record<TrialState, number> = { running: 0, complete: 0, pruned: 0, failed: 0 };
   for (const t of trials) counts[t.state]++;
   const events = trials
@@ -58,6 +68,18 @@ export function liveCurvesFigure(info: LiveSearchInfo): PlotlyFigure {
     info,
     "a live search info",
     { trajectory: "object", trials: "array" },
+    "pass fh.plot.liveSearchInfo(...).",
+  );
+  checkRecords("info.trials", info.trials, {
+    what: "a trial's line",
+    fields: { id: "string", state: "string", valAcc: "array" },
+    fix: "pass fh.plot.liveSearchInfo(...).",
+  });
+  checkShape(
+    "info.counts",
+    info.counts,
+    "trial counts by state",
+    { running: "number", complete: "number", pruned: "number", failed: "number" },
     "pass fh.plot.liveSearchInfo(...).",
   );
   const data: PlotlyTrace[] = (["complete", "running", "pruned", "failed"] as const).flatMap((state) => {

@@ -1,7 +1,9 @@
-import { epochFeatures, type FeatureHistory, checkHistory } from "../history/feature-history.js";
+import { epochFeatures, type FeatureHistory } from "../history/feature-history.js";
+import { checkHistoryData } from "../proxy/fh.js";
 import { createRng } from "../core/random.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
-import { checkShape } from "../core/validate.js";
+import { checkArray, checkNumber, checkOptions, checkRecords, checkShape, checkStrings } from "../core/validate.js";
+import { fail, show } from "../core/errors.js";
 
 /** One epoch of a feature projection: 2-D coordinates of every probe and the variance explained. */
 export interface ProjectionEpoch {
@@ -62,7 +64,17 @@ export function projectionInfo(
   history: FeatureHistory,
   options: { epochs?: readonly number[]; classNames?: readonly string[]; seed?: number } = {},
 ): ProjectionInfo {
-  checkHistory("history", history);
+  checkHistoryData("history", history);
+  checkOptions("options", options, ["epochs", "classNames", "seed"]);
+  if (options.epochs !== undefined)
+    checkArray("options.epochs", options.epochs, {
+      what: "epochs of the history",
+      item: (n, v) => checkNumber(n, v, { integer: true, min: 1, max: Math.max(1, history.blocks.length) }),
+      fix: `pass epochs in 1..${history.blocks.length}, or leave it out for every epoch.`,
+    });
+  if (options.classNames !== undefined)
+    checkStrings("options.classNames", options.classNames, "pass one name per class, or leave it out.");
+  if (options.seed !== undefined) checkNumber("options.seed", options.seed, { integer: true });
   const epochs = options.epochs ?? history.blocks.map((_, e) => e + 1);
   const out: ProjectionEpoch[] = [];
   let prev: { x: number[]; y: number[] } | undefined;
@@ -96,6 +108,19 @@ export function projectionFigure(
     { labels: "array", classNames: "array", epochs: "array" },
     "pass fh.plot.projectionInfo(...).",
   );
+  checkRecords("info.epochs", info.epochs, {
+    what: "a projected epoch",
+    fields: { epoch: "number", x: "array", y: "array", explained: "number" },
+    fix: "pass fh.plot.projectionInfo(...).",
+  });
+  checkStrings("info.classNames", info.classNames, "pass fh.plot.projectionInfo(...).");
+  if (typeof title !== "string")
+    fail("invalid-argument", {
+      parameter: "title",
+      rule: "must be a string",
+      received: show(title),
+      fix: "pass a title, or leave it out.",
+    });
   const n = info.epochs.length;
   const data: PlotlyTrace[] = [];
   const layoutAxes: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber, checkOneOf, checkShape } from "../core/validate.js";
+import { checkKeys, checkNumber, checkOneOf, checkRecords, checkShape, checkString } from "../core/validate.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 
 /**
@@ -59,6 +59,31 @@ export function rankBudgetInfo(rows: readonly RankBudgetRow[], options: RankBudg
       received: show(rows),
       fix: "pass fh.table.summaryRows(estimates) or fh.table.comparisonTable(...).objects().",
     });
+  checkRecords("rows", rows, {
+    what: "a summary or comparison row",
+    fields: { estimator: "string", t: "number" },
+    fix: "pass fh.table.summaryRows(estimates) or fh.table.comparisonTable(...).objects().",
+  });
+  if (options.band !== undefined) checkString("options.band", options.band);
+  if (options.ceiling !== undefined) {
+    checkShape(
+      "options.ceiling",
+      options.ceiling,
+      "a noise ceiling { value, lo?, hi? }",
+      {},
+      "pass fh.table.noiseCeiling(pairs).",
+    );
+    for (const key of ["value", "lo", "hi"] as const) {
+      const v = options.ceiling[key] as unknown;
+      if (v != null && typeof v !== "number")
+        fail("invalid-argument", {
+          parameter: `options.ceiling.${key}`,
+          rule: "must be a number or null",
+          received: show(v),
+          fix: "pass fh.table.noiseCeiling(pairs).",
+        });
+    }
+  }
   const names = [...new Set(rows.map((r) => r.estimator))];
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
   const get = (r: RankBudgetRow, key: string) => (r as unknown as Record<string, unknown>)[key];
@@ -97,6 +122,48 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
     { T: "number", series: "array" },
     "pass fh.plot.rankBudgetInfo(...).",
   );
+  checkOneOf("info.metric", info.metric, ["spearman", "kendall"]);
+  if (info.band !== undefined) checkString("info.band", info.band);
+  checkRecords("info.series", info.series, {
+    what: "a series",
+    fields: { estimator: "string", t: "array", value: "array" },
+    fix: "pass fh.plot.rankBudgetInfo(...).",
+  });
+  info.series.forEach((s, i) => {
+    for (const key of ["t", "value", "low", "high"] as const) {
+      const values = s[key] as unknown;
+      if (values === undefined && (key === "low" || key === "high")) continue;
+      const ok =
+        Array.isArray(values) &&
+        values.length === s.t.length &&
+        values.every((v: unknown) => typeof v === "number" || (v === null && key !== "t" && key !== "value"));
+      if (!ok)
+        fail("invalid-argument", {
+          parameter: `info.series[${i}].${key}`,
+          rule: `must be an array of ${s.t.length} numbers${key === "low" || key === "high" ? " or nulls (the band), or undefined" : ""}`,
+          received: Array.isArray(values) ? `${values.length} values` : show(values),
+          fix: "pass fh.plot.rankBudgetInfo(...).",
+        });
+    }
+  });
+  if (info.ceiling !== undefined)
+    checkShape(
+      "info.ceiling",
+      info.ceiling,
+      "a noise ceiling",
+      { value: "number" },
+      "pass fh.plot.rankBudgetInfo(...).",
+    );
+  for (const key of ["lo", "hi"] as const) {
+    const v = info.ceiling?.[key] as unknown;
+    if (v != null && typeof v !== "number")
+      fail("invalid-argument", {
+        parameter: `info.ceiling.${key}`,
+        rule: "must be a number or null",
+        received: show(v),
+        fix: "pass fh.plot.rankBudgetInfo(...).",
+      });
+  }
   const data: PlotlyTrace[] = [];
   info.series.forEach((s, i) => {
     const x = s.t.map((t) => t / info.T);

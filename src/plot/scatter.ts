@@ -3,7 +3,7 @@ import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkTable } from "../table/tables.js";
-import { checkShape } from "../core/validate.js";
+import { checkOptions, checkRecords, checkShape, checkStrings } from "../core/validate.js";
 
 /** One point of an estimate-versus-truth scatter: the candidate, its estimate and its truth. */
 export interface ScatterPoint {
@@ -42,6 +42,11 @@ export function scatterInfo(
 ): ScatterInfo {
   checkTable("estimates", estimates);
   checkShape("options", options, "options with a budget t", { t: "number" }, "pass { t: 2 } (a budget of the table).");
+  checkOptions("options", options, ["t", "labels", "estimators"]);
+  if (options.labels !== undefined)
+    checkStrings("options.labels", options.labels, "pass one hover label per candidate (by index), or leave it out.");
+  if (options.estimators !== undefined)
+    checkStrings("options.estimators", options.estimators, "name estimators of the table, or leave it out for all.");
   const rows = (estimates.objects() as Record<string, unknown>[]).filter(
     (r) => r.t === options.t && r.calibrated != null,
   );
@@ -103,6 +108,34 @@ const fmt = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(2));
 /** The estimate-vs-truth figure (figure 1). */
 export function scatterFigure(info: ScatterInfo): PlotlyFigure {
   checkShape("info", info, "a scatter info", { t: "number", series: "array" }, "pass fh.plot.scatterInfo(...).");
+  checkRecords("info.series", info.series, {
+    what: "a scatter series",
+    fields: { estimator: "string", points: "array" },
+    fix: "pass fh.plot.scatterInfo(...).",
+  });
+  info.series.forEach((s, i) => {
+    checkRecords(`info.series[${i}].points`, s.points, {
+      what: "a scatter point",
+      fields: { estimate: "number", calibrated: "number", truth: "number", label: "string" },
+      fix: "pass fh.plot.scatterInfo(...).",
+    });
+    for (const key of ["rho", "tau"] as const)
+      if (s[key] !== undefined && typeof s[key] !== "number")
+        fail("invalid-argument", {
+          parameter: `info.series[${i}].${key}`,
+          rule: "must be a number or undefined",
+          received: show(s[key]),
+          fix: "pass fh.plot.scatterInfo(...).",
+        });
+    if (s.fit !== undefined)
+      checkShape(
+        `info.series[${i}].fit`,
+        s.fit,
+        "a line fit",
+        { slope: "number", intercept: "number" },
+        "pass fh.plot.scatterInfo(...).",
+      );
+  });
   const all = info.series.flatMap((s) => s.points.flatMap((p) => [p.calibrated, p.truth]));
   const lo = Math.min(...all);
   const hi = Math.max(...all);

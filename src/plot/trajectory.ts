@@ -1,5 +1,5 @@
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
-import { checkArray, checkShape } from "../core/validate.js";
+import { checkArray, checkRecords, checkShape } from "../core/validate.js";
 
 /** One search's events for the best-so-far figure, with its method's name. */
 export interface TrajectoryInput {
@@ -19,6 +19,11 @@ export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryIn
     what: "{ method, events } per search",
     item: (n, v) => {
       checkShape(n, v, "a search", { method: "string", events: "array" }, "pass { method, events }.");
+      checkRecords(`${n}.events`, (v as TrajectoryInput).events, {
+        what: "an event",
+        fields: { seconds: "number", truth: "number" },
+        fix: "pass { seconds, truth } per completed evaluation.",
+      });
     },
     fix: "pass one { method, events } per search.",
   });
@@ -47,6 +52,11 @@ export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryIn
 /** The best-truth-vs-wall-clock figure of searches (figure 3). */
 export function trajectoryFigure(info: TrajectoryInfo): PlotlyFigure {
   checkShape("info", info, "a trajectory info", { series: "array" }, "pass fh.plot.trajectoryInfo(...).");
+  checkRecords("info.series", info.series, {
+    what: "a series",
+    fields: { method: "string", seconds: "array", best: "array" },
+    fix: "pass fh.plot.trajectoryInfo(...).",
+  });
   const data: PlotlyTrace[] = info.series.map((s, i) => ({
     type: "scatter",
     mode: "lines+markers",

@@ -1,16 +1,18 @@
 import { warn } from "../core/warn.js";
 import { levenbergMarquardt } from "ml-levenberg-marquardt";
-import { fail } from "../core/errors.js";
+import { fail, show } from "../core/errors.js";
 import type { TrialView, Estimator } from "./types.js";
+import { checkEstimateArgs } from "./evaluate.js";
 import { checkNumber, checkNumbers } from "../core/validate.js";
 
-function observed(c: TrialView, t: number, key: "valAcc" | "trainLoss", name: string): readonly number[] {
+function observed(c: TrialView, t: number, key: "valAcc" | "trainLoss", name: string, T?: number): readonly number[] {
+  checkEstimateArgs(name, c, undefined, T, [key]);
   const curve = c.curves[key];
   if (!Number.isInteger(t) || t < 1 || t > curve.length) {
     fail("invalid-argument", {
       parameter: "t",
       rule: `must be an integer in 1..${curve.length} (the recorded epochs) for ${name}`,
-      received: String(t),
+      received: show(t),
       fix: "estimate at a budget the candidate has reached.",
     });
   }
@@ -22,7 +24,7 @@ export function earlyStopping(): Estimator {
   return {
     name: "early stopping",
     needs: ["curves"],
-    estimate: (c, t) => observed(c, t, "valAcc", "early stopping").at(-1)!,
+    estimate: (c, t, T) => observed(c, t, "valAcc", "early stopping", T).at(-1)!,
   };
 }
 
@@ -31,7 +33,7 @@ export function bestSoFar(): Estimator {
   return {
     name: "best-so-far",
     needs: ["curves"],
-    estimate: (c, t) => Math.max(...observed(c, t, "valAcc", "best-so-far")),
+    estimate: (c, t, T) => Math.max(...observed(c, t, "valAcc", "best-so-far", T)),
   };
 }
 
@@ -44,13 +46,17 @@ export function sotl(): Estimator {
   return {
     name: "SoTL",
     needs: ["curves"],
-    estimate: (c, t) => -observed(c, t, "trainLoss", "SoTL").reduce((s, v) => s + v, 0),
+    estimate: (c, t, T) => -observed(c, t, "trainLoss", "SoTL", T).reduce((s, v) => s + v, 0),
   };
 }
 
 /** SoTL-E: minus epoch t's training cross-entropy (mean per image over its minibatches, as in SoTL). */
 export function sotlE(): Estimator {
-  return { name: "SoTL-E", needs: ["curves"], estimate: (c, t) => -observed(c, t, "trainLoss", "SoTL-E").at(-1)! };
+  return {
+    name: "SoTL-E",
+    needs: ["curves"],
+    estimate: (c, t, T) => -observed(c, t, "trainLoss", "SoTL-E", T).at(-1)!,
+  };
 }
 
 type Family = {
@@ -101,7 +107,7 @@ export function lceFits(
   T: number,
 ): { family: string; prediction: number | undefined; error?: string }[] {
   checkNumbers("valAcc", valAcc, 1);
-  checkNumber("T", T, { integer: true, min: 1 });
+  checkNumber("T", T, { integer: true, min: 1, max: 1_000_000 });
   const x = valAcc.map((_, i) => i + 1);
   return LCE_FAMILIES.map((fam) => {
     try {
@@ -134,7 +140,7 @@ export function lce(): Estimator {
     name: "LCE",
     needs: ["curves"],
     estimate: (c, t, T) => {
-      const y = observed(c, t, "valAcc", "LCE");
+      const y = observed(c, t, "valAcc", "LCE", T);
       if (t < 3) return y.at(-1)!;
       const preds = lceFits(y, T)
         .map((f) => f.prediction)

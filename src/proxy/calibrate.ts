@@ -47,5 +47,18 @@ export function fitCalibration(estimates: readonly number[], truths: readonly nu
   }
   const slope = sxy / sxx;
   const intercept = my - slope * mx;
-  return { intercept, slope, apply: (e) => intercept + slope * e };
+  return {
+    intercept,
+    slope,
+    apply: (e) => {
+      if (typeof e !== "number")
+        fail("invalid-argument", {
+          parameter: "estimate",
+          rule: "must be a number (an estimate on the scale the calibration was fitted on)",
+          received: show(e),
+          fix: "pass one estimate, e.g. a row's estimate from fh.proxy.estimateAll.",
+        });
+      return intercept + slope * e;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { fail, show } from "../core/errors.js";
 import { warn } from "../core/warn.js";
 import type { TrialView, Estimator } from "./types.js";
-import { checkArray, checkNumber, checkNumbers, checkRequired, checkRecords } from "../core/validate.js";
+import { checkArray, checkNumber, checkNumbers, checkRequired, checkRecords, checkShape } from "../core/validate.js";
 
 /** One estimate: candidate i, estimator, budget t. `estimate` is undefined when it could not be made, with the reason. */
 export interface EstimateRow {
@@ -25,9 +25,50 @@ export function checkEstimator(parameter: string, value: unknown): Estimator {
   return est as Estimator;
 }
 
+/**
+ * The arguments of an estimator's estimate(trial, t, T): a trial view whose curves (those named in
+ * `curves`, each an array of numbers) it reads, a budget t >= 1 (unless the caller checks it) and,
+ * when given, a full budget T >= 1.
+ */
+export function checkEstimateArgs(
+  estimator: string,
+  candidate: unknown,
+  t: unknown,
+  T: unknown,
+  curves: readonly (keyof TrialView["curves"])[] = [],
+): TrialView {
+  checkShape(
+    "candidate",
+    candidate,
+    `a trial (with curves) for ${estimator}`,
+    { curves: "object" },
+    'pass a trial, e.g. one of study.trials(["complete"]), or a train result.',
+  );
+  checkShape(
+    "candidate.curves",
+    (candidate as TrialView).curves,
+    `a trial's curves for ${estimator}`,
+    Object.fromEntries(curves.map((k) => [k, "array"])),
+    "pass trial.curves (or fh.history.emptyCurves() filled epoch by epoch).",
+  );
+  for (const k of curves)
+    (candidate as TrialView).curves[k].forEach((v, i) => {
+      if (typeof v !== "number" && v !== null)
+        fail("invalid-argument", {
+          parameter: `candidate.curves.${k}[${i}]`,
+          rule: `must be a number (one per epoch) for ${estimator}`,
+          received: show(v),
+          fix: "pass the curves a training recorded.",
+        });
+    });
+  if (t !== undefined) checkNumber("t", t, { integer: true, min: 1 });
+  if (T !== undefined) checkNumber("T", T, { integer: true, min: 1 });
+  return candidate as TrialView;
+}
+
 /** `value` must be the rows of estimateAll (candidate, estimator, t, estimate). */
 export function checkEstimateRows(name: string, value: unknown): EstimateRow[] {
-  return checkRecords<EstimateRow>(
+  const rows = checkRecords<EstimateRow>(
     name,
     value,
     {
@@ -37,6 +78,29 @@ export function checkEstimateRows(name: string, value: unknown): EstimateRow[] {
     },
     { what: "estimate rows" },
   );
+  rows.forEach((r, i) => {
+    const bad =
+      !Number.isInteger(r.candidate) || r.candidate < 0
+        ? "candidate"
+        : r.estimate !== undefined && r.estimate !== null && typeof r.estimate !== "number"
+          ? "estimate"
+          : r.error !== undefined && r.error !== null && typeof r.error !== "string"
+            ? "error"
+            : undefined;
+    if (bad)
+      fail("invalid-argument", {
+        parameter: `${name}[${i}].${bad}`,
+        rule:
+          bad === "candidate"
+            ? "must be a candidate's index (an integer >= 0)"
+            : bad === "estimate"
+              ? "must be a number, or undefined where the estimate could not be made"
+              : "must be the reason (a string) or undefined",
+        received: show(r[bad]),
+        fix: "pass fh.proxy.estimateAll(...) rows.",
+      });
+  });
+  return rows;
 }
 
 /** Options of fh.proxy.estimateAll: the estimators, the early budgets t and the full budget T. */

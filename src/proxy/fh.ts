@@ -1,4 +1,4 @@
-import { fail } from "../core/errors.js";
+import { fail, show } from "../core/errors.js";
 import { checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
 import {
   epochCount,
@@ -10,6 +10,36 @@ import {
 import { fitLogistic, fitRidge, scores, type LinearHead } from "./heads.js";
 import { gram, matmul, symmetricEigen } from "./linalg.js";
 import type { TrialView, Estimator } from "./types.js";
+import { checkEstimateArgs } from "./evaluate.js";
+
+/**
+ * `value` must be a feature history whose parts agree: samples and dims positive integers, one
+ * label per sample, every epoch's block samples x dims values (a history with a damaged count
+ * would read out of bounds or loop over billions of features).
+ */
+export function checkHistoryData(name: string, value: unknown): FeatureHistory {
+  const h = checkHistory(name, value);
+  checkNumber(`${name}.samples`, h.samples, { integer: true, min: 1 });
+  checkNumber(`${name}.dims`, h.dims, { integer: true, min: 1 });
+  const fix = "pass a trial's probeTrain or probeValidation (or build one with createHistory and appendEpoch).";
+  if (h.labels.length !== h.samples)
+    fail("invalid-argument", {
+      parameter: `${name}.labels`,
+      rule: `must hold one label per sample (${h.samples})`,
+      received: `${h.labels.length} labels`,
+      fix,
+    });
+  h.blocks.forEach((b, i) => {
+    if (!(b instanceof Float32Array || b instanceof Uint16Array) || b.length !== h.samples * h.dims)
+      fail("invalid-argument", {
+        parameter: `${name}.blocks[${i}]`,
+        rule: `must hold samples x dims = ${h.samples} x ${h.dims} features (a Float32Array, or float16 bits in a Uint16Array)`,
+        received: b instanceof Float32Array || b instanceof Uint16Array ? `${b.length} values` : show(b),
+        fix,
+      });
+  });
+  return h;
+}
 
 /** How FH combines the epochs of its window: concatenated features, mean, a vote of per-epoch probes, or stacked. */
 export type Combine = "concat" | "mean" | "vote" | "stack";
@@ -199,8 +229,8 @@ export function fitFeatureHistoryProxy(
   t: number,
   options: FeatureHistoryOptions = {},
 ): ProxyFit {
-  checkHistory("train", train);
-  checkHistory("val", val);
+  checkHistoryData("train", train);
+  checkHistoryData("val", val);
   checkNumber("t", t, { integer: true, min: 1 });
   const o = resolveOptions(options);
   if (train.dims !== val.dims)
@@ -318,7 +348,8 @@ export function featureHistoryProxy(options: FeatureHistoryOptions = {}): Estima
   return {
     name,
     needs: ["histories"],
-    estimate(candidate: TrialView, t: number): number {
+    estimate(candidate: TrialView, t: number, T?: number): number {
+      checkEstimateArgs(name, candidate, t, T, Number.isFinite(o.floor) ? ["trainAcc", "valAcc"] : []);
       if (!candidate.probeTrain || !candidate.probeValidation) {
         fail("invalid-argument", {
           parameter: "candidate",

@@ -12,7 +12,7 @@ import { createRng, permutation } from "../core/random.js";
 import { checkKeys, checkNumber, checkShape, checkArray, checkNumbers, checkRecords } from "../core/validate.js";
 import type { Curves } from "../history/curves.js";
 import type { TrialView, Estimator } from "./types.js";
-import { checkEstimator } from "./evaluate.js";
+import { checkEstimateArgs, checkEstimator } from "./evaluate.js";
 
 /** What FH+ reads of a candidate: the FH estimates at epochs 1..t, its curves and its size. */
 export interface StackedInput {
@@ -36,13 +36,36 @@ export const STACKED_FEATURES = [
 ] as const;
 
 function checkStackedInput(name: string, value: unknown): void {
+  const fix =
+    "pass { fh: [...estimates by epoch], curves, parameters?, featureDims? } (summaryStackedInputs builds them).";
+  checkShape(name, value, "FH+'s input (fh estimates, curves)", { fh: "array", curves: "object" }, fix);
+  const input = value as StackedInput;
   checkShape(
-    name,
-    value,
-    "FH+'s input (fh estimates, curves)",
-    { fh: "array", curves: "object" },
-    "pass { fh: [...estimates by epoch], curves, parameters?, featureDims? } (summaryStackedInputs builds them).",
+    `${name}.curves`,
+    input.curves,
+    "a trial's curves (valAcc, trainLoss)",
+    { valAcc: "array", trainLoss: "array" },
+    fix,
   );
+  input.fh.forEach((v, i) => {
+    if (v != null && typeof v !== "number")
+      fail("invalid-argument", {
+        parameter: `${name}.fh[${i}]`,
+        rule: "must be a number, or null / undefined where there is no estimate",
+        received: show(v),
+        fix,
+      });
+  });
+  for (const key of ["parameters", "featureDims"] as const) {
+    const v = input[key] as unknown;
+    if (v != null && (typeof v !== "number" || !(v >= 0)))
+      fail("invalid-argument", {
+        parameter: `${name}.${key}`,
+        rule: "must be a number >= 0 when given",
+        received: show(v),
+        fix,
+      });
+  }
 }
 
 /** FH+'s signals of one candidate at budget t; undefined when one of them is missing (e.g. the candidate failed before t). */
@@ -57,7 +80,7 @@ export function stackedFeatures(input: StackedInput, t: number): number[] | unde
     fh,
     fh != null && before != null ? fh - before : undefined,
     es,
-    loss === undefined ? undefined : -loss,
+    typeof loss === "number" ? -loss : undefined,
     input.parameters ? Math.log10(input.parameters) : 0,
     input.featureDims ? Math.log2(input.featureDims) : 0,
   ];
@@ -112,7 +135,12 @@ export function fitStacked(
       fix: "pass the finished candidates and their truths in the same order.",
     });
   const lambdas = options.lambdas ?? DEFAULT_LAMBDAS;
-  lambdas.forEach((l, i) => checkNumber(`options.lambdas[${i}]`, l, { above: 0 }));
+  checkArray("options.lambdas", lambdas, {
+    min: 1,
+    what: "ridge penalties",
+    item: (n, l) => checkNumber(n, l, { above: 0 }),
+    fix: "pass penalties > 0, e.g. [0.1, 1, 10], or leave it out.",
+  });
   const rows: number[][] = [];
   const y: number[] = [];
   inputs.forEach((inp, i) => {
@@ -165,6 +193,8 @@ export function predictStacked(model: StackedModel, input: StackedInput): number
     { t: "number", mean: "array", std: "array", weights: "array", intercept: "number" },
     "pass fitStacked(...)'s result.",
   );
+  for (const key of ["mean", "std", "weights"] as const)
+    checkNumbers(`model.${key}`, model[key], STACKED_FEATURES.length);
   checkStackedInput("input", input);
   const f = stackedFeatures(input, model.t);
   if (!f) return undefined;
@@ -238,6 +268,7 @@ export function stackedEstimator(
     name: options.name ?? "FH+",
     needs: ["curves", "histories"],
     estimate(candidate: TrialView, t: number, T: number): number {
+      checkEstimateArgs(options.name ?? "FH+", candidate, t, T, ["valAcc", "trainLoss"]);
       const model = byT.get(t);
       if (!model)
         fail("invalid-argument", {

@@ -6,11 +6,20 @@
  * the same configurations: studies with the same seed ask the same ones).
  */
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber, checkArray, checkShape, checkRequired, checkRecords } from "../core/validate.js";
-import { copyCurves, peakValAcc } from "../history/curves.js";
+import {
+  checkBoolean,
+  checkFunction,
+  checkKeys,
+  checkNumber,
+  checkArray,
+  checkShape,
+  checkRequired,
+  checkRecords,
+} from "../core/validate.js";
+import { checkCurves, copyCurves, peakValAcc } from "../history/curves.js";
 import { truncate } from "../history/feature-history.js";
 import { checkTrials, type Trial } from "../history/trial.js";
-import { prunerScheduler, type Scheduler } from "./schedulers.js";
+import { prunerScheduler, type Scheduler, type Verdict } from "./schedulers.js";
 import type { Pruner } from "./pruners.js";
 
 /** One event of a (live or replayed) search on its clock: a trial's epoch, verdict or end. */
@@ -118,7 +127,11 @@ export function replaySchedule(
   scheduler: Scheduler,
   options: ReplayCostOptions,
 ): LiveReplayResult {
-  checkTrials("trials", trials, { budget: "number" });
+  checkTrials("trials", trials, { number: "number", epochs: "number", budget: "number", scores: "object" });
+  trials.forEach((t, i) => {
+    checkCurves(`trials[${i}].curves`, t.curves);
+    checkNumber(`trials[${i}].budget`, t.budget, { integer: true, min: 1, max: 1_000_000 });
+  });
   checkShape(
     "scheduler",
     scheduler,
@@ -128,6 +141,19 @@ export function replaySchedule(
   );
   checkRequired("options", options, ["workers", "capture", "decisionSeconds", "truth"]);
   checkKeys("options", options, ["workers", "capture", "decisionSeconds", "truth"]);
+  if (options.capture !== undefined) checkBoolean("options.capture", options.capture);
+  if (options.decisionSeconds !== undefined)
+    checkFunction(
+      "options.decisionSeconds",
+      options.decisionSeconds,
+      "pass (trial, epoch) => seconds, or leave it out.",
+    );
+  if (options.truth !== undefined)
+    checkFunction(
+      "options.truth",
+      options.truth,
+      "pass (trial) => its truth, or leave it out for peak validation accuracy.",
+    );
   const capture = options.capture ?? true;
   const truthOf = options.truth ?? ((t: Trial) => peakValAcc(t.curves));
   const workers = checkNumber("options.workers", options.workers, { integer: true, min: 1, max: 1024 });
@@ -139,12 +165,36 @@ export function replaySchedule(
       fix: "pass a study's complete trials.",
     });
   const recorded = [...trials].sort((a, b) => a.number - b.number);
+  for (const [key, what] of [
+    ["id", "id"],
+    ["number", "number"],
+  ] as const) {
+    const seen = new Set<unknown>();
+    for (const t of recorded) {
+      if (seen.has(t[key]))
+        fail("invalid-argument", {
+          parameter: "trials",
+          rule: `must hold each trial once (a unique ${what} each)`,
+          received: `two trials with ${what} ${show(t[key])}`,
+          fix: "pass a study's trials, each once.",
+        });
+      seen.add(t[key]);
+    }
+  }
+  const budgets = new Set(recorded.map((t) => t.budget));
+  if (budgets.size > 1)
+    fail("invalid-argument", {
+      parameter: "trials",
+      rule: "must share one full budget T (a replay trains any of them to T)",
+      received: `budgets ${[...budgets].join(", ")}`,
+      fix: "replay the trials of one study.",
+    });
   for (const t of recorded)
-    if (t.curves.seconds.length < t.budget)
+    if (t.curves.seconds.length < t.budget || t.epochs !== t.budget)
       fail("invalid-argument", {
         parameter: `trials (${t.id})`,
         rule: "must be recorded to the full budget (a replay may train any trial to T)",
-        received: show(`${t.curves.seconds.length} of ${t.budget} epochs`),
+        received: show(`${Math.min(t.epochs, t.curves.seconds.length)} of ${t.budget} epochs`),
         fix: "replay the complete trials of a study without pruner over the same configurations.",
       });
   const budget = recorded[0]!.budget;
@@ -164,13 +214,45 @@ export function replaySchedule(
   let waitingLanes: number[] = [];
   let asked = 0;
   let clock = 0;
+  // Each job trains a trial on by at least an epoch: more jobs than that is a scheduler that loops.
+  const maxJobs = recorded.length * (budget + 1) + workers;
+  let jobs = 0;
+  const badJob = (job: unknown, rule: string): never =>
+    fail("invalid-argument", {
+      parameter: "scheduler.next(...)",
+      rule,
+      received: show(job),
+      fix: 'return "wait", "done", { kind: "new", to } or { kind: "continue", id, to } (e.g. fh.search.ashaScheduler).',
+    });
+  const checkJob = (job: unknown): void => {
+    if (job === null || typeof job !== "object") badJob(job, 'must return "wait", "done" or a job');
+    const j = job as { kind?: unknown; id?: unknown; to?: unknown };
+    const to = j.to;
+    if (typeof to !== "number" || !Number.isInteger(to) || to < 1 || to > budget)
+      badJob(job, `must give a job's epoch "to" as an integer in 1..${budget} (the budget)`);
+    if (j.kind === "new") {
+      if (asked >= recorded.length) badJob(job, "must not start a new trial when canAsk is false");
+    } else if (j.kind === "continue") {
+      const t = typeof j.id === "string" ? sim.get(j.id) : undefined;
+      if (!t || busy.has(t.id)) return badJob(job, "must continue a started trial with no job in flight");
+      if ((to as number) <= t.epochs) badJob(job, `must train ${t.id} beyond its ${t.epochs} epochs`);
+    } else badJob(job, 'must give a job of kind "new" or "continue"');
+  };
   const dispatch = (lane: number, time: number): void => {
     const job = scheduler.next(view(), budget, { busy, canAsk: asked < recorded.length });
+    if (typeof job === "object" && ++jobs > maxJobs)
+      fail("state", {
+        parameter: "scheduler",
+        rule: `must bring every trial to its end (${maxJobs} jobs at most for ${recorded.length} trials of ${budget} epochs)`,
+        received: `job ${jobs}: ${show(job)}`,
+        fix: "a job must train its trial to a later epoch than it has.",
+      });
     if (job === "done") return;
     if (job === "wait") {
       waitingLanes.push(lane);
       return;
     }
+    checkJob(job);
     let id: string;
     if (job.kind === "new") {
       const t = recorded[asked++]!;
@@ -201,7 +283,20 @@ export function replaySchedule(
     const before = sim.get(ev.id)!;
     const at: Trial = { ...(ev.to >= t.budget ? t : trialAt(t, ev.to)), state: "running", scores: before.scores };
     const v0 = performance.now();
-    const v = scheduler.verdict(at, view());
+    const v = scheduler.verdict(at, view()) as unknown as Verdict;
+    if (
+      v === null ||
+      typeof v !== "object" ||
+      !["running", "pruned", "complete"].includes(v.state) ||
+      v.scores === null ||
+      typeof v.scores !== "object"
+    )
+      fail("invalid-argument", {
+        parameter: "scheduler.verdict(...)",
+        rule: 'must return { state: "running" | "pruned" | "complete", scores }',
+        received: show(v),
+        fix: "return a verdict as fh.search.ashaScheduler's does.",
+      });
     const scored = Object.keys(v.scores).length > 0;
     const fit = !scored
       ? 0
@@ -227,6 +322,16 @@ export function replaySchedule(
 /** A finished live search's completions: seconds after its first trial started, and truths. */
 export function liveSearchEvents(trials: readonly Trial[]): SearchEvent[] {
   checkTrials("trials", trials);
+  trials.forEach((t, i) => {
+    for (const key of ["startedAt", "endedAt"] as const)
+      if (t[key] !== undefined && typeof t[key] !== "number")
+        fail("invalid-argument", {
+          parameter: `trials[${i}].${key}`,
+          rule: "must be a time (ms since 1970) or undefined",
+          received: show(t[key]),
+          fix: "pass study.trials().",
+        });
+  });
   const started = trials.map((t) => t.startedAt).filter((s): s is number => s !== undefined);
   if (!started.length) return [];
   const start = Math.min(...started);
@@ -270,6 +375,18 @@ export function compareLiveToReplay(
     { fix: "pass { name, trials, pruner? } per search." },
   );
   checkArray("full", full, { fix: "pass the complete trials of a search without pruner." });
+  checkTrials("full", full);
+  searches.forEach((s, i) => {
+    checkTrials(`searches[${i}].trials`, s.trials);
+    if (s.pruner !== undefined)
+      checkShape(
+        `searches[${i}].pruner`,
+        s.pruner,
+        "a pruner { name, epochs, decide }",
+        { name: "string", epochs: "number", decide: "function" },
+        "pass the search's pruner, or leave it out.",
+      );
+  });
   const target = checkNumber("options.target", options.target, {});
   const complete = full.filter((t) => t.state === "complete");
   return searches.map((s) => {

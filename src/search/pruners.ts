@@ -4,8 +4,8 @@
  * a trial outside the best `keep` share of them stops (the sampling-based search's "keep the top
  * k of N", decided one trial at a time as in Optuna's percentile pruner).
  */
-import { checkNumber, checkRequired } from "../core/validate.js";
-import type { Trial } from "../history/trial.js";
+import { checkNumber, checkRequired, checkShape } from "../core/validate.js";
+import { checkTrials, type Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { checkEstimator } from "../proxy/evaluate.js";
 
@@ -47,6 +47,22 @@ export function estimatorPruner(options: EstimatorPrunerOptions): Pruner {
     name: `${key}, keep ${keep}`,
     epochs: t,
     decide(trial, others) {
+      checkShape(
+        "trial",
+        trial,
+        "a trial",
+        { id: "string", curves: "object", epochs: "number", budget: "number", scores: "object" },
+        "pass a trial of the study (study.trials()).",
+      );
+      if (trial.fitted !== undefined)
+        checkShape(
+          "trial.fitted",
+          trial.fitted,
+          "an object of estimates",
+          {},
+          "leave it out, or pass { [name]: estimate }.",
+        );
+      checkTrials("others", others, { scores: "object" });
       if (trial.epochs !== t) return { prune: false, scores: {} };
       if (t >= trial.budget) return { prune: false, scores: {} };
       // A worker may have fitted the estimator already (a shared study's scoreOnWorkers): the

@@ -4,12 +4,73 @@
  * regularised evolution of Real et al.: a tournament among the most recent scored trials, the
  * winner's configuration with one parameter changed), with some random exploration.
  */
-import { checkKeys, checkNumber } from "../core/validate.js";
-import type { Rng } from "../core/random.js";
+import { checkFunction, checkKeys, checkNumber, checkRecords } from "../core/validate.js";
+import { checkRng, type Rng } from "../core/random.js";
 import { peakValAcc } from "../history/curves.js";
-import type { Trial } from "../history/trial.js";
+import { checkTrials, type Trial } from "../history/trial.js";
 import { fail, show } from "../core/errors.js";
-import { mutate, sample, validateConfig, type Config, type SearchSpace } from "../space/space.js";
+import {
+  checkConfig,
+  checkSpace,
+  defineSpace,
+  mutate,
+  sample,
+  validateConfig,
+  type Config,
+  type SearchSpace,
+} from "../space/space.js";
+import { categorical, cell, fixed, float, int, type Condition, type Param, type Scalar } from "../space/params.js";
+import type { CellOp } from "../space/cell.js";
+
+/**
+ * `value` must be a search space whose every parameter is whole: each is rebuilt with its
+ * constructor (fh.space.float, int, categorical, fixed, cell), which checks its fields, and the
+ * rebuilt list with defineSpace (unique names, conditions on earlier parameters).
+ */
+export function checkSearchSpace(name: string, value: unknown): SearchSpace {
+  const space = checkSpace(name, value);
+  const fix = "build the space with fh.space.defineSpace([...]) from fh.space.int, float, categorical, fixed, cell.";
+  checkRecords(
+    `${name}.params`,
+    space.params,
+    { what: "a parameter", fields: { kind: "string", name: "string" }, fix },
+    { what: "parameters", min: 1 },
+  );
+  const rebuilt = space.params.map((p, i): Param => {
+    const q = p as unknown as Record<string, unknown>;
+    const when = q.when === undefined ? {} : { when: q.when as Condition };
+    switch (p.kind) {
+      case "float":
+      case "int":
+        return (p.kind === "float" ? float : int)(p.name, q.low as number, q.high as number, {
+          ...(q.log === undefined ? {} : { log: q.log as boolean }),
+          ...when,
+        });
+      case "categorical":
+        return categorical(p.name, q.choices as Scalar[], when);
+      case "fixed":
+        return fixed(p.name, q.value as Scalar, when);
+      case "cell":
+        return cell(p.name, { ...(q.ops === undefined ? {} : { ops: q.ops as CellOp[] }), ...when });
+      default:
+        return fail("invalid-argument", {
+          parameter: `${name}.params[${i}].kind`,
+          rule: 'must be "float", "int", "categorical", "fixed" or "cell"',
+          received: show((p as { kind: unknown }).kind),
+          fix,
+        });
+    }
+  });
+  defineSpace(rebuilt);
+  return space;
+}
+
+/** The arguments of a sampler's sample(space, trials, rng), checked before any is read. */
+function checkSampleArgs(space: unknown, trials: unknown, rng: unknown): void {
+  checkSearchSpace("space", space);
+  checkTrials("trials", trials, { number: "number", config: "object", scores: "object" });
+  checkRng("rng", rng);
+}
 
 /** Where study.ask() gets configurations: random, a fixed list, or mutation of the best (regularised evolution). */
 export interface Sampler {
@@ -19,7 +80,13 @@ export interface Sampler {
 
 /** Uniform random configurations from the space. */
 export function randomSampler(): Sampler {
-  return { name: "random", sample: (space, _trials, rng) => sample(space, rng) };
+  return {
+    name: "random",
+    sample: (space, trials, rng) => {
+      checkSampleArgs(space, trials, rng);
+      return sample(space, rng);
+    },
+  };
 }
 
 /**
@@ -34,9 +101,11 @@ export function listSampler(configs: readonly Config[]): Sampler {
       received: show(configs),
       fix: "pass fh.space.sampleMany(space, n, seed) or your own list.",
     });
+  configs.forEach((c, i) => checkConfig(`configs[${i}]`, c));
   return {
     name: `list of ${configs.length}`,
-    sample(space, trials) {
+    sample(space, trials, rng) {
+      checkSampleArgs(space, trials, rng);
       const next = configs[trials.length];
       if (!next)
         fail("state", {
@@ -83,10 +152,13 @@ export function mutationSampler(options: MutationSamplerOptions = {}): Sampler {
     max: population,
   });
   const explore = checkNumber("options.explore", options.explore ?? 0.2, { min: 0, max: 1 });
+  if (options.fitness !== undefined)
+    checkFunction("options.fitness", options.fitness, "pass (trial) => a number (higher is better) or undefined.");
   const fitness = options.fitness ?? defaultFitness;
   return {
     name: `mutation (population ${population}, tournament ${tournament})`,
     sample(space, trials, rng) {
+      checkSampleArgs(space, trials, rng);
       const scored = trials
         .map((t) => ({ t, f: fitness(t) }))
         .filter((x): x is { t: Trial; f: number } => x.f !== undefined && Number.isFinite(x.f))

@@ -12,8 +12,9 @@
  *   a trial that reaches a rung is paused and scored there; a free worker first promotes a paused
  *   trial in the best 1/eta of its rung (highest rung first), else starts a new one at rung 0.
  */
-import { checkNumber, checkRequired } from "../core/validate.js";
-import type { Trial } from "../history/trial.js";
+import { checkNumber, checkRequired, checkShape } from "../core/validate.js";
+import { checkTrials, type Trial } from "../history/trial.js";
+import { fail, show } from "../core/errors.js";
 import type { Estimator } from "../proxy/types.js";
 import { nextSearchStep } from "./policy.js";
 import { checkEstimator } from "../proxy/evaluate.js";
@@ -46,6 +47,49 @@ export interface Scheduler {
   verdict(trial: Trial, trials: readonly Trial[]): Verdict;
 }
 
+/** The fields of a trial that schedulers read. */
+const SCHEDULED = { number: "number", epochs: "number", budget: "number", scores: "object" } as const;
+
+/** `trial` must be a trial with its budget a whole number of epochs (a bracket count loops up to it). */
+function checkTrial(name: string, trial: unknown): Trial {
+  checkShape(
+    name,
+    trial,
+    "a trial",
+    { id: "string", state: "string", curves: "object", ...SCHEDULED },
+    "pass a trial of the study (study.trials()).",
+  );
+  checkNumber(`${name}.budget`, (trial as Trial).budget, { integer: true, min: 1, max: 1_000_000 });
+  return trial as Trial;
+}
+
+/** The arguments of a scheduler's next(trials, budget, state). */
+function checkNextArgs(trials: unknown, budget: unknown, state: unknown): void {
+  checkTrials("trials", trials, SCHEDULED);
+  checkNumber("budget", budget, { integer: true, min: 1, max: 1_000_000 });
+  checkShape(
+    "state",
+    state,
+    "a scheduler state { busy, canAsk }",
+    { busy: "object", canAsk: "boolean" },
+    "pass { busy: new Set(ids of trials in flight), canAsk: whether a new trial may start }.",
+  );
+  const busy = (state as SchedulerState).busy as unknown as { has?: unknown; size?: unknown };
+  if (typeof busy.has !== "function" || typeof busy.size !== "number")
+    fail("invalid-argument", {
+      parameter: "state.busy",
+      rule: "must be a set of trial ids (has, size)",
+      received: show(busy),
+      fix: "pass a Set of the ids of the trials with a job in flight.",
+    });
+}
+
+/** The arguments of a scheduler's verdict(trial, trials). */
+function checkVerdictArgs(trial: unknown, trials: unknown): void {
+  checkTrial("trial", trial);
+  checkTrials("trials", trials, SCHEDULED);
+}
+
 /** Idle work first: running trials with no job in flight (left by a crash, or kept on after a verdict). */
 function idleRunning(trials: readonly Trial[], busy: ReadonlySet<string>): Trial | undefined {
   return trials.find((t) => t.state === "running" && !busy.has(t.id));
@@ -53,10 +97,20 @@ function idleRunning(trials: readonly Trial[], busy: ReadonlySet<string>): Trial
 
 /** The pruner's search (no pruner: every trial trained to the budget). */
 export function prunerScheduler(pruner?: Pruner): Scheduler {
+  if (pruner !== undefined)
+    checkShape(
+      "pruner",
+      pruner,
+      "a pruner { name, epochs, decide }",
+      { name: "string", epochs: "number", decide: "function" },
+      "pass e.g. fh.search.estimatorPruner({ estimator, t }), or nothing to train every trial to the budget.",
+    );
   const judged = (t: Trial) => !!pruner && Object.keys(t.scores).some((k) => k.endsWith(`@${pruner.epochs}`));
   return {
     name: pruner ? `pruner ${pruner.name}` : "full training",
-    next(trials, budget, { busy, canAsk }) {
+    next(trials, budget, state) {
+      checkNextArgs(trials, budget, state);
+      const { busy, canAsk } = state;
       const idle = idleRunning(trials, busy);
       if (idle) {
         const step = nextSearchStep(idle, pruner, judged(idle));
@@ -67,6 +121,7 @@ export function prunerScheduler(pruner?: Pruner): Scheduler {
       return busy.size > 0 || idle ? "wait" : "done";
     },
     verdict(trial, trials) {
+      checkVerdictArgs(trial, trials);
       if (trial.epochs >= trial.budget) return { state: "complete", scores: {} };
       if (pruner && trial.epochs === pruner.epochs && !judged(trial)) {
         const d = pruner.decide(
@@ -110,7 +165,9 @@ export function ashaScheduler(options: AshaOptions): Scheduler {
   const rungOf = (trials: readonly Trial[], budget: number) => ashaRungs(minEpochs, eta, budget);
   return {
     name: `ASHA (${options.estimator.name}, r ${minEpochs}, eta ${eta})`,
-    next(trials, budget, { busy, canAsk }) {
+    next(trials, budget, state) {
+      checkNextArgs(trials, budget, state);
+      const { busy, canAsk } = state;
       const rungs = rungOf(trials, budget);
       const idle = idleRunning(trials, busy);
       if (idle) {
@@ -130,7 +187,8 @@ export function ashaScheduler(options: AshaOptions): Scheduler {
       if (canAsk) return { kind: "new", to: rungs[0] ?? budget };
       return busy.size > 0 ? "wait" : "done";
     },
-    verdict(trial) {
+    verdict(trial, trials) {
+      checkVerdictArgs(trial, trials ?? []);
       if (trial.epochs >= trial.budget) return { state: "complete", scores: {} };
       const rungs = ashaRungs(minEpochs, eta, trial.budget);
       if (!rungs.includes(trial.epochs)) return { state: "running", scores: {} };
@@ -168,7 +226,9 @@ export function hyperbandScheduler(options: HyperbandOptions): Scheduler {
   const of = (t: Trial, n: number) => t.number % n;
   return {
     name: `Hyperband (${options.estimator.name}, r ${minEpochs}, eta ${eta})`,
-    next(trials, budget, { busy, canAsk }) {
+    next(trials, budget, state) {
+      checkNextArgs(trials, budget, state);
+      const { busy, canAsk } = state;
       const n = bracketsFor(budget);
       // Work inside brackets first (idle trials, promotions), without starting new trials there.
       for (let b = 0; b < n; b++) {
@@ -185,6 +245,7 @@ export function hyperbandScheduler(options: HyperbandOptions): Scheduler {
       return busy.size > 0 ? "wait" : "done";
     },
     verdict(trial, trials) {
+      checkVerdictArgs(trial, trials);
       const n = bracketsFor(trial.budget);
       const b = of(trial, n);
       return bracket(trial.budget, b).verdict(

@@ -10,13 +10,16 @@
  */
 import { availableParallelism } from "node:os";
 import { fail, show } from "../core/errors.js";
-import { checkKeys, checkNumber, checkRequired } from "../core/validate.js";
+import { checkBoolean, checkFunction, checkKeys, checkNumber, checkRequired } from "../core/validate.js";
 import { peakValAcc } from "../history/curves.js";
 import type { HistoryDtype } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
 import type { Splits } from "../data/splits.js";
 import type { TrainConfig } from "../train/config.js";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { prepareData, type PreparedData } from "../train/loop.js";
+import { TRAIN_DEFAULTS } from "../train/config.js";
+import { codeRefOf, codeRoots, moduleFolder } from "./code.js";
 import type { ModelFunction } from "../train/user-model.js";
 import { warn } from "../core/warn.js";
 import { checkCheckpoint } from "../train/checkpoint.js";
@@ -32,7 +35,7 @@ import { QueueRunner } from "./queue-runner.js";
 import { startQueueWorkers, type QueueWorkers } from "./queue-processes.js";
 import type { ModuleExport, RunSpec } from "./queue.js";
 import { WorkerDied, WorkerPool } from "./pool.js";
-import { prunerScheduler, type Scheduler } from "../search/schedulers.js";
+import { prunerScheduler, type Scheduler, type SchedulerJob } from "../search/schedulers.js";
 import type { Study } from "./study.js";
 import { checkStudy } from "./study.js";
 
@@ -93,6 +96,18 @@ export interface OptimizeOptions {
    * judge, prune or train to T); `fh.search.ashaScheduler(...)` for asynchronous successive halving.
    */
   readonly scheduler?: Scheduler;
+  /**
+   * Stop the search with an error after this many failed trials in a row (a typo in the model,
+   * the data or the training options fails every trial the same way). Default 20.
+   */
+  readonly maxConsecutiveFailures?: number;
+  /**
+   * A PostgreSQL study: the folder(s) its code (model, objective, data, estimator modules) lives
+   * in. Jobs name each module relative to these folders, with its file's hash; each worker
+   * resolves the name under its own `--code` folders and checks the hash. Default: each module's
+   * own folder.
+   */
+  readonly code?: string | readonly string[];
 }
 
 /** What study.optimize reports after every epoch and decision: the event, counts by state, best, seconds, ETA. */
@@ -185,7 +200,23 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     "env",
     "onWorkerStart",
     "scheduler",
+    "maxConsecutiveFailures",
+    "code",
   ]);
+  if (options.onProgress !== undefined)
+    checkFunction("options.onProgress", options.onProgress, "pass (progress) => { ... } or leave it out.");
+  if (options.onWorkerStart !== undefined)
+    checkFunction("options.onWorkerStart", options.onWorkerStart, "pass (pid) => { ... } or leave it out.");
+  checkSignal("options.signal", options.signal);
+  if (options.stopOnSigint !== undefined) checkBoolean("options.stopOnSigint", options.stopOnSigint);
+  if (options.scheduler !== undefined) checkScheduler("options.scheduler", options.scheduler);
+  if (options.env !== undefined) checkEnv("options.env", options.env);
+  if (options.train !== undefined) checkTrainOptions("options.train", options.train);
+  const maxFailures = checkNumber("options.maxConsecutiveFailures", options.maxConsecutiveFailures ?? 20, {
+    integer: true,
+    min: 1,
+    max: 1_000_000,
+  });
   if (study.storage.readOnly)
     fail("state", {
       parameter: "study",
@@ -276,7 +307,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   if (options.stopOnSigint ?? true) process.on("SIGINT", onStop);
   if (options.signal?.aborted) onStop();
 
-  let score: RunSpec["score"];
+  let score: { readonly estimator: ModuleExport; readonly t: number } | undefined;
   if (options.scoreOnWorkers !== undefined) {
     if (!shared || !isModuleExport(options.scoreOnWorkers) || !study.pruner)
       fail("invalid-argument", {
@@ -291,15 +322,54 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       t: study.pruner.epochs,
     };
   }
+  if (options.code !== undefined && !shared)
+    fail("invalid-argument", {
+      parameter: "options.code",
+      rule: "names the code folders of a study in PostgreSQL (its jobs name modules relative to them)",
+      received: "a local study",
+      fix: "drop options.code: a local study imports the modules you pass as they are.",
+    });
   if (shared) {
+    // Code travels by name: each module as a path relative to a code root, with its file's hash.
+    // Default roots: the working directory (workers started in the same project folder find the
+    // same paths), else each module's own folder.
+    const given = [
+      source.kind === "module" || source.kind === "objective" ? source : undefined,
+      dataModule,
+      score?.estimator,
+    ];
+    const roots =
+      options.code !== undefined
+        ? codeRoots(options.code, "options.code")
+        : [
+            ...new Set([
+              ...(process.cwd() === "/" ? [] : codeRoots(process.cwd(), "the working directory")),
+              ...given.flatMap((m, i) =>
+                m ? [moduleFolder(m.module, ["options.model", "options.data", "options.scoreOnWorkers"][i]!)] : [],
+              ),
+            ]),
+          ];
+    const model: RunSpec["model"] =
+      source.kind === "module"
+        ? {
+            kind: "module",
+            ...codeRefOf(source, roots, "options.model"),
+            ...(source.featuresLayer ? { featuresLayer: source.featuresLayer } : {}),
+          }
+        : source.kind === "objective"
+          ? { kind: "objective", ...codeRefOf(source, roots, "options.objective") }
+          : { kind: "builtin" };
     const spec: RunSpec = {
-      ...(score ? { score } : {}),
+      ...(score
+        ? { score: { t: score.t, estimator: codeRefOf(score.estimator, roots, "options.scoreOnWorkers") } }
+        : {}),
       budget: study.budget,
-      model: source as RunSpec["model"],
-      ...(dataModule ? { data: dataModule } : {}),
+      model,
+      ...(dataModule ? { data: codeRefOf(dataModule, roots, "options.data") } : {}),
       ...(options.train ? { train: options.train } : {}),
       ...(options.historyDtype ? { historyDtype: options.historyDtype } : {}),
     };
+    // Local workers resolve the same names under the same roots (this process's, not the database's).
     remote = await QueueRunner.start({
       url: shared.url,
       study: shared.study,
@@ -317,6 +387,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         workers,
         url: shared.url,
         study: shared.study,
+        code: roots,
         ...(options.env ? { env: options.env } : {}),
         ...(options.onWorkerStart ? { onWorkerStart: options.onWorkerStart } : {}),
       });
@@ -354,6 +425,29 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     });
   };
   let sessionEnded = 0;
+  // Failed trials in a row, and their errors: a search whose every trial fails stops with the cause.
+  const streak: string[] = [];
+  let runaway: Error | undefined;
+  const ended = (state: "complete" | "pruned" | "failed", message?: string) => {
+    sessionEnded++;
+    if (state !== "failed") return void (streak.length = 0);
+    streak.push((message ?? "").split("\n")[0]!.slice(0, 300));
+    if (streak.length < maxFailures || runaway) return;
+    const counts = new Map<string, number>();
+    for (const m of streak) counts.set(m, (counts.get(m) ?? 0) + 1);
+    const [cause, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    try {
+      fail("training-failed", {
+        parameter: "optimize",
+        rule: `stops after options.maxConsecutiveFailures = ${maxFailures} failed trials in a row`,
+        received: `${streak.length} failed trials in a row; ${n} of them: ${cause}`,
+        fix: "fix the cause above (the model, data, objective or training options) and call optimize again: the failed trials stay in the study as records.",
+      });
+    } catch (err) {
+      runaway = err as Error;
+    }
+    onStop();
+  };
 
   const jobFor = (trial: Trial, to: number): TrialJob => {
     let t = trial;
@@ -417,11 +511,11 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       .join(", ");
     if (v.state === "complete") {
       study.tell(id, "complete");
-      sessionEnded++;
+      ended("complete");
       progress(`${id} complete`, id);
     } else if (v.state === "pruned") {
       study.tell(id, "pruned");
-      sessionEnded++;
+      ended("pruned");
       progress(`${id} ${scheduler.name.startsWith("ASHA") ? "paused" : "pruned"}${scores ? ` (${scores})` : ""}`, id);
     } else if (scores) progress(`${id} goes on (${scores})`, id);
   };
@@ -441,8 +535,8 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       study.refresh([id]);
       if (result.status === "failed") {
         study.tell(id, "failed", { error: result.error! });
-        sessionEnded++;
         progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
+        ended("failed", result.error!.message);
       } else settle(id);
       await remote.release(id);
       return;
@@ -459,15 +553,15 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         return;
       }
       study.tell(t, "failed", { error: { name: "WorkerDied", message: `${err.message}, twice`, epoch: t.epochs } });
-      sessionEnded++;
       progress(`${id} failed: its worker died twice`, id);
+      ended("failed", `${err.message}, twice`);
       return;
     }
     if (stopped || result.status === "interrupted") return;
     if (result.status === "failed") {
       study.tell(id, "failed", { error: result.error! });
-      sessionEnded++;
       progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
+      ended("failed", result.error!.message);
       return;
     }
     if (result.testAcc !== undefined) {
@@ -501,13 +595,22 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         max: 4096,
       })
     : Math.max(1, workers);
+  // Whatever the scheduler answers, the search asks for at most `trials` trials, and it gives the
+  // event loop a turn at least every 50 ms (an abort, a kernel interrupt, progress get through).
+  let lastYield = performance.now();
   const lane = async (): Promise<void> => {
     for (;;) {
+      if (performance.now() - lastYield > 50) {
+        await yieldToLoop();
+        lastYield = performance.now();
+      }
       if (stopped) return;
-      const job = scheduler.next(study.trials(), study.budget, {
-        busy,
-        canAsk: study.trials().length < target,
-      });
+      const canAsk = study.trials().length < target;
+      let job = checkJob(scheduler.next(study.trials(), study.budget, { busy, canAsk }), study.budget, (id) =>
+        study.trials().some((t) => t.id === id),
+      );
+      // A scheduler that asks for a new trial past the study's target is told no.
+      if (job !== "done" && job !== "wait" && job.kind === "new" && !canAsk) job = busy.size ? "wait" : "done";
       if (job === "done") return wakeAll();
       if (job === "wait") {
         if (busy.size === 0) {
@@ -543,6 +646,11 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   };
   try {
     await Promise.all([...adopted, ...Array.from({ length: lanes }, () => lane())]);
+    if (runaway) throw runaway;
+  } catch (err) {
+    // One lane's error stops the others (a scheduler's bad answer, a storage error).
+    if (!stopped) onStop();
+    throw err;
   } finally {
     finished = true;
     pool?.close();
@@ -560,4 +668,77 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     interrupted: n.running,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function checkSignal(name: string, signal: unknown): void {
+  if (signal === undefined) return;
+  const s = signal as Partial<AbortSignal> | null;
+  if (!s || typeof s !== "object" || typeof s.aborted !== "boolean" || typeof s.addEventListener !== "function")
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be an AbortSignal",
+      received: show(signal),
+      fix: "pass controller.signal of a new AbortController(), or leave it out.",
+    });
+}
+
+function checkScheduler(name: string, scheduler: unknown): void {
+  const s = scheduler as Partial<Scheduler> | null;
+  if (!s || typeof s !== "object" || typeof s.next !== "function" || typeof s.verdict !== "function")
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be a scheduler: an object with name, next(trials, budget, state) and verdict(trial, trials)",
+      received: show(scheduler),
+      fix: "pass fh.search.ashaScheduler(...), fh.search.prunerScheduler(pruner), or leave it out for the study's pruner.",
+    });
+}
+
+function checkEnv(name: string, env: unknown): void {
+  if (
+    !env ||
+    typeof env !== "object" ||
+    Array.isArray(env) ||
+    Object.values(env as Record<string, unknown>).some((v) => typeof v !== "string")
+  )
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be an object of environment variables with string values",
+      received: show(env),
+      fix: 'pass e.g. { FH_BACKEND: "wasm" }.',
+    });
+}
+
+function checkTrainOptions(name: string, train: unknown): void {
+  if (!train || typeof train !== "object" || Array.isArray(train))
+    fail("invalid-argument", {
+      parameter: name,
+      rule: "must be an object of training options",
+      received: show(train),
+      fix: `pass some of: ${Object.keys(TRAIN_DEFAULTS).join(", ")}.`,
+    });
+  if ("epochs" in train)
+    fail("invalid-argument", {
+      parameter: `${name}.epochs`,
+      rule: "is the study's budget in a search (every trial trains up to it)",
+      received: show((train as { epochs: unknown }).epochs),
+      fix: "drop it from options.train; create the study with the budget you want.",
+    });
+  // Checked here, at the call, so that a typo is one error instead of a failed trial per candidate.
+  checkKeys(name, train, Object.keys(TRAIN_DEFAULTS));
+}
+
+/** A scheduler's answer checked: "done", "wait", { kind: "new", to } or { kind: "continue", id, to }. */
+function checkJob(answer: unknown, budget: number, known: (id: string) => boolean): SchedulerJob | "wait" | "done" {
+  if (answer === "done" || answer === "wait") return answer;
+  const j = answer as Partial<{ kind: string; to: number; id: string }> | null;
+  const okTo = (to: unknown) => Number.isInteger(to) && (to as number) >= 1 && (to as number) <= budget;
+  if (j && typeof j === "object" && j.kind === "new" && okTo(j.to)) return j as SchedulerJob;
+  if (j && typeof j === "object" && j.kind === "continue" && typeof j.id === "string" && known(j.id) && okTo(j.to))
+    return j as SchedulerJob;
+  return fail("invalid-argument", {
+    parameter: "options.scheduler.next",
+    rule: `must answer "done", "wait", { kind: "new", to } or { kind: "continue", id of a trial of the study, to }, with to an integer in [1, ${budget}]`,
+    received: show(answer),
+    fix: "correct the scheduler's next(); the study is unchanged from its last answer.",
+  });
 }

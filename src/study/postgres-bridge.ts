@@ -107,7 +107,7 @@ function handle(id: number): Handle {
 }
 
 type Op =
-  | ["open", string, string, boolean]
+  | ["open", string, string, boolean, number]
   | ["studies", number]
   | ["readMeta", number]
   | ["writeMeta", number, StudyMeta]
@@ -121,9 +121,9 @@ type Op =
 async function run(op: Op): Promise<unknown> {
   switch (op[0]) {
     case "open": {
-      const [, url, study, readOnly] = op;
+      const [, url, study, readOnly, connectSeconds] = op;
       const holder = `feature-histories ${readOnly ? "reader" : "writer"} ${hostname()}:${process.pid}`;
-      const db = await PgStudyDb.open(url, { applicationName: holder, max: 2 });
+      const db = await PgStudyDb.open(url, { applicationName: holder, max: 2, connectSeconds });
       const h: Handle = { db, study, holder };
       try {
         if (!readOnly) await takeLock(h);

@@ -52,9 +52,31 @@ export function isPostgresUrl(value: unknown): value is string {
   return typeof value === "string" && /^postgres(ql)?:\/\//i.test(value);
 }
 
-/** The URL with its password replaced by ***: the only form a message or a log may show. */
-export function redact(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+/**
+ * True for a string that starts like a URL (a scheme of two or more letters and "://", or
+ * "postgres:" / "postgresql:" followed by anything, with or without leading spaces): such a string
+ * is never a directory path, so a mistyped URL is an error instead of a folder named after the
+ * password.
+ */
+export function looksLikeUrl(value: unknown): value is string {
+  return typeof value === "string" && (/^\s*[a-z][a-z0-9+.-]+:\/\//i.test(value) || /^\s*postgres(ql)?:/i.test(value));
+}
+
+/**
+ * Every URL user-info (postgres://user:PASSWORD@..., whatever characters the password holds: the
+ * user-info ends at the last @ of the URL's first token) and every password=... parameter in a
+ * text replaced by ***: the only form a message, a log or a printed object may show.
+ */
+export function redact(text: string): string {
+  return String(text)
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^\s"'`]*)/gi, (_m, scheme: string, rest: string) => {
+      const at = rest.lastIndexOf("@");
+      if (at < 0) return scheme + rest;
+      const info = rest.slice(0, at);
+      const colon = info.indexOf(":");
+      return colon < 0 ? scheme + rest : `${scheme}${info.slice(0, colon)}:***${rest.slice(at)}`;
+    })
+    .replace(/((?:^|[?&\s;])(?:ssl)?password\s*=\s*)('[^']*'|"[^"]*"|[^&\s;#]*)/gi, "$1***");
 }
 
 export interface PgTarget {
@@ -200,9 +222,11 @@ export function explainPgError(err: unknown, target: PgTarget, parameter = "opti
   }
 }
 
-function redactError(e: { message?: string }): Error {
+/** An error with every URL's password and password=... redacted from its message and stack. */
+export function redactError(e: { message?: string }): Error {
   const out = e instanceof Error ? e : new Error(String(e?.message ?? e));
-  if (out.message) out.message = out.message.replace(/postgres(ql)?:\/\/[^\s"']*/gi, (m) => redact(m));
+  if (out.message) out.message = redact(out.message);
+  if (out.stack) out.stack = redact(out.stack);
   return out;
 }
 
@@ -211,11 +235,40 @@ export interface PgOptions {
   readonly applicationName?: string;
   /** How long a lost connection is retried (with back-off) before an operation fails. Default 300 s. */
   readonly reconnectSeconds?: number;
+  /**
+   * How long the first connection waits for a server that is starting up or not answering yet
+   * (with back-off, a warning says so). Default: reconnectSeconds. 0 explains the error at once.
+   */
+  readonly connectSeconds?: number;
+  /** Stops the first connection's wait (and every retry) early with the last error. */
+  readonly signal?: AbortSignal;
   /** Pool size. Default 4. */
   readonly max?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * Listen for 'error' on a client for as long as the caller holds it: node-postgres emits the
+ * connection's error (a server restart, a reset socket) on the client, and a pooled client that is
+ * checked out has no listener of the pool's, so an unheard error would end the process. The
+ * operation in progress fails with the same error and is retried by the caller.
+ */
+export function guardClient(c: pg.ClientBase, onError?: (err: Error) => void): () => void {
+  const listener = (err: Error) => onError?.(err);
+  c.on("error", listener);
+  return () => void c.removeListener("error", listener);
+}
 
 /** A progress patch a worker may write (keys of the trial record it owns while training). */
 export type ProgressPatch = Partial<
@@ -233,11 +286,13 @@ export class PgStudyDb {
   readonly target: PgTarget;
   readonly pool: pg.Pool;
   private readonly reconnectMs: number;
+  private readonly signal: AbortSignal | undefined;
   private closed = false;
 
   private constructor(target: PgTarget, options: PgOptions) {
     this.target = target;
     this.reconnectMs = (options.reconnectSeconds ?? 300) * 1000;
+    this.signal = options.signal;
     this.pool = new pg.Pool({
       connectionString: target.url,
       max: options.max ?? 4,
@@ -248,19 +303,41 @@ export class PgStudyDb {
     this.pool.on("error", () => {});
   }
 
-  /** Connect (a first failure is explained at once, not retried) and migrate the schema. */
+  /**
+   * Connect and migrate the schema. A server that is starting up, restarting or not answering yet
+   * is waited for (connectSeconds, with back-off, interruptible); every other first failure (wrong
+   * password, no database) is explained at once.
+   */
   static async open(url: string, options: PgOptions = {}, parameter = "options.storage"): Promise<PgStudyDb> {
     const target = parsePostgresUrl(url, parameter);
+    const connectMs = (options.connectSeconds ?? options.reconnectSeconds ?? 300) * 1000;
     const db = new PgStudyDb(target, options);
-    try {
-      const c = await db.pool.connect();
-      c.release();
-      await db.migrate();
-    } catch (err) {
-      await db.close();
-      explainPgError(err, target, parameter);
+    const start = Date.now();
+    let delay = 100;
+    let warned = false;
+    for (;;) {
+      try {
+        const c = await db.pool.connect();
+        c.release();
+        await db.migrate();
+        if (warned) warn(`PostgreSQL at ${target.host}:${target.port} answers: connected`);
+        return db;
+      } catch (err) {
+        const waited = Date.now() - start;
+        if (!isTransient(err) || waited + delay > connectMs || options.signal?.aborted) {
+          await db.close();
+          explainPgError(err, target, parameter);
+        }
+        if (!warned) {
+          warned = true;
+          warn(
+            `PostgreSQL at ${target.host}:${target.port} is not answering yet (${redact(String((err as Error).message))}): waiting up to ${Math.round(connectMs / 1000)} s (connectSeconds)`,
+          );
+        }
+        await sleep(delay, options.signal);
+        delay = Math.min(2000, delay * 2);
+      }
     }
-    return db;
   }
 
   /** Run `fn`, retrying transient connection errors with back-off for up to reconnectSeconds. */
@@ -274,14 +351,16 @@ export class PgStudyDb {
         if (warned) warn(`PostgreSQL at ${this.target.host}:${this.target.port} is back (${what})`);
         return r;
       } catch (err) {
-        if (this.closed || !isTransient(err) || Date.now() - start > this.reconnectMs) {
+        if (this.closed || this.signal?.aborted || !isTransient(err) || Date.now() - start > this.reconnectMs) {
           if (isTransient(err) && !this.closed)
             fail(
               "state",
               {
                 parameter: "PostgreSQL",
-                rule: `must come back within ${Math.round(this.reconnectMs / 1000)} s (${what})`,
-                received: `${(err as Error).message} at ${this.target.host}:${this.target.port}`,
+                rule: this.signal?.aborted
+                  ? `was unreachable when this process was stopped (${what})`
+                  : `must come back within ${Math.round(this.reconnectMs / 1000)} s (${what})`,
+                received: `${redact((err as Error).message)} at ${this.target.host}:${this.target.port}`,
                 fix: "start the server again; the study resumes from the database when you rerun.",
               },
               redactError(err as Error),
@@ -292,7 +371,7 @@ export class PgStudyDb {
           warned = true;
           warn(`PostgreSQL at ${this.target.host}:${this.target.port} unreachable (${what}): retrying with back-off`);
         }
-        await sleep(delay);
+        await sleep(delay, this.signal);
         delay = Math.min(5000, delay * 2);
       }
     }
@@ -310,16 +389,19 @@ export class PgStudyDb {
     return this.retry(what, async () => {
       const c = await this.pool.connect();
       let broken = false;
+      const unguard = guardClient(c, () => void (broken = true));
       try {
         await c.query("BEGIN");
         const r = await fn(c);
         await c.query("COMMIT");
         return r;
       } catch (err) {
-        broken = isTransient(err);
+        broken ||= isTransient(err);
         if (!broken) await c.query("ROLLBACK").catch(() => {});
         throw err;
       } finally {
+        // A broken client is thrown away; its listener stays so a late error is heard too.
+        if (!broken) unguard();
         c.release(broken);
       }
     });

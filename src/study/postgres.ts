@@ -6,9 +6,10 @@
  * Histories are written only when they changed since they were read or written here.
  */
 import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
 import { createSyncFn } from "synckit";
 import { FeatureHistoriesError, fail, type ErrorCode, type ErrorDetails } from "../core/errors.js";
-import { checkKeys, checkString } from "../core/validate.js";
+import { checkBoolean, checkKeys, checkNumber, checkString } from "../core/validate.js";
 import { warn } from "../core/warn.js";
 import type { FeatureHistory } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
@@ -41,16 +42,28 @@ export interface PostgresStorageOptions {
   readonly study: string;
   /** Watch without the write lock. Default false. */
   readonly readOnly?: boolean;
+  /**
+   * Seconds to wait for a server that is starting up or not answering yet when the study is
+   * opened (a warning says so; the notebook waits meanwhile). Default 10; 0 fails at once.
+   */
+  readonly connectSeconds?: number;
 }
+
+/** Default wait of the first connection of a study opened in this process (a notebook blocks meanwhile). */
+export const STORAGE_CONNECT_SECONDS = 10;
 
 /** The study `study` on the PostgreSQL database at `url` (schema created or migrated on first use). */
 export function postgresStorage(url: string, options: PostgresStorageOptions): StudyStorage {
   checkString("url", url);
-  checkKeys("options", options, ["study", "readOnly"]);
+  checkKeys("options", options, ["study", "readOnly", "connectSeconds"]);
   const study = checkString("options.study", options.study);
-  const readOnly = options.readOnly ?? false;
+  const readOnly = options.readOnly === undefined ? false : checkBoolean("options.readOnly", options.readOnly);
+  const connectSeconds = checkNumber("options.connectSeconds", options.connectSeconds ?? STORAGE_CONNECT_SECONDS, {
+    min: 0,
+    max: 3600,
+  });
   parsePostgresUrl(url);
-  const handle = call<number>("open", url, study, readOnly);
+  const handle = call<number>("open", url, study, readOnly, connectSeconds);
   let open = true;
   // Histories known to be in the database as they are (read from it or written to it here).
   const stored = new WeakSet<FeatureHistory>();
@@ -75,10 +88,21 @@ export function postgresStorage(url: string, options: PostgresStorageOptions): S
         fix: "load it again.",
       });
   };
-  return {
-    description: `PostgreSQL ${redact(url)} study "${study}"`,
+  const description = `PostgreSQL ${redact(url)} study "${study}"`;
+  // The URL may carry a password: the queue keeps it out of sight of util.inspect (a notebook cell
+  // ending in the study), JSON.stringify and Object.keys; the storage prints as its description.
+  const queue = Object.defineProperty({ study }, "url", { value: url, enumerable: false }) as {
+    readonly study: string;
+    readonly url: string;
+  };
+  Object.defineProperty(queue, inspect.custom, {
+    value: () => `{ url: ${JSON.stringify(redact(url))}, study: ${JSON.stringify(study)} }`,
+  });
+  Object.defineProperty(queue, "toJSON", { value: () => ({ url: redact(url), study }) });
+  const storage: StudyStorage = {
+    description,
     readOnly,
-    queue: { url, study },
+    queue,
     readMeta: () => call<StudyMeta | undefined>("readMeta", handle) ?? undefined,
     writeMeta(meta) {
       writable();
@@ -116,11 +140,16 @@ export function postgresStorage(url: string, options: PostgresStorageOptions): S
       call("close", handle);
     },
   };
+  Object.defineProperty(storage, "toJSON", { value: () => ({ description, readOnly }) });
+  Object.defineProperty(storage, inspect.custom, {
+    value: () => `[StudyStorage ${description}${readOnly ? " (read-only)" : ""}]`,
+  });
+  return storage;
 }
 
 /** The names of the studies in a PostgreSQL database (for messages and `feature-histories worker`). */
 export function postgresStudies(url: string): string[] {
-  const h = call<number>("open", url, "", true);
+  const h = call<number>("open", url, "", true, STORAGE_CONNECT_SECONDS);
   try {
     return call<string[]>("studies", h);
   } finally {

@@ -12,6 +12,8 @@ export interface QueueWorkersOptions {
   readonly workers: number;
   readonly url: string;
   readonly study: string;
+  /** The folders each worker may import the study's code from (--code). Default: its working directory. */
+  readonly code?: readonly string[];
   readonly env?: Record<string, string>;
   readonly onWorkerStart?: (pid: number) => void;
   /** Passed on to each worker (seconds). */
@@ -42,6 +44,7 @@ export function startQueueWorkers(options: QueueWorkersOptions): QueueWorkers {
         ...options.env,
         FH_WORKER_STORAGE: options.url,
         FH_WORKER_STUDY: options.study,
+        ...(options.code ? { FH_WORKER_CODE: JSON.stringify(options.code) } : {}),
         ...(options.heartbeatSeconds ? { FH_WORKER_HEARTBEAT: String(options.heartbeatSeconds) } : {}),
         ...(options.staleSeconds ? { FH_WORKER_STALE: String(options.staleSeconds) } : {}),
         ...(options.idleSeconds ? { FH_WORKER_IDLE: String(options.idleSeconds) } : {}),

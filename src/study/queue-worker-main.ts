@@ -17,11 +17,13 @@ if (env.FH_WORKER_STORAGE && env.FH_WORKER_STUDY) {
   const staleSeconds = num(env.FH_WORKER_STALE);
   const idleSeconds = num(env.FH_WORKER_IDLE);
   const tag = `[worker ${process.pid}]`;
+  const code = env.FH_WORKER_CODE ? (JSON.parse(env.FH_WORKER_CODE) as string[]) : undefined;
   try {
     const r = await worker({
       storage: env.FH_WORKER_STORAGE,
       study: env.FH_WORKER_STUDY,
       signal: stop.signal,
+      ...(code ? { code } : {}),
       ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
       ...(staleSeconds ? { staleSeconds } : {}),
       ...(idleSeconds ? { idleSeconds } : {}),

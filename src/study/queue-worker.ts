@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
 import { fail, FeatureHistoriesError, show } from "../core/errors.js";
-import { checkKeys, checkNumber, checkRequired, checkString } from "../core/validate.js";
+import { checkFunction, checkKeys, checkNumber, checkRequired, checkString } from "../core/validate.js";
 import { warn } from "../core/warn.js";
 import { emptyCurves } from "../history/curves.js";
 import { spaceFromJSON, validateConfig } from "../space/space.js";
@@ -25,8 +25,10 @@ import {
   runTrialJob,
   type JobResult,
   type JobSnapshot,
+  type ModelSource,
   type TrialJob,
 } from "./jobs.js";
+import { codeRoots, resolveCodeRef } from "./code.js";
 import { PgStudyDb, isTransient, listenTo, type ProgressPatch } from "./postgres-db.js";
 import type { FeatureHistory } from "../history/feature-history.js";
 import {
@@ -59,6 +61,14 @@ export interface WorkerOptions {
   readonly idleSeconds?: number;
   /** How long a lost connection is retried. Default 300. */
   readonly reconnectSeconds?: number;
+  /** How long the first connection waits for a server that is starting up or not answering. Default 300. */
+  readonly connectSeconds?: number;
+  /**
+   * The folder(s) this worker imports the study's code from: a job names each module by a path
+   * relative to them and its hash, never by a path, URL or package from the database. Default:
+   * the working directory the worker was started in.
+   */
+  readonly code?: string | readonly string[];
 }
 
 /** What a shared study's worker did: took a job, wrote an epoch, finished or handed back a job. */
@@ -101,6 +111,8 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
     "staleSeconds",
     "idleSeconds",
     "reconnectSeconds",
+    "connectSeconds",
+    "code",
   ];
   checkRequired("options", options, allowed);
   checkKeys("options", options, allowed);
@@ -112,16 +124,40 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
     options.idleSeconds === undefined
       ? Infinity
       : checkNumber("options.idleSeconds", options.idleSeconds, { above: 0 }) * 1000;
+  const reconnectSeconds = checkNumber("options.reconnectSeconds", options.reconnectSeconds ?? 300, { min: 0 });
+  const connectSeconds = checkNumber("options.connectSeconds", options.connectSeconds ?? reconnectSeconds, { min: 0 });
+  if (options.onEvent !== undefined)
+    checkFunction("options.onEvent", options.onEvent, "pass (event) => { ... } or leave it out.");
+  const signal = options.signal;
+  if (
+    signal !== undefined &&
+    (!signal || typeof signal.aborted !== "boolean" || typeof signal.addEventListener !== "function")
+  )
+    fail("invalid-argument", {
+      parameter: "options.signal",
+      rule: "must be an AbortSignal",
+      received: show(signal),
+      fix: "pass controller.signal of a new AbortController(), or leave it out.",
+    });
+  const roots = codeRoots(options.code ?? process.cwd(), "options.code");
   const me = `feature-histories worker ${hostname()}:${process.pid}`;
-  const db = await PgStudyDb.open(options.storage, {
-    applicationName: me,
-    ...(options.reconnectSeconds !== undefined ? { reconnectSeconds: options.reconnectSeconds } : {}),
-  });
   const started = performance.now();
   const stop = new AbortController();
   const onAbort = () => stop.abort(options.signal?.reason ?? "the worker was stopped");
   options.signal?.addEventListener("abort", onAbort);
   if (options.signal?.aborted) onAbort();
+  let db: PgStudyDb;
+  try {
+    db = await PgStudyDb.open(options.storage, {
+      applicationName: me,
+      reconnectSeconds,
+      connectSeconds,
+      signal: stop.signal,
+    });
+  } catch (err) {
+    options.signal?.removeEventListener("abort", onAbort);
+    throw err;
+  }
   const emit = (event: string, trialId?: string, epoch?: number) =>
     options.onEvent?.({ event, ...(trialId ? { trialId } : {}), ...(epoch !== undefined ? { epoch } : {}) });
 
@@ -184,7 +220,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
           received: "none in the job",
           fix: "pass optimize({ data: { module, exportName } }) in the scheduler.",
         });
-      const key = `${spec.data.module}#${spec.data.exportName}`;
+      const key = `${spec.data.module}#${spec.data.exportName}#${spec.data.sha256}`;
       let p = prepared.get(key);
       if (!p) {
         p = (async () => {
@@ -192,7 +228,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
           const { prepareData } = await import("../train/loop.js");
           await resolveBackend();
           const load = await importFunction<() => Splits | Promise<Splits>>(
-            spec.data!.module,
+            resolveCodeRef(spec.data, roots, "job.spec.data"),
             spec.data!.exportName,
             "data",
           );
@@ -209,19 +245,35 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
       const id = data.trialId;
       const spec = data.spec;
       // This machine must be able to run it: import the code (and load the data) before taking the trial.
+      // Every module is named relative to this worker's code roots and checked against its hash.
       let preparedData: unknown;
+      let source: ModelSource = { kind: "builtin" };
+      let estimatorUrl: string | undefined;
       try {
-        if (spec.model.kind !== "builtin")
-          await importFunction(
-            spec.model.module,
-            spec.model.exportName,
-            spec.model.kind === "objective" ? "objective" : "model",
-          );
+        checkSpec(spec);
+        if (spec.model.kind === "module" || spec.model.kind === "objective") {
+          const url = resolveCodeRef(spec.model, roots, "job.spec.model");
+          await importFunction(url, spec.model.exportName, spec.model.kind === "objective" ? "objective" : "model");
+          source =
+            spec.model.kind === "objective"
+              ? { kind: "objective", module: url, exportName: spec.model.exportName }
+              : {
+                  kind: "module",
+                  module: url,
+                  exportName: spec.model.exportName,
+                  ...(spec.model.featuresLayer ? { featuresLayer: spec.model.featuresLayer } : {}),
+                };
+        }
         preparedData = await prepare(spec);
-        if (spec.score)
-          await importEstimator(spec.score.estimator.module, spec.score.estimator.exportName, "scoreOnWorkers");
+        if (spec.score) {
+          estimatorUrl = resolveCodeRef(spec.score.estimator, roots, "job.spec.score.estimator");
+          await importEstimator(estimatorUrl, spec.score.estimator.exportName, "scoreOnWorkers");
+        }
       } catch (err) {
-        await boss!.fail(queue, job.id, { message: `worker ${me} cannot run it: ${(err as Error).message}` });
+        const message = `worker ${me} refuses or cannot run it: ${(err as Error).message}`;
+        warn(`job ${job.id} (trial ${show(id)}) handed back: ${(err as Error).message}`);
+        emit(`${typeof id === "string" ? id : "?"} handed back: ${(err as Error).message.split("\n")[0]}`);
+        await boss!.fail(queue, job.id, { message });
         throw err;
       }
       const lease = `${job.id}:${randomUUID()}`;
@@ -318,8 +370,6 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
           if (!ok) return loseLease();
           emit(`${id} epoch ${epochs}`, id, epochs);
         };
-        const source =
-          spec.model.kind === "objective" || spec.model.kind === "module" ? spec.model : { kind: "builtin" as const };
         result = await runTrialJob(trialJob, preparedData as never, source, onSnapshot, abort.signal);
         if (lost) {
           emit(`${id} dropped: another worker took it over`, id);
@@ -330,11 +380,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         let scores: Record<string, number> | undefined;
         if (spec.score && result.status === "done" && result.epochs === spec.score.t && spec.score.t < spec.budget) {
           // The decision's estimator fit happens here, on the worker, not in the scheduler.
-          const est = await importEstimator(
-            spec.score.estimator.module,
-            spec.score.estimator.exportName,
-            "scoreOnWorkers",
-          );
+          const est = await importEstimator(estimatorUrl!, spec.score.estimator.exportName, "scoreOnWorkers");
           const key = `${est.name}@${spec.score.t}`;
           try {
             const score = est.estimate(latest, spec.score.t, spec.budget);
@@ -478,4 +524,25 @@ function failed(id: string, err: unknown, epoch: number): JobResult {
     },
     epochs: epoch,
   };
+}
+
+/** A job's spec as a worker reads it from the database: its shape checked before anything is used. */
+function checkSpec(spec: unknown): asserts spec is RunSpec {
+  const s = spec as Partial<RunSpec> | null;
+  const kinds = ["builtin", "module", "objective"];
+  if (
+    !s ||
+    typeof s !== "object" ||
+    !Number.isInteger(s.budget) ||
+    (s.budget as number) < 1 ||
+    !s.model ||
+    typeof s.model !== "object" ||
+    !kinds.includes((s.model as { kind?: string }).kind ?? "")
+  )
+    fail("data-corrupt", {
+      parameter: "job.spec",
+      rule: "must be a job a feature-histories scheduler wrote: { budget, model: { kind: builtin | module | objective, ... }, ... }",
+      received: show(spec),
+      fix: "check who can write the study's database (docs/scale-out.md, threat model).",
+    });
 }

@@ -14,7 +14,7 @@ import type { HistoryDtype } from "../history/feature-history.js";
 import type { TrialValue } from "../history/trial.js";
 import type { TrainConfig } from "../train/config.js";
 import { explainPgError, parsePostgresUrl, redact } from "./postgres-db.js";
-import type { ModelSource } from "./jobs.js";
+import type { CodeRef } from "./code.js";
 
 export const QUEUE_SCHEMA = "feature_histories_queue";
 
@@ -24,20 +24,26 @@ export interface ModuleExport {
   readonly exportName: string;
 }
 
-/** What a worker needs to run a study's jobs besides the trial's row. */
+/**
+ * What a worker needs to run a study's jobs besides the trial's row. Code is named only by
+ * reference (study/code.ts): a path relative to the worker's own code roots and its hash.
+ */
 export interface RunSpec {
   readonly budget: number;
   /** builtin, module or objective (a function source cannot travel). */
-  readonly model: Exclude<ModelSource, { kind: "function" }>;
+  readonly model:
+    | { readonly kind: "builtin" }
+    | ({ readonly kind: "module"; readonly featuresLayer?: string } & CodeRef)
+    | ({ readonly kind: "objective" } & CodeRef);
   /** A module export that returns the splits (fh.data.makeSplits), for models that train on data. */
-  readonly data?: ModuleExport;
+  readonly data?: CodeRef;
   readonly train?: Partial<TrainConfig>;
   readonly historyDtype?: HistoryDtype;
   /**
    * Fit this estimator on the worker right after a job trains a trial to epoch t, and record
    * its score (scores["name@t"]) with the trial: the pruner reads it instead of fitting it.
    */
-  readonly score?: { readonly estimator: ModuleExport; readonly t: number };
+  readonly score?: { readonly estimator: CodeRef; readonly t: number };
 }
 
 /** A job's data in the queue. */

@@ -8,18 +8,40 @@
  */
 import { fail, show } from "../core/errors.js";
 import { createRng } from "../core/random.js";
-import { checkKeys, checkNumber, checkString, checkRequired } from "../core/validate.js";
+import {
+  checkArray,
+  checkBoolean,
+  checkBytes,
+  checkKeys,
+  checkNumber,
+  checkNumberRecord,
+  checkOneOf,
+  checkOptions,
+  checkShape,
+  checkString,
+  checkStrings,
+  checkRequired,
+  isPlainObject,
+} from "../core/validate.js";
 import type { TrialState } from "../core/types.js";
-import { emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
+import { checkCurves, emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
 import type { FeatureHistory } from "../history/feature-history.js";
+import { checkHistoryData } from "../proxy/fh.js";
 import type { Trial, TrialError } from "../history/trial.js";
-import { configKey, spaceFromJSON, spaceToJSON, validateConfig, type SearchSpace } from "../space/space.js";
+import {
+  checkConfig,
+  configKey,
+  spaceFromJSON,
+  spaceToJSON,
+  validateConfig,
+  type SearchSpace,
+} from "../space/space.js";
 import { directoryStorage } from "./directory.js";
 import { postgresStorage, postgresStudies } from "./postgres.js";
-import { isPostgresUrl } from "./postgres-db.js";
+import { isPostgresUrl, looksLikeUrl, redact } from "./postgres-db.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
 import type { Pruner } from "../search/pruners.js";
-import { randomSampler, type Sampler } from "../search/samplers.js";
+import { checkSearchSpace, randomSampler, type Sampler } from "../search/samplers.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
 
 /** Options of fh.study.create: name, storage (directory or PostgreSQL URL), space, budget, seed, pruner, sampler. */
@@ -65,6 +87,96 @@ export interface TrialReport {
   readonly seconds?: number;
   readonly testAcc?: number;
   readonly parameters?: number;
+}
+
+const TRIAL_STATES: readonly TrialState[] = ["running", "complete", "pruned", "failed"];
+const CURVE_KEYS = ["trainLoss", "trainAcc", "valLoss", "valAcc", "seconds", "captureSeconds", "lr"] as const;
+
+/** `report` must be what a trial reports: curves (every per-epoch array), and histories, seconds, ... when given. */
+function checkReport(report: unknown): asserts report is TrialReport {
+  checkShape(
+    "report",
+    report,
+    "a trial report { curves, probeTrain?, probeValidation?, seconds?, testAcc?, parameters? }",
+    { curves: "object" },
+    "pass a train result (trainCandidate's) or { curves, ... } covering the epochs trained so far.",
+  );
+  const r = report as Record<string, unknown>;
+  const curves = checkCurves("report.curves", r.curves);
+  for (const key of CURVE_KEYS)
+    curves[key].forEach((v: unknown, i) => {
+      // null: a NaN (a diverged loss) read back from JSON.
+      if (typeof v !== "number" && v !== null)
+        fail("invalid-argument", {
+          parameter: `report.curves.${key}[${i}]`,
+          rule: "must be a number (one per epoch)",
+          received: show(v),
+          fix: "report the curves a training recorded.",
+        });
+    });
+  if (r.probeTrain !== undefined) checkHistoryData("report.probeTrain", r.probeTrain);
+  if (r.probeValidation !== undefined) checkHistoryData("report.probeValidation", r.probeValidation);
+  if (r.seconds !== undefined) checkNumber("report.seconds", r.seconds, { min: 0 });
+  if (r.testAcc !== undefined) checkNumber("report.testAcc", r.testAcc, { min: 0, max: 1 });
+  if (r.parameters !== undefined) checkNumber("report.parameters", r.parameters, { integer: true, min: 0 });
+}
+
+const STORAGE_METHODS = [
+  "readMeta",
+  "writeMeta",
+  "saveTrial",
+  "loadTrials",
+  "loadTrial",
+  "saveCheckpoint",
+  "loadCheckpoint",
+  "deleteCheckpoints",
+  "close",
+] as const;
+
+/** A custom storage must have every method of StudyStorage (checked at the call, not at first use). */
+function checkStorage(value: unknown): StudyStorage {
+  const missing =
+    value !== null && typeof value === "object"
+      ? STORAGE_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] !== "function")
+      : [...STORAGE_METHODS];
+  if (!missing.length && typeof (value as { description?: unknown }).description !== "string")
+    fail("invalid-argument", {
+      parameter: "options.storage.description",
+      rule: "must be a string (a storage names itself in messages)",
+      received: show((value as { description?: unknown }).description),
+      fix: 'give the storage a description such as "memory".',
+    });
+  if (missing.length)
+    fail("invalid-argument", {
+      parameter: "options.storage",
+      rule:
+        value !== null && typeof value === "object"
+          ? `must be a directory path, a PostgreSQL URL or a StudyStorage (it lacks ${missing.join(", ")})`
+          : "must be a directory path, a PostgreSQL URL or a StudyStorage",
+      received: show(value),
+      fix: `pass a path such as "studies/my-search", or a storage with ${STORAGE_METHODS.join(", ")}.`,
+    });
+  return value as StudyStorage;
+}
+
+/** The pruner and sampler options of create / load / copy, checked at the call. */
+function checkPrunerSampler(options: { pruner?: unknown; sampler?: unknown }): void {
+  if (options.pruner !== undefined)
+    checkShape(
+      "options.pruner",
+      options.pruner,
+      "a pruner { name, epochs, decide }",
+      { name: "string", epochs: "number", decide: "function" },
+      "pass e.g. fh.search.estimatorPruner({ estimator, t }), or leave it out to never prune.",
+    );
+  if (options.sampler !== undefined)
+    checkShape(
+      "options.sampler",
+      options.sampler,
+      "a sampler { name, sample }",
+      { name: "string", sample: "function" },
+      "pass e.g. fh.search.mutationSampler(), or leave it out for random sampling.",
+    );
 }
 
 /** A trial id from its number: t0000, t0001, ... */
@@ -116,12 +228,18 @@ export class Study {
 
   /** Every trial, in the order they were asked for. */
   trials(states?: readonly TrialState[]): Trial[] {
+    if (states !== undefined)
+      checkArray("states", states, {
+        what: "trial states",
+        item: (n, v) => checkOneOf(n, v, TRIAL_STATES),
+        fix: 'pass e.g. ["complete"] or ["running", "pruned"], or nothing for every trial.',
+      });
     const all = [...this.byId.values()].sort((a, b) => a.number - b.number);
     return states ? all.filter((t) => states.includes(t.state)) : all;
   }
 
   trial(id: string): Trial {
-    const t = this.byId.get(id);
+    const t = typeof id === "string" ? this.byId.get(id) : undefined;
     if (!t)
       fail("invalid-argument", {
         parameter: "trial id",
@@ -139,8 +257,9 @@ export class Study {
    * keeps the histories it had when its epochs did not change.
    */
   refresh(ids?: readonly string[], options: { histories?: boolean } = {}): Trial[] {
-    checkKeys("options", options, ["histories"]);
-    const histories = options.histories ?? true;
+    if (ids !== undefined) checkStrings("ids", ids, 'pass trial ids such as ["t0003"], or nothing for every trial.');
+    checkOptions("options", options, ["histories"]);
+    const histories = options.histories === undefined ? true : checkBoolean("options.histories", options.histories);
     const take = (t: Trial) => {
       validateConfig(this.space, t.config as Record<string, string | number | boolean>);
       const old = this.byId.get(t.id);
@@ -181,7 +300,17 @@ export class Study {
    * space has others), or `config` when given (checked against the space).
    */
   ask(options: { config?: Record<string, string | number | boolean> } = {}): Trial {
-    checkKeys("options", options, ["config"]);
+    checkOptions("options", options, ["config"]);
+    if (options.config !== undefined) {
+      checkConfig("options.config", options.config);
+      if (!isPlainObject(options.config))
+        fail("invalid-argument", {
+          parameter: "options.config",
+          rule: "must be a configuration (an object of parameter values)",
+          received: show(options.config),
+          fix: "pass a configuration from fh.space.sample(space, seed).",
+        });
+    }
     const number = this.byId.size === 0 ? 0 : Math.max(...[...this.byId.values()].map((t) => t.number)) + 1;
     let config = options.config;
     if (config) validateConfig(this.space, config);
@@ -209,8 +338,21 @@ export class Study {
     });
   }
 
+  /** The stored trial a method's `trial` argument (a trial or its id) names. */
+  private find(trial: Trial | string): Trial {
+    if (typeof trial === "string") return this.trial(trial);
+    if (trial === null || typeof trial !== "object" || typeof (trial as { id?: unknown }).id !== "string")
+      fail("invalid-argument", {
+        parameter: "trial",
+        rule: `must be a trial of study "${this.name}" or its id`,
+        received: show(trial),
+        fix: 'pass a trial from study.ask() or study.trials(), or its id such as "t0003".',
+      });
+    return this.trial(trial.id);
+  }
+
   private running(trial: Trial | string, what: string): Trial {
-    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    const t = this.find(trial);
     if (t.state !== "running")
       fail("state", {
         parameter: "trial",
@@ -227,9 +369,16 @@ export class Study {
    * next, older checkpoints last, so a crash at any point leaves a record whose checkpoint exists.
    */
   report(trial: Trial | string, report: TrialReport, options: { checkpoint?: Uint8Array } = {}): Trial {
-    checkKeys("options", options, ["checkpoint"]);
+    checkOptions("options", options, ["checkpoint"]);
+    if (options.checkpoint !== undefined)
+      checkBytes(
+        "options.checkpoint",
+        options.checkpoint,
+        "pass the checkpoint's bytes (a Uint8Array), e.g. a train result's checkpoint.",
+      );
     const t = this.running(trial, "report");
-    const epochs = report.curves?.valAcc?.length;
+    checkReport(report);
+    const epochs = report.curves.valAcc.length;
     if (!Number.isInteger(epochs) || epochs < t.epochs || epochs > this.budget)
       fail("invalid-argument", {
         parameter: "report.curves",
@@ -241,7 +390,8 @@ export class Study {
     const saved = this.save({
       ...t,
       epochs,
-      curves: report.curves,
+      // The per-epoch arrays only: a key the curves do not have is not stored.
+      curves: Object.fromEntries(CURVE_KEYS.map((k) => [k, report.curves[k]])) as unknown as Curves,
       ...(report.probeTrain ? { probeTrain: report.probeTrain } : {}),
       ...(report.probeValidation ? { probeValidation: report.probeValidation } : {}),
       ...(report.testAcc !== undefined ? { testAcc: report.testAcc } : {}),
@@ -255,7 +405,7 @@ export class Study {
 
   /** The bytes of the trial's checkpoint (after epoch trial.checkpointEpoch), if it has one. */
   loadCheckpoint(trial: Trial | string): Uint8Array | undefined {
-    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    const t = this.find(trial);
     return t.checkpointEpoch === undefined ? undefined : this.storage.loadCheckpoint(t.id, t.checkpointEpoch);
   }
 
@@ -274,7 +424,16 @@ export class Study {
 
   /** End a trial: complete (trained to the budget), pruned (stopped early on purpose) or failed. */
   tell(trial: Trial | string, state: "complete" | "pruned" | "failed", options: { error?: TrialError } = {}): Trial {
-    checkKeys("options", options, ["error"]);
+    checkOptions("options", options, ["error"]);
+    checkOneOf("state", state, ["complete", "pruned", "failed"]);
+    if (options.error !== undefined)
+      checkShape(
+        "options.error",
+        options.error,
+        "a trial error { name, message, epoch }",
+        { name: "string", message: "string", epoch: "number" },
+        "pass { error: { name, message, epoch } } (a failed train result's error fits).",
+      );
     const t = this.running(trial, "be told");
     if (state === "complete" && t.epochs !== this.budget)
       fail("state", {
@@ -290,13 +449,6 @@ export class Study {
         received: "undefined",
         fix: "pass { error: { name, message, epoch } } (a failed train result's error fits).",
       });
-    if (!["complete", "pruned", "failed"].includes(state))
-      fail("invalid-argument", {
-        parameter: "state",
-        rule: 'must be "complete", "pruned" or "failed"',
-        received: show(state),
-        fix: "pass one of these.",
-      });
     const done = this.save({ ...t, state, endedAt: this.now(), ...(options.error ? { error: options.error } : {}) });
     if (state !== "pruned" && t.checkpointEpoch !== undefined) {
       // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with it.
@@ -308,7 +460,7 @@ export class Study {
 
   /** Reopen a pruned trial (a promotion) or a failed one (a retry), from its checkpoint if any. */
   resume(trial: Trial | string): Trial {
-    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    const t = this.find(trial);
     if (t.state !== "pruned" && t.state !== "failed" && t.state !== "running")
       fail("state", {
         parameter: "trial",
@@ -322,13 +474,14 @@ export class Study {
 
   /** Record scores a decision used (e.g. { "FH@2": 0.81 }) with a trial. */
   recordScores(trial: Trial | string, scores: Readonly<Record<string, number>>): Trial {
-    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    checkNumberRecord("scores", scores, 'pass scores by name, e.g. { "FH@2": 0.81 }.');
+    const t = this.find(trial);
     return this.save({ ...t, scores: { ...t.scores, ...scores } });
   }
 
   /** Reopen a pruned (paused) trial that a scheduler promotes: it trains on from its checkpoint. */
   promote(trial: Trial | string): Trial {
-    const t = this.trial(typeof trial === "string" ? trial : trial.id);
+    const t = this.find(trial);
     if (t.state !== "pruned")
       fail("state", {
         parameter: "trial",
@@ -390,16 +543,18 @@ function storageOf(storage: unknown, readOnly: boolean, name?: string): StudySto
     }
     return postgresStorage(storage, { study: checkString("options.name", name), readOnly });
   }
-  if (typeof storage === "string") return directoryStorage(checkString("options.storage", storage), { readOnly });
-  const s = storage as Partial<StudyStorage> | null;
-  if (!s || typeof s !== "object" || typeof s.saveTrial !== "function" || typeof s.loadTrials !== "function")
+  // A string that starts like a URL is never a folder: a mistyped URL must not become a directory
+  // named after its password.
+  if (looksLikeUrl(storage))
     fail("invalid-argument", {
       parameter: "options.storage",
-      rule: "must be a directory path or a StudyStorage",
-      received: show(storage),
-      fix: 'pass a path such as "studies/my-search".',
+      rule: "must be a folder path or a PostgreSQL URL postgres://USER@HOST[:PORT]/DATABASE (it starts like a URL but is not one)",
+      // Not a URL, so redact() cannot find its user-info: hide everything up to its last @.
+      received: show(redact(storage).replace(/^(\s*[a-z][a-z0-9+.-]*:).*@/i, "$1***@")),
+      fix: "write it as postgres://user@host:5432/db with no leading spaces (password from PGPASSWORD or ~/.pgpass), or pass a folder path such as ./studies/my-study.",
     });
-  return s as StudyStorage;
+  if (typeof storage === "string") return directoryStorage(checkString("options.storage", storage), { readOnly });
+  return checkStorage(storage);
 }
 
 /**
@@ -412,6 +567,7 @@ export function createStudy(options: CreateStudyOptions): Study {
   const name = checkString("options.name", options.name);
   const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
+  checkPrunerSampler(options);
   if (!options.space || !Array.isArray((options.space as { params?: unknown }).params))
     fail("invalid-argument", {
       parameter: "options.space",
@@ -419,6 +575,7 @@ export function createStudy(options: CreateStudyOptions): Study {
       received: show(options.space),
       fix: "build one with fh.space.defineSpace([...]) or a preset such as fh.space.jointSpace().",
     });
+  checkSearchSpace("options.space", options.space);
   const storage = storageOf(options.storage, false, name);
   try {
     const space = spaceToJSON(options.space);
@@ -459,6 +616,10 @@ export function createStudy(options: CreateStudyOptions): Study {
 export function loadStudy(options: LoadStudyOptions): Study {
   checkRequired("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
   checkKeys("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
+  if (options.name !== undefined) checkString("options.name", options.name);
+  if (options.readOnly !== undefined) checkBoolean("options.readOnly", options.readOnly);
+  if (options.histories !== undefined) checkBoolean("options.histories", options.histories);
+  checkPrunerSampler(options);
   const storage = storageOf(options.storage, options.readOnly ?? false, options.name);
   try {
     const meta = storage.readMeta();

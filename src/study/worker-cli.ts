@@ -2,7 +2,10 @@
  * `npx feature-histories worker --storage postgres://... --study NAME [--concurrency N]`: work on
  * a shared study from this machine until stopped (Ctrl-C / SIGTERM: each worker stops cleanly,
  * its job goes back to the queue). N > 1 starts N worker processes (one per core suits CPU
- * training). The password comes from the URL, PGPASSWORD or ~/.pgpass; it is never printed.
+ * training). The password comes from PGPASSWORD or ~/.pgpass (a password in --storage shows in
+ * `ps` to every user of the machine: refused unless --allow-password-in-argv); it is never printed.
+ * The worker imports the study's code only from the folders given with --code (default: the
+ * working directory), by the names and hashes its jobs carry (study/code.ts).
  */
 import { parseArgs } from "node:util";
 import { worker } from "./queue-worker.js";
@@ -10,6 +13,10 @@ import { startQueueWorkers } from "./queue-processes.js";
 import { redact } from "./postgres-db.js";
 
 const USAGE = `usage: feature-histories worker --storage postgres://USER@HOST[:PORT]/DB --study NAME [options]
+  --code DIR          a folder this worker may import the study's code from (repeatable;
+                      default: the working directory). Jobs name modules relative to it.
+  --connect SECONDS   wait this long for a server that is starting up (default 300)
+  --allow-password-in-argv  accept a password inside --storage (visible in ps; prefer PGPASSWORD)
   --concurrency N     worker processes on this machine (default 1; one per core for CPU training)
   --idle SECONDS      stop after this long without a job (default: never)
   --heartbeat SECONDS heartbeat while training (default 5)
@@ -30,6 +37,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
         heartbeat: { type: "string" },
         stale: { type: "string" },
         quiet: { type: "boolean" },
+        code: { type: "string", multiple: true },
+        connect: { type: "string" },
+        "allow-password-in-argv": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -46,6 +56,14 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     console.error(`${!storage ? "--storage" : "--study"} is required\n${USAGE}`);
     process.exit(2);
   }
+  if (args.storage !== undefined && hasPassword(args.storage) && !args["allow-password-in-argv"]) {
+    console.error(
+      `--storage carries a password (${redact(args.storage)}): every user of this machine can read it in ps.\n` +
+        "Leave it out of the URL and set PGPASSWORD, or a line host:port:db:user:password in ~/.pgpass (chmod 600);\n" +
+        "or pass --allow-password-in-argv to accept it anyway.",
+    );
+    process.exit(2);
+  }
   const num = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -59,12 +77,17 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const idleSeconds = num("idle", args.idle);
   const heartbeatSeconds = num("heartbeat", args.heartbeat);
   const staleSeconds = num("stale", args.stale);
-  console.log(`feature-histories worker: study "${args.study}" on ${redact(storage)}, ${concurrency} process(es)`);
+  const connectSeconds = num("connect", args.connect);
+  const code = args.code?.length ? args.code : [process.cwd()];
+  console.log(
+    `feature-histories worker: study "${args.study}" on ${redact(storage)}, ${concurrency} process(es), code from ${code.join(", ")}`,
+  );
   if (concurrency > 1) {
     const workers = startQueueWorkers({
       workers: Math.round(concurrency),
       url: storage,
       study: args.study,
+      code,
       verbose: !args.quiet,
       ...(idleSeconds ? { idleSeconds } : {}),
       ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
@@ -84,6 +107,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       storage,
       study: args.study,
       signal: stop.signal,
+      code,
+      ...(connectSeconds ? { connectSeconds } : {}),
       ...(idleSeconds ? { idleSeconds } : {}),
       ...(heartbeatSeconds ? { heartbeatSeconds } : {}),
       ...(staleSeconds ? { staleSeconds } : {}),
@@ -96,4 +121,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     console.error((err as Error).message);
     process.exit(1);
   }
+}
+
+/** True when a PostgreSQL URL carries a password (user-info with a colon, or a password= parameter). */
+function hasPassword(url: string): boolean {
+  return redact(url) !== url;
 }

@@ -6,7 +6,15 @@
 import * as aq from "arquero";
 import { fail, show } from "../core/errors.js";
 import { createRng } from "../core/random.js";
-import { checkKeys, checkNumber, checkOneOf, checkNumbers, checkRequired, checkStrings } from "../core/validate.js";
+import {
+  checkArray,
+  checkNumber,
+  checkOneOf,
+  checkNumbers,
+  checkOptions,
+  checkRequired,
+  checkStrings,
+} from "../core/validate.js";
 import { kendallTauB, precisionAtK, regretAt1, spearman, topHalfSpearman } from "../metrics/rank.js";
 import { checkEstimateRows, type EstimateRow } from "../proxy/evaluate.js";
 import type { Table } from "./tables.js";
@@ -48,9 +56,9 @@ function metricOf(name: Metric): (e: readonly number[], t: readonly number[]) =>
 }
 
 function resolve(options: BootstrapOptions) {
-  checkKeys("options", options, ["B", "seed", "level"]);
+  checkOptions("options", options, ["B", "seed", "level"]);
   return {
-    B: checkNumber("options.B", options.B ?? 1000, { integer: true, min: 1 }),
+    B: checkNumber("options.B", options.B ?? 1000, { integer: true, min: 1, max: 100000 }),
     seed: checkNumber("options.seed", options.seed ?? 0, { integer: true }),
     level: checkNumber("options.level", options.level ?? 0.9, { above: 0, max: 1 }),
   };
@@ -63,16 +71,29 @@ function percentiles(values: number[], level: number): [number | null, number | 
   return [at((1 - level) / 2), at(1 - (1 - level) / 2)];
 }
 
-function checkVectors(name: string, vectors: readonly (readonly number[])[]): number {
-  const n = vectors[0]!.length;
+function checkVectors(names: readonly string[], vectors: readonly unknown[]): number {
+  const first = vectors[0];
+  const n = Array.isArray(first) ? first.length : 0;
   vectors.forEach((v, k) => {
     if (!Array.isArray(v) || v.length !== n)
       fail("invalid-argument", {
-        parameter: `${name}[${k}]`,
-        rule: `must be an array of ${n} numbers (one per candidate)`,
-        received: show(Array.isArray(v) ? `${v.length} values` : v),
+        parameter: names[k]!,
+        rule:
+          k === 0
+            ? "must be an array of numbers (one per candidate)"
+            : `must be an array of ${n} numbers (one per candidate)`,
+        received: Array.isArray(v) ? `${v.length} values` : show(v),
         fix: "pass one value per candidate, in the same order.",
       });
+    v.forEach((x: unknown, i: number) => {
+      if (typeof x !== "number")
+        fail("invalid-argument", {
+          parameter: `${names[k]!}[${i}]`,
+          rule: "must be a number",
+          received: show(x),
+          fix: "pass one number per candidate.",
+        });
+    });
   });
   return n;
 }
@@ -90,7 +111,7 @@ export function bootstrapMetric(
 ): Range {
   checkOneOf("metric", metric, METRICS);
   const o = resolve(options);
-  const n = checkVectors("truth, a, b", b ? [truth, a, b] : [truth, a]);
+  const n = checkVectors(["truth", "a", "b"], b !== undefined ? [truth, a, b] : [truth, a]);
   const f = metricOf(metric);
   const score = (idx: number[]): number | undefined => {
     const t = idx.map((i) => truth[i]!);
@@ -130,7 +151,9 @@ export function noiseCeiling(pairs: readonly (readonly [number, number])[], opti
       fail("invalid-argument", {
         parameter: `pairs[${i}]`,
         rule: "must be [truth with seed 1, truth with seed 2], two finite numbers",
-        received: show(p),
+        received: Array.isArray(p)
+          ? `[${p.map((v: unknown) => (typeof v === "bigint" ? `${v}n` : show(v))).join(", ")}]`
+          : show(p),
         fix: "use repeatPairs(summary).",
       });
   });
@@ -182,6 +205,12 @@ export function comparisonTable(
   checkNumbers("truths", truths);
   checkStrings("options.estimators", options.estimators, "name the estimators to compare.");
   checkNumbers("options.budgets", options.budgets, 1);
+  if (options.metrics !== undefined)
+    checkArray("options.metrics", options.metrics, {
+      what: "metrics",
+      item: (n, v) => checkOneOf(n, v, METRICS),
+      fix: `pass some of ${METRICS.join(", ")}.`,
+    });
   const metrics = options.metrics ?? ["spearman", "topHalfSpearman", "precisionAtK", "regretAt1"];
   const { estimators: _e, budgets: _b, metrics: _m, ...boot } = options;
   const out: Record<string, unknown>[] = [];
@@ -226,7 +255,7 @@ export function differenceTable(
   checkStrings("options.estimators", options.estimators, "name the estimators to judge.");
   checkStrings("options.versus", options.versus, "name what they are compared against.");
   checkNumbers("options.budgets", options.budgets, 1);
-  const metric = options.metric ?? "spearman";
+  const metric = checkOneOf("options.metric", options.metric ?? "spearman", METRICS);
   const { estimators: _e, versus: _v, budgets: _b, metric: _m, ...boot } = options;
   const out: Record<string, unknown>[] = [];
   for (const a of options.estimators)

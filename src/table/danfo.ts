@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import * as aq from "arquero";
-import { fail } from "../core/errors.js";
+import { fail, show } from "../core/errors.js";
 import type { Table } from "./tables.js";
 import { checkTable } from "./tables.js";
 import { checkShape } from "../core/validate.js";
@@ -53,6 +53,23 @@ export function fromDanfo(frame: DanfoFrame): Table {
     "pass a DataFrame, e.g. fh.table.toDanfo(table).",
   );
   const cols: Record<string, unknown[]> = {};
-  for (const name of frame.columns) cols[name] = [...frame.column(name).values];
+  frame.columns.forEach((name, i) => {
+    if (typeof name !== "string")
+      fail("invalid-argument", {
+        parameter: `frame.columns[${i}]`,
+        rule: "must be a column name (a string)",
+        received: show(name),
+        fix: "pass a DataFrame, e.g. fh.table.toDanfo(table).",
+      });
+    const column = frame.column(name) as unknown;
+    checkShape(
+      `frame.column(${show(name)})`,
+      column,
+      "a column with values",
+      { values: "array" },
+      "pass a DataFrame, e.g. fh.table.toDanfo(table).",
+    );
+    cols[name] = [...(column as { values: unknown[] }).values];
+  });
   return aq.table(cols);
 }

@@ -1,5 +1,5 @@
 import type { Table } from "./tables.js";
-import { checkKeys, checkNumber } from "../core/validate.js";
+import { checkNumber, checkOptions, checkString } from "../core/validate.js";
 import { checkTable } from "./tables.js";
 
 /** Options of a table's HTML rendering in the notebook: rows shown, digits, caption and height. */
@@ -18,6 +18,7 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 
 /** A table cell as text: numbers to `digits` significant digits, null as empty. */
 export function formatCell(v: unknown, digits = 3): string {
+  checkNumber("digits", digits, { integer: true, min: 1, max: 100 });
   if (v === null || v === undefined) return "";
   if (typeof v === "number") {
     if (!Number.isFinite(v)) return String(v);
@@ -27,13 +28,19 @@ export function formatCell(v: unknown, digits = 3): string {
       ? v.toExponential(digits - 1)
       : v.toFixed(Math.max(0, digits - Math.max(0, Math.floor(Math.log10(a)) + 1)));
   }
-  return String(v);
+  try {
+    return String(v);
+  } catch {
+    // An object without a string conversion (Object.create(null)).
+    return Object.prototype.toString.call(v);
+  }
 }
 
 /** A notebook-friendly HTML table: formatted numbers, a sticky header, capped rows with a count. */
 export function tableHtml(table: Table, options: TableHtmlOptions = {}): string {
   checkTable("table", table);
-  checkKeys("options", options, ["maxRows", "digits", "caption", "height"]);
+  checkOptions("options", options, ["maxRows", "digits", "caption", "height"]);
+  if (options.caption !== undefined && options.caption !== "") checkString("options.caption", options.caption);
   const maxRows = checkNumber("options.maxRows", options.maxRows ?? 20, { integer: true, min: 1 });
   const digits = checkNumber("options.digits", options.digits ?? 3, { integer: true, min: 1, max: 12 });
   const height = checkNumber("options.height", options.height ?? 360, { min: 50 });
@@ -65,10 +72,13 @@ export function tableHtml(table: Table, options: TableHtmlOptions = {}): string 
 /** A plain-text rendering (the text/plain part of a table bundle). */
 export function tableText(table: Table, options: { maxRows?: number; digits?: number } = {}): string {
   checkTable("table", table);
-  const maxRows = options.maxRows ?? 20;
+  // A table bundle passes its HTML options here too: caption and height are for the HTML only.
+  checkOptions("options", options, ["maxRows", "digits", "caption", "height"]);
+  const maxRows = checkNumber("options.maxRows", options.maxRows ?? 20, { integer: true, min: 1 });
+  const digits = checkNumber("options.digits", options.digits ?? 3, { integer: true, min: 1, max: 12 });
   const names = table.columnNames();
   const rows = (table.objects({ limit: maxRows }) as Record<string, unknown>[]).map((r) =>
-    names.map((c) => formatCell(r[c], options.digits ?? 3)),
+    names.map((c) => formatCell(r[c], digits)),
   );
   const widths = names.map((c, j) => Math.max(c.length, ...rows.map((r) => r[j]!.length)));
   const line = (cells: string[]) => cells.map((s, j) => s.padStart(widths[j]!)).join("  ");

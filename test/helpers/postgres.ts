@@ -3,9 +3,20 @@
  * directory, a free port on 127.0.0.1 only, password (scram) authentication for a superuser
  * "fh". PostgreSQL refuses to run as root, so under root the server runs as the `postgres`
  * system user (Debian's package creates it). Stop and start it again to test reconnection.
+ * `listen` adds addresses besides 127.0.0.1 (e.g. the host side of a network namespace's veth,
+ * test/helpers/netns.ts) and `allow` the networks pg_hba.conf lets in from them (scram).
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,8 +53,8 @@ export async function freePort(): Promise<number> {
 export interface PgCluster {
   readonly port: number;
   readonly dir: string;
-  /** postgres://fh:PASSWORD@127.0.0.1:PORT/DATABASE */
-  url(database?: string, password?: string): string;
+  /** postgres://fh:PASSWORD@HOST:PORT/DATABASE (HOST default 127.0.0.1; "" leaves the password out). */
+  url(database?: string, password?: string, host?: string): string;
   createDatabase(name: string): Promise<string>;
   stop(): void;
   start(): void;
@@ -53,7 +64,17 @@ export interface PgCluster {
   destroy(): void;
 }
 
-export async function startPostgres(): Promise<PgCluster> {
+export interface StartPostgresOptions {
+  /** The addresses the server listens on; 127.0.0.1 always among them (the tests' own connections). */
+  readonly listen?: readonly string[];
+  /** Networks (CIDR, e.g. "10.213.0.0/16") let in with a password, besides 127.0.0.1. */
+  readonly allow?: readonly string[];
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PgCluster> {
+  const listen = [...new Set(["127.0.0.1", ...(options.listen ?? [])])];
+  for (const a of [...listen, ...(options.allow ?? [])])
+    if (!/^[0-9a-fA-F.:]+(\/\d+)?$/.test(a)) throw new Error(`startPostgres: not an address or network: ${a}`);
   const bin = binDir();
   const root = process.getuid?.() === 0;
   const user = root ? execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim() : undefined;
@@ -84,15 +105,17 @@ export async function startPostgres(): Promise<PgCluster> {
     "UTF8",
     "--no-sync",
   ]);
+  for (const net of options.allow ?? [])
+    appendFileSync(join(dir, "data", "pg_hba.conf"), `host all all ${net} scram-sha-256\n`);
   const port = await freePort();
-  const opts = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB -c max_connections=200`;
+  const opts = `-h ${listen.join(",")} -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB -c max_connections=200`;
   const startArgs = ["-D", join(dir, "data"), "-l", join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"];
   const stopArgs = ["-D", join(dir, "data"), "-m", "fast", "-w", "stop"];
   const start = () => run("pg_ctl", startArgs);
   const stop = () => run("pg_ctl", stopArgs);
   start();
-  const url = (database = "postgres", password = PG_PASSWORD) =>
-    `postgres://fh:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const url = (database = "postgres", password = PG_PASSWORD, host = "127.0.0.1") =>
+    `postgres://fh${password ? `:${encodeURIComponent(password)}` : ""}@${host}:${port}/${database}`;
   return {
     port,
     dir,

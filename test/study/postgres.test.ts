@@ -412,44 +412,6 @@ test(
 );
 
 test(
-  "a worker whose machine cannot import the study's code hands the job back and stops with the import error",
-  { timeout: 120_000 },
-  async () => {
-    const url = await newDb();
-    const study = createStudy({ name: "nocode", storage: url, space: syntheticSpace(), budget: 2, seed: 8 });
-    const stop = new AbortController();
-    const running = study.optimize({
-      objective: { module: "/nonexistent/objective.mjs", exportName: "objective" },
-      trials: 2,
-      workers: 0,
-      concurrency: 1,
-      stopOnSigint: false,
-      signal: stop.signal,
-    });
-    await assertFails(
-      () => worker({ storage: url, study: "nocode" }),
-      "invalid-argument",
-      /objective\.module must be a module every worker can import/,
-      /nonexistent/,
-    );
-    // The job is back in the queue (retry), not lost and not marked done.
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    const r = await c.query("SELECT state FROM feature_histories_queue.job");
-    await c.end();
-    assert.deepEqual(
-      r.rows.map((x: { state: string }) => x.state),
-      ["retry"],
-    );
-    stop.abort();
-    const result = await running;
-    assert.equal(result.complete, 0);
-    assert.equal(study.trials()[0]!.state, "running");
-    study.close();
-  },
-);
-
-test(
   "scoreOnWorkers: the pruner's estimator is fitted on the workers; the scheduler only compares",
   { timeout: 120_000 },
   async () => {
