@@ -308,98 +308,112 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   if (options.signal?.aborted) onStop();
 
   let score: { readonly estimator: ModuleExport; readonly t: number } | undefined;
-  if (options.scoreOnWorkers !== undefined) {
-    if (!shared || !isModuleExport(options.scoreOnWorkers) || !study.pruner)
+  // Set-up that fails (a bad option, a module that is not there) leaves no listener, process or connection.
+  try {
+    if (options.scoreOnWorkers !== undefined) {
+      if (!shared || !isModuleExport(options.scoreOnWorkers) || !study.pruner)
+        fail("invalid-argument", {
+          parameter: "options.scoreOnWorkers",
+          rule: "is { module, exportName } of the pruner's estimator, for a study in PostgreSQL with a pruner",
+          received: !shared
+            ? "a local study"
+            : !study.pruner
+              ? "a study without a pruner"
+              : show(options.scoreOnWorkers),
+          fix: "export the estimator from a module every worker imports (export const fhEstimator = fh.proxy.featureHistoryProxy()) and pass { module, exportName }.",
+        });
+      checkKeys("options.scoreOnWorkers", options.scoreOnWorkers, ["module", "exportName"]);
+      score = {
+        estimator: { module: options.scoreOnWorkers.module, exportName: options.scoreOnWorkers.exportName },
+        t: study.pruner.epochs,
+      };
+    }
+    if (options.code !== undefined && !shared)
       fail("invalid-argument", {
-        parameter: "options.scoreOnWorkers",
-        rule: "is { module, exportName } of the pruner's estimator, for a study in PostgreSQL with a pruner",
-        received: !shared ? "a local study" : !study.pruner ? "a study without a pruner" : show(options.scoreOnWorkers),
-        fix: "export the estimator from a module every worker imports (export const fhEstimator = fh.proxy.featureHistoryProxy()) and pass { module, exportName }.",
+        parameter: "options.code",
+        rule: "names the code folders of a study in PostgreSQL (its jobs name modules relative to them)",
+        received: "a local study",
+        fix: "drop options.code: a local study imports the modules you pass as they are.",
       });
-    checkKeys("options.scoreOnWorkers", options.scoreOnWorkers, ["module", "exportName"]);
-    score = {
-      estimator: { module: options.scoreOnWorkers.module, exportName: options.scoreOnWorkers.exportName },
-      t: study.pruner.epochs,
-    };
-  }
-  if (options.code !== undefined && !shared)
-    fail("invalid-argument", {
-      parameter: "options.code",
-      rule: "names the code folders of a study in PostgreSQL (its jobs name modules relative to them)",
-      received: "a local study",
-      fix: "drop options.code: a local study imports the modules you pass as they are.",
-    });
-  if (shared) {
-    // Code travels by name: each module as a path relative to a code root, with its file's hash.
-    // Default roots: the working directory (workers started in the same project folder find the
-    // same paths), else each module's own folder.
-    const given = [
-      source.kind === "module" || source.kind === "objective" ? source : undefined,
-      dataModule,
-      score?.estimator,
-    ];
-    const roots =
-      options.code !== undefined
-        ? codeRoots(options.code, "options.code")
-        : [
-            ...new Set([
-              ...(process.cwd() === "/" ? [] : codeRoots(process.cwd(), "the working directory")),
-              ...given.flatMap((m, i) =>
-                m ? [moduleFolder(m.module, ["options.model", "options.data", "options.scoreOnWorkers"][i]!)] : [],
-              ),
-            ]),
-          ];
-    const model: RunSpec["model"] =
-      source.kind === "module"
-        ? {
-            kind: "module",
-            ...codeRefOf(source, roots, "options.model"),
-            ...(source.featuresLayer ? { featuresLayer: source.featuresLayer } : {}),
-          }
-        : source.kind === "objective"
-          ? { kind: "objective", ...codeRefOf(source, roots, "options.objective") }
-          : { kind: "builtin" };
-    const spec: RunSpec = {
-      ...(score
-        ? { score: { t: score.t, estimator: codeRefOf(score.estimator, roots, "options.scoreOnWorkers") } }
-        : {}),
-      budget: study.budget,
-      model,
-      ...(dataModule ? { data: codeRefOf(dataModule, roots, "options.data") } : {}),
-      ...(options.train ? { train: options.train } : {}),
-      ...(options.historyDtype ? { historyDtype: options.historyDtype } : {}),
-    };
-    // Local workers resolve the same names under the same roots (this process's, not the database's).
-    remote = await QueueRunner.start({
-      url: shared.url,
-      study: shared.study,
-      spec,
-      onEpoch: (id, epoch) => {
-        if (finished) return;
-        // Progress needs the records only; the histories are read once the job is done.
-        study.refresh([id], { histories: false });
-        progress(`${id} epoch ${epoch}`, id, epoch);
-      },
-      onNote: (id, note) => progress(`${id}: ${note}`, id),
-    });
-    if (workers > 0)
-      localWorkers = startQueueWorkers({
-        workers,
+    if (shared) {
+      // Code travels by name: each module as a path relative to a code root, with its file's hash.
+      // Default roots: the working directory (workers started in the same project folder find the
+      // same paths), else each module's own folder.
+      const given = [
+        source.kind === "module" || source.kind === "objective" ? source : undefined,
+        dataModule,
+        score?.estimator,
+      ];
+      const roots =
+        options.code !== undefined
+          ? codeRoots(options.code, "options.code")
+          : [
+              ...new Set([
+                ...(process.cwd() === "/" ? [] : codeRoots(process.cwd(), "the working directory")),
+                ...given.flatMap((m, i) =>
+                  m ? [moduleFolder(m.module, ["options.model", "options.data", "options.scoreOnWorkers"][i]!)] : [],
+                ),
+              ]),
+            ];
+      const model: RunSpec["model"] =
+        source.kind === "module"
+          ? {
+              kind: "module",
+              ...codeRefOf(source, roots, "options.model"),
+              ...(source.featuresLayer ? { featuresLayer: source.featuresLayer } : {}),
+            }
+          : source.kind === "objective"
+            ? { kind: "objective", ...codeRefOf(source, roots, "options.objective") }
+            : { kind: "builtin" };
+      const spec: RunSpec = {
+        ...(score
+          ? { score: { t: score.t, estimator: codeRefOf(score.estimator, roots, "options.scoreOnWorkers") } }
+          : {}),
+        budget: study.budget,
+        model,
+        ...(dataModule ? { data: codeRefOf(dataModule, roots, "options.data") } : {}),
+        ...(options.train ? { train: options.train } : {}),
+        ...(options.historyDtype ? { historyDtype: options.historyDtype } : {}),
+      };
+      // Local workers resolve the same names under the same roots (this process's, not the database's).
+      remote = await QueueRunner.start({
         url: shared.url,
         study: shared.study,
-        code: roots,
+        spec,
+        onEpoch: (id, epoch) => {
+          if (finished) return;
+          // Progress needs the records only; the histories are read once the job is done.
+          study.refresh([id], { histories: false });
+          progress(`${id} epoch ${epoch}`, id, epoch);
+        },
+        onNote: (id, note) => progress(`${id}: ${note}`, id),
+      });
+      if (workers > 0)
+        localWorkers = startQueueWorkers({
+          workers,
+          url: shared.url,
+          study: shared.study,
+          code: roots,
+          ...(options.env ? { env: options.env } : {}),
+          ...(options.onWorkerStart ? { onWorkerStart: options.onWorkerStart } : {}),
+        });
+    } else if (workers > 0)
+      pool = new WorkerPool({
+        workers,
+        ...(splits ? { splits } : {}),
+        source,
         ...(options.env ? { env: options.env } : {}),
         ...(options.onWorkerStart ? { onWorkerStart: options.onWorkerStart } : {}),
       });
-  } else if (workers > 0)
-    pool = new WorkerPool({
-      workers,
-      ...(splits ? { splits } : {}),
-      source,
-      ...(options.env ? { env: options.env } : {}),
-      ...(options.onWorkerStart ? { onWorkerStart: options.onWorkerStart } : {}),
-    });
-  else data = splits ? prepareData(splits, { includeTest: true }) : undefined;
+    else data = splits ? prepareData(splits, { includeTest: true }) : undefined;
+  } catch (err) {
+    pool?.close();
+    await localWorkers?.close();
+    await remote?.close();
+    options.signal?.removeEventListener("abort", onStop);
+    process.off("SIGINT", onStop);
+    throw err;
+  }
 
   /** Trials by state, counted once. */
   const tally = () => {

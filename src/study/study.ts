@@ -311,7 +311,12 @@ export class Study {
           fix: "pass a configuration from fh.space.sample(space, seed).",
         });
     }
-    const number = this.byId.size === 0 ? 0 : Math.max(...[...this.byId.values()].map((t) => t.number)) + 1;
+    // The next number after every trial, readable or not: a damaged newest trial's files (a
+    // problem of the storage) are never written over by a new trial taking its id.
+    const damaged = this.problems
+      .map((p) => /(?:^|[\\/])t(\d+)\.[^\\/]*$/.exec(p.file))
+      .map((m) => (m ? Number(m[1]) : -1));
+    const number = Math.max(-1, ...[...this.byId.values()].map((t) => t.number), ...damaged) + 1;
     let config = options.config;
     if (config) validateConfig(this.space, config);
     else {

@@ -246,15 +246,8 @@ test("a damaged newest trial is never overwritten by the next one", async () => 
     writeFileSync(damaged, "{ not json");
     const s = captureWarnings(() => loadStudy({ storage: dir })).result;
     assert.equal(s.problems.length, 1);
-    let asked: string | undefined;
-    try {
-      asked = s.ask().id;
-    } catch (err) {
-      assert.ok(err instanceof FeatureHistoriesError, String(err));
-      assert.match(err.message, /t0002\.json/);
-      complete(err);
-    }
-    if (asked !== undefined) assert.notEqual(asked, "t0002");
+    // The next trial skips the damaged one's id.
+    assert.equal(s.ask().id, "t0003");
     assert.equal(readFileSync(damaged, "utf8"), "{ not json");
     // The storage itself refuses to write over a file it cannot read, whatever asks it to.
     const trial = s.trial("t0001");

@@ -245,3 +245,57 @@ test("an objective outside TensorFlow.js, in this process and on worker processe
     cleanup2();
   }
 });
+
+test("a runaway scheduler (always a new trial) with an objective that is not a function: stopped at trials, by the abort signal, and after N failures in a row", async () => {
+  const { dir, cleanup } = tempDir("fh-opt-");
+  try {
+    const space = defineSpace([float("x", 0, 1)]);
+    const bad = join(dir, "not-a-function.mjs");
+    writeFileSync(bad, "export const objective = 5;\n");
+    const objective = { module: bad, exportName: "objective" };
+    const runaway = {
+      next: () => ({ kind: "new" as const, to: 1 }),
+      verdict: () => "continue" as const,
+    };
+    // 1. `trials` bounds the search whatever the scheduler answers.
+    const s1 = createStudy({ name: "r1", storage: join(dir, "r1"), space, budget: 2, seed: 1 });
+    const r1 = await s1.optimize({ objective, trials: 3, workers: 0, scheduler: runaway as never });
+    assert.equal(s1.trials().length, 3);
+    assert.equal(r1.failed, 3);
+    s1.close();
+    // 2. The abort signal stops it, and the event loop kept turning (the timer fired).
+    const s2 = createStudy({ name: "r2", storage: join(dir, "r2"), space, budget: 2, seed: 1 });
+    const stop = new AbortController();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    setTimeout(() => stop.abort(), 300);
+    const started = Date.now();
+    await s2
+      .optimize({
+        objective,
+        trials: 100_000,
+        workers: 0,
+        scheduler: runaway as never,
+        signal: stop.signal,
+        maxConsecutiveFailures: 1_000_000,
+      })
+      .catch(() => undefined);
+    clearInterval(timer);
+    assert.ok(Date.now() - started < 10_000, `stopped after ${Date.now() - started} ms`);
+    assert.ok(ticks >= 5, `the event loop turned ${ticks} times in the search`);
+    assert.ok(s2.trials().length < 100_000);
+    s2.close();
+    // 3. N failed trials in a row end the search with an error naming the common cause.
+    const s3 = createStudy({ name: "r3", storage: join(dir, "r3"), space, budget: 2, seed: 1 });
+    await assertFails(
+      () =>
+        s3.optimize({ objective, trials: 1000, workers: 0, scheduler: runaway as never, maxConsecutiveFailures: 7 }),
+      "training-failed",
+      /maxConsecutiveFailures = 7[\s\S]*7 failed trials in a row[\s\S]*objective/,
+    );
+    assert.equal(s3.trials(["failed"]).length, 7);
+    s3.close();
+  } finally {
+    cleanup();
+  }
+});
