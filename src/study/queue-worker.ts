@@ -200,12 +200,31 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
     listener = listenTo(db.target, jobsChannel, wakeAll, wakeAll);
     stop.signal.addEventListener("abort", wakeAll);
 
+    // pg-boss's calls outside a transaction of ours (fail, complete, fetch) meet a restarting
+    // server like every other call: retried with back-off until it answers or the worker stops.
+    const connectionLost = (err: unknown) =>
+      isTransient(err) || /Connection|terminat|ECONN/i.test(String((err as Error)?.message));
+    const persist = async <T>(call: () => Promise<T>): Promise<T> => {
+      let delay = 100;
+      for (;;) {
+        try {
+          return await call();
+        } catch (err) {
+          if (!connectionLost(err) || stop.signal.aborted) throw err;
+          await sleep(delay, stop.signal);
+          delay = Math.min(5000, delay * 2);
+        }
+      }
+    };
+
     let lastReclaim = 0;
     const reclaim = async () => {
       if (Date.now() - lastReclaim < heartbeatMs) return;
       lastReclaim = Date.now();
       for (const s of await db.claimStale(study, staleSeconds)) {
-        await boss!.fail(queue, s.job, { message: `its worker stopped heart-beating for ${staleSeconds} s` });
+        await persist(() =>
+          boss!.fail(queue, s.job, { message: `its worker stopped heart-beating for ${staleSeconds} s` }),
+        );
         emit(`${s.id} handed back (its worker stopped heart-beating)`, s.id);
       }
     };
@@ -273,14 +292,14 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         const message = `worker ${me} refuses or cannot run it: ${(err as Error).message}`;
         warn(`job ${job.id} (trial ${show(id)}) handed back: ${(err as Error).message}`);
         emit(`${typeof id === "string" ? id : "?"} handed back: ${(err as Error).message.split("\n")[0]}`);
-        await boss!.fail(queue, job.id, { message });
+        await persist(() => boss!.fail(queue, job.id, { message }));
         throw err;
       }
       const lease = `${job.id}:${randomUUID()}`;
       let trial = await db.takeLease(study, id, job.id, lease);
       if (!trial) {
         // The scheduler has moved on from this job (it assigned another): nothing to do.
-        await boss!.complete(queue, job.id, { status: "stale" });
+        await persist(() => boss!.complete(queue, job.id, { status: "stale" }));
         return;
       }
       emit(`${id} taken (to epoch ${data.toEpoch})`, id);
@@ -454,7 +473,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
           jobs = await boss!.fetch<QueueJobData>(queue, { batchSize: 1 });
           delay = 100;
         } catch (err) {
-          if (!isTransient(err) && !/Connection|terminat|ECONN/i.test(String((err as Error)?.message))) throw err;
+          if (!connectionLost(err)) throw err;
           await sleep(delay, stop.signal);
           delay = Math.min(5000, delay * 2);
           continue;
