@@ -4,7 +4,9 @@
 // a killed run resumes where it was; each trial's estimates are cached next to its study, so a
 // summary is computed once. FH_CI_SIZE=1 runs the reduced plans into .cache/studies-ci and writes
 // their summaries there. Progress: one line per ended trial.
-// Usage: node scripts/estimator-study.mjs [--train-only | --summarize-only] [main | held-out ...]
+// `--regimes` runs the regime studies instead (fh.study.regimePlans: schedules, small-data,
+// label-noise, weak) and writes their summaries to notebooks/data/regimes/.
+// Usage: node scripts/estimator-study.mjs [--train-only | --summarize-only] [--regimes] [NAME ...]
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as fh from "../dist/index.js";
@@ -12,13 +14,14 @@ import { root } from "./jupyter-env.mjs";
 
 const ci = fh.notebook.isCiSize();
 const dir = resolve(root, process.env.FH_STUDY_DIR ?? (ci ? ".cache/studies-ci" : ".cache/studies"));
-const plans = fh.study.estimatorStudyPlans(ci);
 const args = process.argv.slice(2);
+const regimes = args.includes("--regimes");
+const plans = regimes ? fh.study.regimePlans(ci) : fh.study.estimatorStudyPlans(ci);
 const train = !args.includes("--summarize-only");
 const summarize = !args.includes("--train-only");
 const only = args.filter((a) => !a.startsWith("--"));
-for (const plan of [plans.main, plans.heldOut]) {
-  if (only.length && !only.includes(plan.name)) continue;
+for (const [key, plan] of Object.entries(plans)) {
+  if (only.length && !only.includes(plan.name) && !only.includes(key)) continue;
   const started = performance.now();
   if (train)
     await fh.study.runEstimatorStudy(dir, plan, {
@@ -35,7 +38,7 @@ for (const plan of [plans.main, plans.heldOut]) {
   const t0 = performance.now();
   const study = fh.study.load({ storage: join(dir, plan.name), readOnly: true, histories: false });
   const repeat = fh.study.load({ storage: join(dir, `${plan.name}-repeat`), readOnly: true, histories: false });
-  const summary = fh.study.summarizeStudy(study, fh.study.studyEstimators(plan.T), {
+  const summary = fh.study.summarizeStudy(study, fh.study.studyEstimators(plan.T, regimes ? plan.probe : undefined), {
     repeat,
     plan,
     cacheDir: join(dir, `${plan.name}.estimates`),
@@ -45,7 +48,9 @@ for (const plan of [plans.main, plans.heldOut]) {
   });
   study.close();
   repeat.close();
-  const out = ci ? join(dir, `${plan.name}.summary.json`) : join(root, "notebooks/data", `${plan.name}.json`);
+  const out = ci
+    ? join(dir, `${plan.name}.summary.json`)
+    : join(root, regimes ? "notebooks/data/regimes" : "notebooks/data", `${plan.name}.json`);
   mkdirSync(dirname(out), { recursive: true });
   fh.study.writeSummary(out, summary);
   console.log(`${plan.name}: summary ${out} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -145,6 +145,12 @@ export interface SplitOptions {
   stratified?: boolean;
   /** Seed for every subset. Default 0. */
   seed?: number;
+  /**
+   * Label noise: this fraction of the training images get a different class drawn uniformly at
+   * random (symmetric noise, seeded by `seed`). Validation, test and both probe sets keep their
+   * true labels (P_train's images are training images; its labels stay clean). Default 0.
+   */
+  labelNoise?: number;
 }
 
 /** Train / validation / test splits plus the fixed probe sets every candidate is measured on. */
@@ -157,6 +163,8 @@ export interface Splits {
   /** Where each P_val image sits in `validation` (P_val is drawn inside it). */
   readonly probeValidationIndices?: Int32Array;
   readonly seed: number;
+  /** The fraction of training labels replaced at random (options.labelNoise), when not 0. */
+  readonly labelNoise?: number;
 }
 
 /**
@@ -166,7 +174,17 @@ export interface Splits {
  */
 export function makeSplits(dataset: Dataset, options: SplitOptions = {}): Splits {
   checkDataset("dataset", dataset);
-  checkKeys("options", options, ["train", "validation", "test", "probeTrain", "probeValidation", "stratified", "seed"]);
+  checkKeys("options", options, [
+    "train",
+    "validation",
+    "test",
+    "probeTrain",
+    "probeValidation",
+    "stratified",
+    "seed",
+    "labelNoise",
+  ]);
+  const labelNoise = checkNumber("options.labelNoise", options.labelNoise ?? 0, { min: 0, max: 0.99 });
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
   const stratified = checkBoolean("options.stratified", options.stratified ?? true);
   const available = dataset.train.shape[0];
@@ -213,14 +231,28 @@ export function makeSplits(dataset: Dataset, options: SplitOptions = {}): Splits
   const probeTrainSet = subset(trainSet, sampleIndices(trainSet, probeTrain, rng.fork(), stratified), "probe train");
   const probeValidationIndices = sampleIndices(valSet, probeValidation, rng.fork(), stratified);
   return {
-    train: trainSet,
+    train: labelNoise > 0 ? withLabelNoise(trainSet, labelNoise, rng.fork()) : trainSet,
     validation: valSet,
     test: testSet,
     probeTrain: probeTrainSet,
     probeValidation: subset(valSet, probeValidationIndices, "probe validation"),
     probeValidationIndices,
     seed,
+    ...(labelNoise > 0 ? { labelNoise } : {}),
   };
+}
+
+/** A copy of `set` whose labels are replaced, on round(rate x n) images chosen at random, by another class. */
+function withLabelNoise(set: ImageSet, rate: number, rng: Rng): ImageSet {
+  const n = set.labels.length;
+  const labels = Uint8Array.from(set.labels);
+  const order = permutation(n, rng);
+  const flips = Math.round(rate * n);
+  for (let k = 0; k < flips; k++) {
+    const i = order[k]!;
+    labels[i] = (labels[i]! + 1 + Math.floor(rng.next() * (set.numClasses - 1))) % set.numClasses;
+  }
+  return { ...set, labels, source: `${set.source} with ${flips} of ${n} labels replaced at random` };
 }
 
 /** Per-channel mean and standard deviation of pixel values scaled to [0, 1]. */

@@ -77,7 +77,7 @@ export const LCE_FAMILIES: readonly Family[] = [
         c! - a! * x ** -alpha!,
     init: (y) => [Math.max(0.01, y.at(-1)! - y[0]! + 0.05), 0.5, Math.min(1, y.at(-1)! + 0.05)],
     min: [0, 0.01, 0],
-    max: [2, 5, 1.2],
+    max: [2, 5, 1],
   },
   {
     name: "exp3",
@@ -87,7 +87,7 @@ export const LCE_FAMILIES: readonly Family[] = [
         c! - a! * Math.exp(-b! * x),
     init: (y) => [Math.max(0.01, y.at(-1)! - y[0]! + 0.1), 0.5, Math.min(1, y.at(-1)! + 0.05)],
     min: [0, 0.01, 0],
-    max: [2, 5, 1.2],
+    max: [2, 5, 1],
   },
   {
     name: "log-power",
@@ -95,9 +95,9 @@ export const LCE_FAMILIES: readonly Family[] = [
       ([a, b, c]) =>
       (x) =>
         a! / (1 + (x / Math.exp(b!)) ** -c!),
-    init: (y) => [Math.min(1.2, y.at(-1)! + 0.1), 0, 1],
+    init: (y) => [Math.min(1, y.at(-1)! + 0.1), 0, 1],
     min: [0, -5, 0.01],
-    max: [1.2, 5, 5],
+    max: [1, 5, 5],
   },
 ];
 
@@ -130,10 +130,17 @@ export function lceFits(
   });
 }
 
+/** The fewest epochs LCE extrapolates from: three parameters, plus the epoch it holds out. */
+export const LCE_MIN_EPOCHS = 4;
+
 /**
- * LCE: least-squares fits of pow3, exp3 and log-power curves to validation accuracy 1..t,
- * extrapolated to T and averaged. Three parameters need three points: below t = 3 it returns the
- * last observed accuracy (early stopping), as does a t where every fit fails.
+ * LCE (Domhan et al. 2015, least squares instead of MCMC): the monotone families pow3, exp3 and
+ * log-power, each bounded by 1, fitted to validation accuracy 1..t. It never extrapolates from
+ * fewer points than parameters, and it checks itself: each family is first fitted to 1..t-1 and
+ * judged on epoch t (leave-last-epoch-out). The families within twice the best one's error are
+ * fitted to 1..t and their predictions at T averaged, unless even the best one predicted epoch t
+ * no better than early stopping does (epoch t-1's accuracy): then, as below t = 4 or where every
+ * fit fails, it returns early stopping. Predictions are kept within [accuracy at t, 1].
  */
 export function lce(): Estimator {
   return {
@@ -141,11 +148,18 @@ export function lce(): Estimator {
     needs: ["curves"],
     estimate: (c, t, T) => {
       const y = observed(c, t, "valAcc", "LCE", T);
-      if (t < 3) return y.at(-1)!;
-      const preds = lceFits(y, T)
-        .map((f) => f.prediction)
-        .filter((p): p is number => p !== undefined);
-      return preds.length ? preds.reduce((s, p) => s + p, 0) / preds.length : y.at(-1)!;
+      const last = y.at(-1)!;
+      if (t < LCE_MIN_EPOCHS || T <= t || y.some((v) => !Number.isFinite(v))) return last;
+      const held = lceFits(y.slice(0, -1), t);
+      const errors = held.map((f) => (f.prediction === undefined ? Infinity : Math.abs(f.prediction - last)));
+      const best = Math.min(...errors);
+      if (!(best < Math.abs(y.at(-2)! - last))) return last;
+      const full = lceFits(y, T);
+      const preds = full
+        .filter((f, i) => f.prediction !== undefined && errors[i]! <= 2 * best + 1e-9)
+        .map((f) => f.prediction!);
+      if (!preds.length) return last;
+      return Math.min(1, Math.max(last, preds.reduce((s, p) => s + p, 0) / preds.length));
     },
   };
 }

@@ -38,6 +38,26 @@ export function checkHistoryData(name: string, value: unknown): FeatureHistory {
         fix,
       });
   });
+  if (h.outputs !== undefined) {
+    const o = h.outputs as { classes?: unknown; blocks?: unknown };
+    if (!o || typeof o !== "object" || !Number.isInteger(o.classes) || !Array.isArray(o.blocks))
+      fail("invalid-argument", {
+        parameter: `${name}.outputs`,
+        rule: "must be { classes, blocks } (the network's probabilities on the probe images, per epoch)",
+        received: show(h.outputs),
+        fix,
+      });
+    const classes = o.classes as number;
+    (o.blocks as unknown[]).forEach((b, i) => {
+      if (!(b instanceof Float32Array || b instanceof Uint16Array) || b.length !== h.samples * classes)
+        fail("invalid-argument", {
+          parameter: `${name}.outputs.blocks[${i}]`,
+          rule: `must hold samples x classes = ${h.samples} x ${classes} probabilities (a Float32Array, or float16 bits in a Uint16Array)`,
+          received: b instanceof Float32Array || b instanceof Uint16Array ? `${b.length} values` : show(b),
+          fix,
+        });
+    });
+  }
   return h;
 }
 

@@ -1,8 +1,10 @@
 export type { Estimator, TrialView, Needs } from "./types.js";
 export { featureHistoryProxy, fitFeatureHistoryProxy, lastCheckpointProbe } from "./fh.js";
 export type { FeatureHistoryOptions, Combine, Normalize, Head, ProxyFit } from "./fh.js";
-export { earlyStopping, bestSoFar, sotl, sotlE, lce, lceFits, LCE_FAMILIES } from "./baselines.js";
+export { earlyStopping, bestSoFar, sotl, sotlE, lce, lceFits, LCE_FAMILIES, LCE_MIN_EPOCHS } from "./baselines.js";
 export { fitCalibration } from "./calibrate.js";
+export { consensusEstimator, parameterCount, oneEpoch } from "./own.js";
+export type { ConsensusOptions } from "./own.js";
 export { estimateAll } from "./evaluate.js";
 export type { EstimateRow, EstimateAllOptions } from "./evaluate.js";
 export type { Calibration } from "./calibrate.js";

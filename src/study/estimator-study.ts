@@ -6,21 +6,37 @@
  * training and validation splits only).
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { checkKeys, checkNumber, checkShape, checkString } from "../core/validate.js";
 import { fail, show } from "../core/errors.js";
 import { loadFashionMnist } from "../data/mnist.js";
 import { makeSplits, type Splits } from "../data/splits.js";
 import { hpoCnnSpace, jointSpace, nasCellSpace } from "../space/presets.js";
+import { categorical, float, int } from "../space/params.js";
+import { defineSpace } from "../space/space.js";
+import type { TrainConfig } from "../train/config.js";
 import { sampleMany, type Config, type SearchSpace } from "../space/space.js";
 import { listSampler } from "../search/samplers.js";
 import { bestSoFar, earlyStopping, lce, sotl, sotlE } from "../proxy/baselines.js";
 import { featureHistoryProxy, lastCheckpointProbe } from "../proxy/fh.js";
+import { consensusEstimator, oneEpoch, parameterCount } from "../proxy/own.js";
 import type { SummaryEstimator } from "./summary.js";
 import { createStudy, type Study } from "./study.js";
 import type { OptimizeProgress } from "./optimize.js";
 
-/** The search spaces the estimator study samples from: joint, hpo-cnn or nas-cell. */
-export type PlanSpace = "joint" | "hpo-cnn" | "nas-cell";
+/**
+ * The search spaces the estimator study samples from: the presets joint, hpo-cnn and nas-cell;
+ * for the regimes, hpo-cnn with the schedule as a parameter ("hpo-cnn-schedules"), wide CNNs with
+ * regularisation varied widely ("wide-cnn") and the user-defined regime CNN with a real share of
+ * weak candidates ("weak-cnn": high learning rates, deep sigmoid / tanh nets without batch norm).
+ */
+export type PlanSpace = "joint" | "hpo-cnn" | "nas-cell" | "hpo-cnn-schedules" | "wide-cnn" | "weak-cnn";
+
+/** The user-defined model of the "weak-cnn" space (notebooks/models/regime-cnn.mjs), by module. */
+export const REGIME_MODEL = {
+  module: fileURLToPath(new URL("../../notebooks/models/regime-cnn.mjs", import.meta.url)),
+  exportName: "regimeCnn",
+} as const;
 
 /** One estimator study: which candidates, how long, on which images. */
 export interface EstimatorStudyPlan {
@@ -47,6 +63,12 @@ export interface EstimatorStudyPlan {
   /** How many of the candidates (the first ones) are trained again with `repeatSeed`. */
   readonly repeat: number;
   readonly repeatSeed: number;
+  /** Label noise: the fraction of training labels replaced at random (makeSplits' labelNoise). */
+  readonly labelNoise?: number;
+  /** Training options every candidate shares (e.g. { warmup: 2 }), as optimize's `train`. */
+  readonly training?: Partial<Pick<TrainConfig, "warmup" | "schedule" | "stepAt">>;
+  /** The regime this plan studies and the mechanism it must show before its numbers count. */
+  readonly regime?: string;
 }
 
 /**
@@ -116,14 +138,121 @@ export function estimatorStudyPlans(ci: boolean): { main: EstimatorStudyPlan; he
   };
 }
 
+/**
+ * The regimes where early signals are known to mislead (issue 22), each an estimator study of its
+ * own with a second-seed repeat for the noise ceiling. Every regime names the mechanism it must
+ * show before its numbers count (regimeMechanism measures it on the trained study):
+ * - `schedules`: cosine or step decay over T = 24 with a 2-epoch warm-up, judged at t <= T/8,
+ *   where curves cross late (the ranking at t and at T differ);
+ * - `small-data`: 1,500 training images, wide CNNs, weight decay and dropout varied widely, where
+ *   training loss rewards memorisation (a train/test gap that grows);
+ * - `label-noise`: 40 % of 2,000 training labels replaced at random (validation, probes and test
+ *   clean), wide CNNs trained to T = 24 (training accuracy on the noisy labels above the clean
+ *   fraction: memorisation);
+ * - `weak`: the user-defined regime CNN (notebooks/models/regime-cnn.mjs) with high learning rates
+ *   and deep sigmoid / tanh nets without batch norm (a real share of candidates below 0.4).
+ * CI: the same regimes at a few candidates and epochs.
+ */
+export function regimePlans(
+  ci: boolean,
+): Record<"schedules" | "small-data" | "label-noise" | "weak", EstimatorStudyPlan> {
+  const base = ci
+    ? { n: 6, repeat: 3, validation: 300, probe: 200, test: 500 }
+    : { n: 96, repeat: 16, validation: 2000, probe: 500, test: 5000 };
+  const T = (full: number) => (ci ? Math.min(full, 8) : full);
+  const suffix = ci ? "-ci" : "";
+  return {
+    schedules: {
+      name: `schedules${suffix}`,
+      regime: "schedules to T: cosine or step decay over the full budget with warm-up; curves cross late",
+      space: "hpo-cnn-schedules",
+      ...base,
+      T: T(24),
+      train: ci ? 600 : 3000,
+      training: { warmup: ci ? 1 : 2 },
+      sampleSeed: 5101,
+      splitSeed: 31,
+      seed: 41,
+      repeatSeed: 42,
+    },
+    "small-data": {
+      name: `small-data${suffix}`,
+      regime: "small data and over-fitting: 1,500 training images, wide networks, regularisation varied widely",
+      space: "wide-cnn",
+      ...base,
+      T: T(24),
+      train: ci ? 400 : 1500,
+      sampleSeed: 5202,
+      splitSeed: 32,
+      seed: 51,
+      repeatSeed: 52,
+    },
+    "label-noise": {
+      name: `label-noise${suffix}`,
+      regime: "label noise: 40 % of training labels replaced at random; validation, probes and test clean",
+      space: "wide-cnn",
+      ...base,
+      T: T(24),
+      train: ci ? 600 : 2000,
+      labelNoise: 0.4,
+      sampleSeed: 5303,
+      splitSeed: 33,
+      seed: 61,
+      repeatSeed: 62,
+    },
+    weak: {
+      name: `weak${suffix}`,
+      regime: "a real share of weak candidates: high learning rates, deep sigmoid/tanh nets without batch norm",
+      space: "weak-cnn",
+      ...base,
+      T: T(12),
+      train: ci ? 600 : 4000,
+      sampleSeed: 5404,
+      splitSeed: 34,
+      seed: 71,
+      repeatSeed: 72,
+    },
+  };
+}
+
 /** The search space of a plan ("joint", "hpo-cnn" or "nas-cell"). */
 export function planSpace(space: PlanSpace): SearchSpace {
   if (space === "joint") return jointSpace();
   if (space === "hpo-cnn") return hpoCnnSpace();
   if (space === "nas-cell") return nasCellSpace();
+  if (space === "hpo-cnn-schedules")
+    return defineSpace([...hpoCnnSpace().params, categorical("schedule", ["cosine", "step"])]);
+  if (space === "wide-cnn")
+    return defineSpace([
+      categorical("family", ["cnn"]),
+      int("depth", 2, 3),
+      categorical("width", [32, 64]),
+      categorical("kernel", [3, 5]),
+      categorical("pooling", ["max", "avg"]),
+      categorical("batchNorm", [true, false]),
+      float("dropout", 0, 0.7),
+      categorical("optimizer", ["sgd", "adam"]),
+      float("lr", 0.01, 0.3, { log: true, when: { parent: "optimizer", values: ["sgd"] } }),
+      float("adamLr", 3e-4, 1e-2, { log: true, when: { parent: "optimizer", values: ["adam"] } }),
+      float("weightDecay", 1e-6, 3e-2, { log: true }),
+      categorical("batchSize", [32, 64, 128]),
+    ]);
+  if (space === "weak-cnn")
+    return defineSpace([
+      int("depth", 2, 6),
+      categorical("width", [16, 32]),
+      categorical("activation", ["relu", "elu", "tanh", "sigmoid"]),
+      categorical("batchNorm", [true, false]),
+      float("dropout", 0, 0.5),
+      categorical("optimizer", ["sgd", "adam"]),
+      float("lr", 0.003, 1, { log: true, when: { parent: "optimizer", values: ["sgd"] } }),
+      float("adamLr", 1e-4, 3e-2, { log: true, when: { parent: "optimizer", values: ["adam"] } }),
+      float("weightDecay", 1e-5, 1e-2, { log: true }),
+      categorical("batchSize", [64, 128, 256]),
+    ]);
   return fail("invalid-argument", {
     parameter: "plan.space",
-    rule: 'must be "joint", "hpo-cnn" or "nas-cell"',
+    rule: 'must be "joint", "hpo-cnn", "nas-cell", "hpo-cnn-schedules", "wide-cnn" or "weak-cnn"',
     received: show(space),
     fix: "use one of the preset spaces.",
   });
@@ -151,7 +280,37 @@ function checkPlan(name: string, value: unknown): EstimatorStudyPlan {
     },
     "pass fh.study.estimatorStudyPlans(ci).main (or a copy with other sizes).",
   );
-  return value as EstimatorStudyPlan;
+  const plan = value as EstimatorStudyPlan;
+  checkKeys(name, plan, [
+    "name",
+    "space",
+    "n",
+    "T",
+    "train",
+    "validation",
+    "probe",
+    "test",
+    "sampleSeed",
+    "splitSeed",
+    "seed",
+    "repeat",
+    "repeatSeed",
+    "labelNoise",
+    "training",
+    "regime",
+  ]);
+  if (plan.labelNoise !== undefined) checkNumber(`${name}.labelNoise`, plan.labelNoise, { min: 0, max: 0.99 });
+  if (plan.training !== undefined) {
+    checkKeys(`${name}.training`, plan.training, ["warmup", "schedule", "stepAt"]);
+    if (plan.training.warmup !== undefined && !(plan.training.warmup >= 0 && plan.training.warmup < plan.T))
+      fail("invalid-argument", {
+        parameter: `${name}.training.warmup`,
+        rule: `must be at least 0 and shorter than the budget T = ${plan.T}`,
+        received: show(plan.training.warmup),
+        fix: "pass a warm-up of a few epochs, or leave it out.",
+      });
+  }
+  return plan;
 }
 
 /** The plan's candidates, in trial order. */
@@ -172,6 +331,7 @@ export async function planSplits(plan: EstimatorStudyPlan, options: { dataDir?: 
     probeTrain: plan.probe,
     probeValidation: plan.probe,
     seed: plan.splitSeed,
+    ...(plan.labelNoise ? { labelNoise: plan.labelNoise } : {}),
   });
 }
 
@@ -215,6 +375,8 @@ export async function runEstimatorStudy(
         data,
         trials: configs.length,
         workers,
+        ...(plan.space === "weak-cnn" ? { model: REGIME_MODEL } : {}),
+        ...(plan.training ? { train: plan.training } : {}),
         historyDtype: "float16",
         stopOnSigint: true,
         ...(options.onProgress ? { onProgress: (p: OptimizeProgress) => options.onProgress!(name, p) } : {}),
@@ -238,10 +400,12 @@ export const FH_DEFAULT = "FH (K=2, concat, l2, ridge)";
  * What a study summary holds: the FH default, the last-checkpoint probe and every baseline at
  * every budget; the FH options of the ablation (window, combine, normalisation, a common width by
  * PCA, probe size, the calibration floor) up to T/2. The logistic head is left out here: at 2k
- * probe images it costs ~4.5 s a fit, 30x the ridge head (measured on the main study).
+ * probe images it costs ~4.5 s a fit, 30x the ridge head (measured on the main study). With
+ * `probes` (the plan's probe-set size), probe-size variants at or above it are left out.
  */
-export function studyEstimators(T: number): SummaryEstimator[] {
+export function studyEstimators(T: number, probes?: number): SummaryEstimator[] {
   checkNumber("T", T, { integer: true, min: 1, max: 10000 });
+  if (probes !== undefined) checkNumber("probes", probes, { integer: true, min: 1 });
   const half = Math.max(1, Math.floor(T / 2));
   const fh = (name: string, o: Parameters<typeof featureHistoryProxy>[0]) => ({
     estimator: featureHistoryProxy({ ...o, name }),
@@ -255,6 +419,13 @@ export function studyEstimators(T: number): SummaryEstimator[] {
     { estimator: sotl(), upTo: T },
     { estimator: sotlE(), upTo: T },
     { estimator: lce(), upTo: T },
+    // The network's own signals: the consensus of its head's last K checkpoints on P_val (a
+    // trial trained before this release has no outputs: its rows say so), its size, one epoch.
+    { estimator: consensusEstimator({ window: 1 }), upTo: T },
+    { estimator: consensusEstimator({ window: 2 }), upTo: T },
+    { estimator: consensusEstimator({ window: 3 }), upTo: T },
+    { estimator: parameterCount(), upTo: T },
+    { estimator: oneEpoch(), upTo: T },
     fh("FH (K=3, concat)", { window: 3 }),
     fh("FH (K=4, concat)", { window: 4 }),
     fh("FH (K=2, mean)", { combine: "mean" }),
@@ -264,9 +435,9 @@ export function studyEstimators(T: number): SummaryEstimator[] {
     fh("FH (K=2, no normalisation)", { normalize: "none" }),
     fh("FH (K=2, PCA 16)", { components: 16 }),
     fh("probe (K=1, PCA 16)", { window: 1, components: 16 }),
-    fh("FH (K=2, 250 probes)", { probes: 250 }),
-    fh("FH (K=2, 500 probes)", { probes: 500 }),
-    fh("FH (K=2, 1000 probes)", { probes: 1000 }),
+    ...(probes === undefined || 250 < probes ? [fh("FH (K=2, 250 probes)", { probes: 250 })] : []),
+    ...(probes === undefined || 500 < probes ? [fh("FH (K=2, 500 probes)", { probes: 500 })] : []),
+    ...(probes === undefined || 1000 < probes ? [fh("FH (K=2, 1000 probes)", { probes: 1000 })] : []),
     fh("FH (K=2, floor 0.2)", { floor: 0.2 }),
   ];
 }

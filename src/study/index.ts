@@ -14,6 +14,8 @@ export type { WorkerOptions, WorkerEvent, WorkerSummary } from "./queue-worker.j
 export type { ModuleExport, RunSpec } from "./queue.js";
 export {
   estimatorStudyPlans,
+  regimePlans,
+  REGIME_MODEL,
   planCandidates,
   planSpace,
   planSplits,

@@ -56,6 +56,11 @@ export interface TrainConfig {
   readonly epochs: number;
   /** Batch-norm moving-average momentum; 0.9 so early-epoch inference statistics are not stale. */
   readonly bnMomentum: number;
+  /**
+   * Linear warm-up over the first `warmup` epochs (fractions allowed), from lr/100 to lr; the
+   * schedule then spans the remaining epochs of the budget. Must be shorter than the budget. Default 0.
+   */
+  readonly warmup: number;
 }
 
 /** The training configuration every candidate starts from (optimizer, schedule, batch size, epochs ...). */
@@ -69,6 +74,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   batchSize: 128,
   epochs: 10,
   bnMomentum: 0.9,
+  warmup: 0,
 };
 
 const MODEL_KEYS = [
@@ -101,6 +107,7 @@ const TRAIN_KEYS = [
   "batchSize",
   "epochs",
   "bnMomentum",
+  "warmup",
 ];
 
 /** How candidateFromConfig builds a model the user wrote. */
@@ -229,8 +236,17 @@ function trainConfigFrom(c: Record<string, unknown>, overrides: Partial<TrainCon
       min: 0,
       max: 0.9999,
     }),
+    warmup: 0,
   };
-  return train;
+  const warmup = checkNumber("config.warmup", overrides.warmup ?? c.warmup ?? TRAIN_DEFAULTS.warmup, { min: 0 });
+  if (warmup >= train.epochs)
+    fail("invalid-argument", {
+      parameter: "config.warmup",
+      rule: `must be shorter than the budget (${train.epochs} epochs): the schedule needs epochs after it`,
+      received: show(warmup),
+      fix: `pass a warm-up of a few epochs, e.g. ${Math.max(0, Math.min(5, Math.floor(train.epochs / 10)))}, or 0.`,
+    });
+  return { ...train, warmup };
 }
 
 /** Learning rate at a fractional position `progress` in [0, 1) of the full budget. */
@@ -243,6 +259,11 @@ export function learningRateAt(train: TrainConfig, progress: number): number {
     "pass candidateFromConfig(config).train.",
   );
   checkNumber("progress", progress, { min: 0, max: 1 });
+  const w = (train.warmup ?? 0) / train.epochs;
+  if (w > 0) {
+    if (progress < w) return train.lr * (0.01 + 0.99 * (progress / w));
+    progress = (progress - w) / (1 - w);
+  }
   switch (train.schedule) {
     case "constant":
       return train.lr;

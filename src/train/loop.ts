@@ -191,17 +191,23 @@ function labelsOf(set: TensorSet, idx: ArrayLike<number>, from: number, to: numb
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Rows of a set whose penultimate features an evaluation pass also keeps (row in set -> row out). */
+/**
+ * Rows of a set whose penultimate features (and the network's class probabilities) an evaluation
+ * pass also keeps (row in set -> row out).
+ */
 interface Capture {
   readonly model: tf.LayersModel;
   readonly dims: number;
   readonly rows: Int32Array;
   readonly out: Float32Array;
+  readonly classes: number;
+  readonly probs: Float32Array;
 }
 
 /**
  * Mean cross-entropy and accuracy of `model` on a set, in inference mode. With `capture`, the pass
- * runs the two-output model (logits, features) and copies the features of the rows asked for.
+ * runs the two-output model (logits, features) and copies the features and the softmax of the rows
+ * asked for.
  */
 async function evaluate(
   model: tf.LayersModel,
@@ -217,6 +223,7 @@ async function evaluate(
   for (let i = 0; i < set.n; i += batch) {
     const j = Math.min(set.n, i + batch);
     let feats: tf.Tensor2D | undefined;
+    let probs: tf.Tensor2D | undefined;
     const [l, c] = tf.tidy(() => {
       // predict() would split the batch into tfjs-layers' default chunks of 32 images.
       const x = gather(set, idx, i, j);
@@ -225,6 +232,7 @@ async function evaluate(
         const [lg, f] = capture.model.predict(x, { batchSize: j - i }) as tf.Tensor2D[];
         logits = lg!;
         feats = tf.keep(f!);
+        probs = tf.keep(tf.softmax(logits));
       } else logits = model.predict(x, { batchSize: j - i }) as tf.Tensor2D;
       const y = labelsOf(set, idx, i, j);
       const ce = tf.losses.softmaxCrossEntropy(
@@ -240,14 +248,18 @@ async function evaluate(
     correct += (await c.data())[0]!;
     l.dispose();
     c.dispose();
-    if (capture && feats) {
+    if (capture && feats && probs) {
       const t0 = performance.now();
       const f = await feats.data();
+      const p = await probs.data();
       feats.dispose();
+      probs.dispose();
+      const k = capture.classes;
       for (let r = i; r < j; r++) {
         const row = capture.rows[r]!;
-        if (row >= 0)
-          capture.out.set(f.subarray((r - i) * capture.dims, (r - i + 1) * capture.dims), row * capture.dims);
+        if (row < 0) continue;
+        capture.out.set(f.subarray((r - i) * capture.dims, (r - i + 1) * capture.dims), row * capture.dims);
+        capture.probs.set(p.subarray((r - i) * k, (r - i + 1) * k), row * k);
       }
       captureMs += performance.now() - t0;
     }
@@ -267,6 +279,31 @@ function probeRowsInValidation(data: PreparedData): Int32Array | undefined {
     rows[v] = k;
   }
   return rows;
+}
+
+/** Features and softmax of every image of a set, from the two-output model (P_val outside validation). */
+async function captureBoth(
+  both: tf.LayersModel,
+  set: TensorSet,
+  dims: number,
+  classes: number,
+  batch: number,
+): Promise<{ features: Float32Array; probs: Float32Array }> {
+  const features = new Float32Array(set.n * dims);
+  const probs = new Float32Array(set.n * classes);
+  const idx = identity(set.n);
+  for (let i = 0; i < set.n; i += batch) {
+    const j = Math.min(set.n, i + batch);
+    const [f, p] = tf.tidy(() => {
+      const [lg, f] = both.predict(gather(set, idx, i, j), { batchSize: j - i }) as tf.Tensor2D[];
+      return [f!, tf.softmax(lg!)];
+    });
+    features.set(await f!.data(), i * dims);
+    probs.set(await p!.data(), i * classes);
+    f!.dispose();
+    p!.dispose();
+  }
+  return { features, probs };
 }
 
 async function captureFeatures(
@@ -374,7 +411,14 @@ export async function trainCandidate(
       probeValidation = resume.previous.probeValidation;
     } else {
       probeTrain = createHistory(data.probeTrain.n, built.featureDims, data.probeTrain.y, dtype);
-      probeValidation = createHistory(data.probeValidation.n, built.featureDims, data.probeValidation.y, dtype);
+      // P_val's history also records the network's own probabilities (its head's view of the same images).
+      probeValidation = createHistory(
+        data.probeValidation.n,
+        built.featureDims,
+        data.probeValidation.y,
+        dtype,
+        data.numClasses,
+      );
     }
     if (train.optimizer === "adam") {
       const adam = tf.train.adam(train.lr);
@@ -390,10 +434,9 @@ export async function trainCandidate(
     }
     const opt = optimizer;
     const valRows = probeRowsInValidation(data);
-    // One pass over validation images gives logits and features (shares the model's layers).
-    const both = valRows
-      ? tf.model({ inputs: net.model.inputs, outputs: [net.model.outputs[0]!, net.features.outputs[0]!] })
-      : undefined;
+    // One pass gives logits and features (shares the model's layers): over the validation images
+    // when P_val is inside them, else over P_val.
+    const both = tf.model({ inputs: net.model.inputs, outputs: [net.model.outputs[0]!, net.features.outputs[0]!] });
     const kernels = net.model.trainableWeights.filter((w) => w.name.includes("kernel")).map((w) => w.read());
     const batches = Math.ceil(data.train.n / train.batchSize);
     const shuffleRng = rng.fork();
@@ -459,10 +502,12 @@ export async function trainCandidate(
       // the copy counts as capture time; the pass itself was needed for the curves anyway.
       const shared = valRows
         ? {
-            model: both!,
+            model: both,
             dims: net.featureDims,
             rows: valRows,
             out: new Float32Array(data.probeValidation.n * net.featureDims),
+            classes: data.numClasses,
+            probs: new Float32Array(data.probeValidation.n * data.numClasses),
           }
         : undefined;
       const val = await evaluate(net.model, data.validation, data.numClasses, evalBatch, shared);
@@ -471,10 +516,11 @@ export async function trainCandidate(
         probeTrain,
         await captureFeatures(net.features, data.probeTrain, net.featureDims, evalBatch),
       );
-      probeValidation = appendEpoch(
-        probeValidation,
-        shared ? shared.out : await captureFeatures(net.features, data.probeValidation, net.featureDims, evalBatch),
-      );
+      const pval = shared
+        ? { features: shared.out, probs: shared.probs }
+        : await captureBoth(both, data.probeValidation, net.featureDims, data.numClasses, evalBatch);
+      // A history resumed from an earlier release records features only.
+      probeValidation = appendEpoch(probeValidation, pval.features, probeValidation.outputs ? pval.probs : undefined);
       const captureSeconds = (performance.now() - c0) / 1000 + val.captureSeconds;
       const record: EpochRecord = {
         epoch,

@@ -86,3 +86,21 @@ test("toFloat rejects statistics of the wrong length or sign", async () => {
   await assertFails(() => toFloat(ds.train, { mean: [0, 0] }), "invalid-argument", /options\.mean/, /1 finite number/);
   await assertFails(() => toFloat(ds.train, { std: [0] }), "invalid-argument", /options\.std/);
 });
+
+test("label noise replaces exactly that share of training labels, seeded; validation, test and probes stay clean", async () => {
+  const opts = { train: 400, validation: 100, probeTrain: 50, probeValidation: 40, test: 100, seed: 5 };
+  const clean = makeSplits(ds, opts);
+  const noisy = makeSplits(ds, { ...opts, labelNoise: 0.3 });
+  assert.equal(noisy.labelNoise, 0.3);
+  assert.equal(clean.labelNoise, undefined);
+  assert.deepEqual(noisy.train.images, clean.train.images);
+  let changed = 0;
+  for (let i = 0; i < 400; i++) if (noisy.train.labels[i] !== clean.train.labels[i]) changed++;
+  assert.equal(changed, 120, "every replaced label is another class");
+  for (const k of ["validation", "test", "probeTrain", "probeValidation"] as const)
+    assert.deepEqual(noisy[k].labels, clean[k].labels, k);
+  assert.deepEqual(makeSplits(ds, { ...opts, labelNoise: 0.3 }).train.labels, noisy.train.labels);
+  assert.match(noisy.train.source, /120 of 400 labels replaced/);
+  await assertFails(() => makeSplits(ds, { ...opts, labelNoise: 1 }), "invalid-argument", /options\.labelNoise/);
+  await assertFails(() => makeSplits(ds, { ...opts, labelNoise: -0.1 }), "invalid-argument", /options\.labelNoise/);
+});

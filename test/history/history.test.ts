@@ -87,3 +87,37 @@ test("corrupt, truncated, future-version and mis-shaped inputs are named", async
     cleanup();
   }
 });
+
+test("a history can record the network's own outputs: appended, truncated and saved with the features", async () => {
+  const probs = (e: number) =>
+    Float32Array.from({ length: 3 * 2 }, (_, i) => (i % 2 === 0 ? 0.25 * e : 1 - 0.25 * e) / 1);
+  for (const dtype of ["float32", "float16"] as const) {
+    let h = H.createHistory(3, 4, labels, dtype, 2);
+    for (let e = 1; e <= 3; e++) h = H.appendEpoch(h, feats(e), probs(e));
+    assert.equal(h.outputs!.blocks.length, 3);
+    assert.deepEqual(Array.from(H.epochOutputs(h, 2)), Array.from(probs(2)));
+    const cut = H.truncate(h, 1);
+    assert.equal(cut.outputs!.blocks.length, 1);
+    // The file format keeps them (version 2); a history without outputs stays version 1.
+    const back = H.decodeHistory(H.encodeHistory(h));
+    assert.equal(back.outputs!.classes, 2);
+    assert.deepEqual(Array.from(H.epochOutputs(back, 3)), Array.from(H.epochOutputs(h, 3)));
+    assert.deepEqual(Array.from(H.epochFeatures(back, 3)), Array.from(H.epochFeatures(h, 3)));
+  }
+  const plain = H.appendEpoch(H.createHistory(3, 4, labels), feats(1));
+  const bytes = H.encodeHistory(plain);
+  assert.match(Buffer.from(bytes.subarray(12, 200)).toString("latin1"), /"version":1/);
+  assert.equal(H.decodeHistory(bytes).outputs, undefined);
+  // Misuse: outputs missing, outputs on a history without them, the wrong size, no outputs recorded.
+  const withOut = H.createHistory(3, 4, labels, "float32", 2);
+  await assertFails(() => H.appendEpoch(withOut, feats(1)), "invalid-argument", /outputs/, /required/);
+  await assertFails(() => H.appendEpoch(plain, feats(1), probs(1)), "invalid-argument", /outputs/, /createHistory/);
+  await assertFails(
+    () => H.appendEpoch(withOut, feats(1), new Float32Array(5)),
+    "invalid-argument",
+    /outputs/,
+    /3 x 2/,
+  );
+  await assertFails(() => H.epochOutputs(plain, 1), "invalid-argument", /history/, /outputs/);
+  await assertFails(() => H.createHistory(3, 4, labels, "float32", 1), "invalid-argument", /outputs/);
+});

@@ -6,7 +6,7 @@ import { fitRidge, fitLogistic, scores } from "../../src/proxy/heads.js";
 const P = { ...P0, fitRidge, fitLogistic, scores };
 import { spearman } from "../../src/metrics/index.js";
 import { createRng } from "../../src/core/random.js";
-import { appendEpoch, createHistory } from "../../src/history/feature-history.js";
+import { appendEpoch, createHistory, truncate } from "../../src/history/feature-history.js";
 import { syntheticCandidate } from "../helpers/synthetic-histories.js";
 import { assertFails } from "../helpers/fixtures.js";
 
@@ -62,7 +62,7 @@ test("baselines read the curves up to t only", () => {
   assert.equal(P.bestSoFar().estimate(c, 3, 6), Math.max(v[0]!, v[1]!, v[2]!));
   assert.ok(Math.abs(P.sotl().estimate(c, 2, 6) - -(c.curves.trainLoss[0]! + c.curves.trainLoss[1]!)) < 1e-12);
   assert.equal(P.sotlE().estimate(c, 2, 6), -c.curves.trainLoss[1]!);
-  assert.equal(P.lce().estimate(c, 2, 6), v[1], "LCE falls back to the last value below 3 points");
+  assert.equal(P.lce().estimate(c, 3, 6), v[2], "LCE returns early stopping below 4 points");
 });
 
 test("LCE extrapolates a saturating curve towards its asymptote", () => {
@@ -121,4 +121,93 @@ test("the standard set has the FH proxy and every baseline", () => {
     P.standardEstimators().map((e) => e.name),
     ["FH(K=2,concat,l2,ridge)", "last-checkpoint probe", "early stopping", "best-so-far", "SoTL", "SoTL-E", "LCE"],
   );
+});
+
+const curvesOf = (valAcc: number[]) => ({
+  curves: {
+    valAcc,
+    trainLoss: valAcc.map((v) => 1 - v),
+    trainAcc: valAcc,
+    valLoss: valAcc.map((v) => 1 - v),
+    seconds: valAcc.map(() => 1),
+    captureSeconds: valAcc.map(() => 0),
+    lr: valAcc.map(() => 0.1),
+  },
+});
+
+test("LCE recovers the asymptote of curves of its own families within 0.03 from 8 of 100 epochs, never below early stopping", () => {
+  const families: [string, (x: number) => number, number][] = [
+    ["exp3", (x) => 0.9 - 0.5 * Math.exp(-0.4 * x), 0.9],
+    ["pow3", (x) => 0.88 - 0.6 * x ** -0.9, 0.88],
+    ["log-power", (x) => 0.85 / (1 + (x / Math.exp(0.2)) ** -1.3), 0.85],
+  ];
+  for (const [name, f, asymptote] of families) {
+    const y = Array.from({ length: 8 }, (_, i) => f(i + 1));
+    const est = P.lce().estimate(curvesOf(y), 8, 100);
+    assert.ok(Math.abs(est - f(100)) < 0.03, `${name}: ${est} vs ${f(100)} (asymptote ${asymptote})`);
+    assert.ok(est >= y[7]!, name);
+  }
+  // A flat, noisy curve: no family predicts the held-out epoch better than early stopping does.
+  const flat = [0.5, 0.52, 0.49, 0.51, 0.5, 0.52, 0.5, 0.51];
+  assert.equal(P.lce().estimate(curvesOf(flat), 8, 100), 0.51);
+  // Below 4 epochs (3 parameters + 1 held out) it is early stopping, and at t = T too.
+  assert.equal(P.lce().estimate(curvesOf([0.2, 0.4, 0.5]), 3, 100), 0.5);
+  assert.equal(P.LCE_MIN_EPOCHS, 4);
+});
+
+/** A trial whose P_val history records outputs: `probs(e)` the softmax of epoch e, 4 samples x 2 classes. */
+function withOutputs(probs: number[][][]) {
+  const labels = Uint8Array.from([0, 1, 0, 1]);
+  let h = createHistory(4, 1, labels, "float32", 2);
+  for (const p of probs) h = appendEpoch(h, new Float32Array(4), Float32Array.from(p.flat()));
+  return { ...curvesOf(probs.map(() => 0.5)), probeValidation: h, parameters: 12_345 };
+}
+
+test("consensus of the head's last K checkpoints: accuracy of their mean softmax on P_val, epochs up to t only", async () => {
+  // Epoch 1 gets samples 0 and 1 right, epoch 2 gets 0, 2, 3 right, epoch 3 only sample 3 (barely wrong elsewhere).
+  const c = withOutputs([
+    [
+      [0.9, 0.1],
+      [0.2, 0.8],
+      [0.4, 0.6],
+      [0.7, 0.3],
+    ],
+    [
+      [0.6, 0.4],
+      [0.55, 0.45],
+      [0.8, 0.2],
+      [0.3, 0.7],
+    ],
+    [
+      [0.45, 0.55],
+      [0.51, 0.49],
+      [0.45, 0.55],
+      [0.4, 0.6],
+    ],
+  ]);
+  const k1 = P.consensusEstimator({ window: 1 });
+  assert.equal(k1.name, "consensus (K=1)");
+  assert.deepEqual(
+    [1, 2, 3].map((t) => k1.estimate(c, t, 3)),
+    [0.5, 0.75, 0.25],
+  );
+  // K = 2 at t = 2: class-0 means 0.75, 0.375, 0.6, 0.5: samples 0, 1, 2 right, sample 3 a tie (class 0: wrong).
+  const k2 = P.consensusEstimator({ window: 2 });
+  assert.equal(k2.estimate(c, 2, 3), 0.75);
+  // No look-ahead: the estimate at t equals the estimate on the trial cut to t.
+  const cut = { ...c, probeValidation: truncate(c.probeValidation, 2) };
+  for (const e of [k1, k2, P.consensusEstimator()]) assert.equal(e.estimate(cut, 2, 3), e.estimate(c, 2, 3));
+  // The size and one-epoch baselines.
+  assert.equal(P.parameterCount().estimate(c, 2, 3), Math.log10(12_345));
+  const one = P.oneEpoch();
+  assert.equal(one.estimate(curvesOf([0.3, 0.6, 0.9]), 3, 3), 0.3);
+  // Misuse: a history without outputs, t beyond the record, no parameter count.
+  const plain = {
+    ...c,
+    probeValidation: appendEpoch(createHistory(4, 1, Uint8Array.from([0, 1, 0, 1])), new Float32Array(4)),
+  };
+  await assertFails(() => k1.estimate(plain, 1, 3), "invalid-argument", /probeValidation/, /outputs/);
+  await assertFails(() => k1.estimate(c, 4, 5), "invalid-argument", /\bt\b/, /1\.\.3/);
+  await assertFails(() => P.parameterCount().estimate(curvesOf([0.3]), 1, 3), "invalid-argument", /parameters/);
+  await assertFails(() => P.consensusEstimator({ window: 0 }), "invalid-argument", /options\.window/);
 });

@@ -8,6 +8,8 @@ import {
   runEstimatorStudy,
   studyEstimators,
   planCandidates,
+  planSpace,
+  regimePlans,
   type EstimatorStudyPlan,
 } from "../../src/study/estimator-study.js";
 import { summarizeStudy, repeatPairs } from "../../src/study/summary.js";
@@ -63,10 +65,55 @@ test("a plan trains as a resumable study with a repeat, and summarises with ever
       assert.equal(t.estimates["FH (K=2, concat, l2, ridge)"]!.length, 2);
       assert.ok(t.estimates["early stopping"]!.every((v) => typeof v === "number"));
       assert.equal(t.estimates["FH (K=3, concat)"]!.length, 1, "ablation variants up to T/2");
+      // The network's own signals are in every summary: its head's consensus, its size, one epoch.
+      for (const name of ["consensus (K=1)", "consensus (K=2)", "consensus (K=3)", "parameters", "one epoch"])
+        assert.ok(
+          t.estimates[name]!.every((v) => typeof v === "number"),
+          name,
+        );
     }
     s.close();
     r.close();
   } finally {
     cleanup();
   }
+});
+
+test("the regimes: each a plan with its mechanism named; label noise and warm-up reach the training; the weak space uses the user's model", async () => {
+  const full = regimePlans(false);
+  assert.deepEqual(Object.keys(full), ["schedules", "small-data", "label-noise", "weak"]);
+  for (const p of Object.values(full)) {
+    assert.ok(p.n >= 96 && p.repeat >= 16, p.name);
+    assert.ok(p.regime && p.regime.length > 20, p.name);
+    assert.equal(planCandidates(p).length, p.n);
+  }
+  assert.ok(full.schedules.T >= 24 && full.schedules.training!.warmup! > 0);
+  assert.ok(planCandidates(full.schedules).some((c) => c.schedule === "step"));
+  assert.equal(full["label-noise"].labelNoise, 0.4);
+  const weak = planCandidates(full.weak);
+  assert.ok(weak.filter((c) => c.activation === "sigmoid" && c.batchNorm === false).length >= 5);
+  assert.ok(planSpace("weak-cnn").params.some((q) => q.name === "activation"));
+  // A CI-size weak regime trains on a worker with the user's module, and its noisy twin's training labels differ.
+  const { dir, cleanup } = tempDir("fh-regime-");
+  try {
+    const ci = regimePlans(true);
+    const plan = { ...ci.weak, n: 2, repeat: 1, T: 2, train: 200, test: 150, validation: 100, probe: 60 };
+    const { study } = await runEstimatorStudy(dir, plan, { workers: 1 });
+    const trials = study.trials();
+    assert.equal(trials.length, 2);
+    for (const t of trials) {
+      assert.ok(t.state === "complete" || t.state === "failed", t.state);
+      if (t.state === "complete") assert.ok(typeof t.config.activation === "string" && t.parameters! > 0);
+    }
+  } finally {
+    cleanup();
+  }
+  const { assertFails } = await import("../helpers/fixtures.js");
+  await assertFails(
+    () => planCandidates({ ...full.schedules, training: { warmup: 30 } }),
+    "invalid-argument",
+    /training\.warmup/,
+    /shorter than the budget T = 24/,
+  );
+  await assertFails(() => planCandidates({ ...full.weak, noise: 0.2 } as never), "unknown-option", /noise/);
 });

@@ -2,6 +2,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { candidateFromConfig, learningRateAt, TRAIN_DEFAULTS } from "../../src/train/config.js";
+import { consensusEstimator } from "../../src/proxy/own.js";
 import { trainCandidate, type PreparedData } from "../../src/train/loop.js";
 import { buildModel } from "../../src/train/models.js";
 import { epochCount } from "../../src/history/feature-history.js";
@@ -151,6 +152,22 @@ test("schedules: cosine decays to 0, step divides by 10 at its milestones", () =
   assert.ok(Math.abs(learningRateAt(step, 0.8) - 0.001) < 1e-12);
 });
 
+test("warm-up: linear from lr/100 over its epochs, then the schedule over the rest; never as long as the budget", async () => {
+  const { train } = candidateFromConfig({ ...cnn, warmup: 2 }, { epochs: 10, lr: 0.1 });
+  assert.equal(train.warmup, 2);
+  assert.ok(Math.abs(learningRateAt(train, 0) - 0.001) < 1e-12);
+  assert.ok(Math.abs(learningRateAt(train, 0.1) - (0.001 + 0.099 * 0.5)) < 1e-12);
+  assert.ok(Math.abs(learningRateAt(train, 0.2) - 0.1) < 1e-12, "the peak when the warm-up ends");
+  assert.ok(Math.abs(learningRateAt(train, 0.6) - 0.05) < 1e-12, "cosine half-way through the remaining epochs");
+  assert.equal(candidateFromConfig(cnn, { epochs: 10 }).train.warmup, 0);
+  await assertFails(
+    () => candidateFromConfig(cnn, { epochs: 4, warmup: 4 }),
+    "invalid-argument",
+    /config\.warmup/,
+    /shorter than the budget \(4 epochs\)/,
+  );
+});
+
 test("models expose penultimate features of the documented width", () => {
   const built = buildModel(
     { family: "cnn", depth: 3, width: 8, kernel: 3, pooling: "max", batchNorm: true, dropout: 0, head: "gap" },
@@ -202,5 +219,21 @@ test("P_val features taken from the validation pass equal a separate capture", a
     let err = 0;
     for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i]! - b[i]!));
     assert.ok(err <= 1e-4, `epoch ${e + 1}: max difference ${err}`);
+    // The network's own probabilities on P_val, both ways: rows of a softmax, the same values.
+    const pa = shared.probeValidation.outputs!.blocks[e]!;
+    const pb = separate.probeValidation.outputs!.blocks[e]!;
+    assert.equal(pa.length, 50 * data.numClasses);
+    let perr = 0;
+    for (let i = 0; i < pa.length; i++) perr = Math.max(perr, Math.abs(pa[i]! - pb[i]!));
+    assert.ok(perr <= 1e-4, `epoch ${e + 1}: outputs differ by ${perr}`);
+    for (let r = 0; r < 50; r++) {
+      let sum = 0;
+      for (let k = 0; k < data.numClasses; k++) sum += pa[r * data.numClasses + k]!;
+      assert.ok(Math.abs(sum - 1) < 1e-4, `row ${r} sums to ${sum}`);
+    }
   }
+  // The consensus of one checkpoint is the head's own accuracy on P_val; P_train records no outputs.
+  assert.equal(shared.probeTrain.outputs, undefined);
+  const own = consensusEstimator({ window: 1 }).estimate(shared, 2, 2);
+  assert.ok(own >= 0 && own <= 1);
 });
