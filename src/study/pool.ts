@@ -9,7 +9,11 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Splits } from "../data/splits.js";
 import { workerThreadEnv } from "../train/threads.js";
+import { fail } from "../core/errors.js";
 import type { JobResult, JobSnapshot, ModelSource, TrialJob } from "./jobs.js";
+
+/** Workers that die before they are ready, in a row, before the pool gives up (a set-up error, not bad luck). */
+export const START_DEATHS = 3;
 
 export class WorkerDied extends Error {
   override readonly name = "WorkerDied";
@@ -18,6 +22,7 @@ export class WorkerDied extends Error {
 interface Slot {
   readonly child: ChildProcess;
   ready: Promise<void>;
+  isReady: boolean;
   busy: boolean;
   current?: { resolve: (r: JobResult) => void; reject: (e: Error) => void; onSnapshot: (s: JobSnapshot) => void };
 }
@@ -42,6 +47,9 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: (() => void)[] = [];
   private closed = false;
+  /** Workers that died before they were ready, in a row, and the last one's stderr (its error). */
+  private startDeaths = 0;
+  private lastStderr = "";
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -50,19 +58,29 @@ export class WorkerPool {
     const child = fork(worker, [], {
       serialization: "advanced",
       env: { ...process.env, ...workerThreadEnv(this.options.workers), ...this.options.env },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+    });
+    // The worker's stderr goes on to ours; its tail is kept to explain a worker that cannot start.
+    let tail = "";
+    child.stderr?.on("data", (b: Buffer) => {
+      process.stderr.write(b);
+      tail = (tail + b.toString()).slice(-4000);
     });
     if (child.pid !== undefined) this.options.onWorkerStart?.(child.pid);
     let started: () => void = () => {};
     const slot: Slot = {
       child,
       busy: false,
+      isReady: false,
       ready: new Promise<void>((resolve) => (started = resolve)),
     };
     child.on("message", (m: Incoming) => {
       if (m.type === "started") child.send({ type: "init", splits: this.options.splits, source: this.options.source });
-      else if (m.type === "ready") started();
-      else if (m.type === "snapshot") slot.current?.onSnapshot(m.snapshot);
+      else if (m.type === "ready") {
+        slot.isReady = true;
+        this.startDeaths = 0;
+        started();
+      } else if (m.type === "snapshot") slot.current?.onSnapshot(m.snapshot);
       else if (m.type === "result") {
         const c = slot.current;
         slot.current = undefined;
@@ -76,6 +94,10 @@ export class WorkerPool {
       if (i >= 0) this.slots.splice(i, 1);
       const c = slot.current;
       slot.current = undefined;
+      if (!slot.isReady) {
+        this.startDeaths++;
+        this.lastStderr = `${signal ?? `exit ${code}`}${tail.trim() ? `: ${tail.trim().split("\n").slice(-12).join("\n")}` : ""}`;
+      }
       started(); // never leave a job waiting on a dead worker's start
       c?.reject(new WorkerDied(`worker pid ${child.pid} died (${signal ?? `exit ${code}`}) during the job`));
       this.waiting.shift()?.();
@@ -88,6 +110,13 @@ export class WorkerPool {
   async run(job: TrialJob, onSnapshot: (s: JobSnapshot) => void): Promise<JobResult> {
     for (;;) {
       if (this.closed) throw new WorkerDied("the pool is closed");
+      if (this.startDeaths >= START_DEATHS)
+        fail("state", {
+          parameter: "options.workers",
+          rule: `worker processes must start: ${this.startDeaths} in a row died before they were ready`,
+          received: this.lastStderr,
+          fix: "fix the error above (an FH_BACKEND or other environment setting, a model module that does not import), or pass workers: 0 to train in this process.",
+        });
       let slot = this.slots.find((s) => !s.busy);
       if (!slot && this.slots.length < this.options.workers) slot = this.spawn();
       if (slot) {

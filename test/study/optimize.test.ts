@@ -299,3 +299,29 @@ test("a runaway scheduler (always a new trial) with an objective that is not a f
     cleanup();
   }
 });
+
+test("worker processes that cannot start end the search with their error, instead of being started again forever", async () => {
+  const { dir, cleanup } = tempDir("fh-opt-");
+  try {
+    const study = createStudy({ name: "nostart", storage: dir, space: fx.space, budget: 1, seed: 1 });
+    const started: number[] = [];
+    await assertFails(
+      () =>
+        study.optimize({
+          data: fx.splits,
+          trials: 2,
+          workers: 1,
+          model: fx.model,
+          env: { FH_BACKEND: "no-such-backend" },
+          onWorkerStart: (pid) => void started.push(pid),
+        }),
+      "state",
+      /3 in a row died before they were ready/,
+      /FH_BACKEND/,
+    );
+    assert.equal(started.length, 3);
+    study.close();
+  } finally {
+    cleanup();
+  }
+});
