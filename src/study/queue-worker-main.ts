@@ -35,7 +35,8 @@ if (env.FH_WORKER_STORAGE && env.FH_WORKER_STUDY) {
       );
     process.exit(0);
   } catch (err) {
-    console.error(`${tag} ${(err as Error).message}`);
+    // FH_DEBUG=1: the stack too (where in the worker it ended).
+    console.error(`${tag} ${env.FH_DEBUG ? ((err as Error).stack ?? (err as Error).message) : (err as Error).message}`);
     process.exit(1);
   }
 }

@@ -13,7 +13,7 @@ import { warn } from "../core/warn.js";
 import type { HistoryDtype } from "../history/feature-history.js";
 import type { TrialValue } from "../history/trial.js";
 import type { TrainConfig } from "../train/config.js";
-import { explainPgError, parsePostgresUrl, redact } from "./postgres-db.js";
+import { explainPgError, isTransient, parsePostgresUrl, redact } from "./postgres-db.js";
 import type { CodeRef } from "./code.js";
 
 export const QUEUE_SCHEMA = "feature_histories_queue";
@@ -83,8 +83,33 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { retryLimit: 3, retryDelay: 2, expireInSeconds: 6 * 3600 };
 
+/**
+ * Run a start-up call of pg-boss (start, queue creation) again while the server restarts: a lost
+ * connection is waited for with back-off (up to `seconds`), every other error is thrown.
+ */
+async function whileRestarting<T>(call: () => Promise<T>, seconds = 300): Promise<T> {
+  const end = Date.now() + seconds * 1000;
+  let delay = 100;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      const lost =
+        isTransient(err) ||
+        /Connection|terminat|ECONN|starting up|shutting down/i.test(String((err as Error)?.message));
+      if (!lost || Date.now() + delay > end) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(5000, delay * 2);
+    }
+  }
+}
+
 /** Start pg-boss on the database (installs or migrates its schema); its errors are logged, redacted. */
 export async function startBoss(url: string, applicationName: string): Promise<PgBoss> {
+  return whileRestarting(() => startBossOnce(url, applicationName));
+}
+
+async function startBossOnce(url: string, applicationName: string): Promise<PgBoss> {
   const target = parsePostgresUrl(url);
   const boss = new PgBoss({
     connectionString: url,
@@ -107,6 +132,11 @@ export async function startBoss(url: string, applicationName: string): Promise<P
     await boss.start();
   } catch (err) {
     await boss.stop({ graceful: false, wait: false } as PgBoss.StopOptions).catch(() => {});
+    if (
+      isTransient(err) ||
+      /Connection|terminat|ECONN|starting up|shutting down/i.test(String((err as Error)?.message))
+    )
+      throw err; // waited for by startBoss
     explainPgError(err, target);
   }
   return boss;
@@ -114,6 +144,10 @@ export async function startBoss(url: string, applicationName: string): Promise<P
 
 /** Create the study's queue unless it exists. */
 export async function ensureQueue(boss: PgBoss, name: string, policy: RetryPolicy): Promise<void> {
+  return whileRestarting(() => ensureQueueOnce(boss, name, policy));
+}
+
+async function ensureQueueOnce(boss: PgBoss, name: string, policy: RetryPolicy): Promise<void> {
   if (await boss.getQueue(name)) return;
   try {
     await boss.createQueue(name, {
