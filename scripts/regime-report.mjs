@@ -16,7 +16,9 @@ for (const name of process.argv.slice(2)) {
   const pairs = fh.study.repeatPairs(s);
   const ceiling = fh.table.noiseCeiling(pairs, { seed: 1 });
   const weak = ok.filter((t) => t.testAcc < 0.4);
-  console.log(`${name}: ${s.trials.length} candidates, ${ok.length} complete, ${weak.length} with truth < 0.4; T = ${T}; noise ceiling ${ceiling.value?.toFixed(3)} [${ceiling.lo?.toFixed(3)}, ${ceiling.hi?.toFixed(3)}] over ${pairs.length} repeats`);
+  console.log(
+    `${name}: ${s.trials.length} candidates, ${ok.length} complete, ${weak.length} with truth < 0.4; T = ${T}; noise ceiling ${ceiling.value?.toFixed(3)} [${ceiling.lo?.toFixed(3)}, ${ceiling.hi?.toFixed(3)}] over ${pairs.length} repeats`,
+  );
   const f = (r) => `${r.value === null ? "  -  " : r.value.toFixed(3)} [${r.lo?.toFixed(3)}, ${r.hi?.toFixed(3)}]`;
   const ts = [...new Set([Math.max(1, Math.floor(T / 8)), Math.max(1, Math.floor(T / 4))])];
   const est = (n, t) => ok.map((c) => c.estimates[n]?.[t - 1] ?? NaN);
@@ -30,10 +32,14 @@ for (const name of process.argv.slice(2)) {
     for (const a of ["FH (K=2, concat, l2, ridge)", "probe (K=1, PCA 16)", "consensus (K=3)"])
       for (const b of ["early stopping", "SoTL-E"])
         if (rows.some((r) => r[0] === a))
-          console.log(`  ${a} minus ${b}: ${f(fh.table.bootstrapMetric("spearman", truth, est(a, t), est(b, t), { seed: 1 }))}`);
+          console.log(
+            `  ${a} minus ${b}: ${f(fh.table.bootstrapMetric("spearman", truth, est(a, t), est(b, t), { seed: 1 }))}`,
+          );
     const over = (n) => weak.map((c) => c.estimates[n][t - 1] - c.curves.valAcc[t - 1]);
     const med = (x) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
     if (weak.length)
-      console.log(`  weak candidates (truth < 0.4): median estimate minus own validation accuracy: FH ${med(over("FH (K=2, concat, l2, ridge)")).toFixed(3)}, probe K=1 ${med(over("probe (K=1, PCA 16)")).toFixed(3)}, consensus K=3 ${med(over("consensus (K=3)")).toFixed(3)}`);
+      console.log(
+        `  weak candidates (truth < 0.4): median estimate minus own validation accuracy: FH ${med(over("FH (K=2, concat, l2, ridge)")).toFixed(3)}, probe K=1 ${med(over("probe (K=1, PCA 16)")).toFixed(3)}, consensus K=3 ${med(over("consensus (K=3)")).toFixed(3)}`,
+      );
   }
 }
