@@ -261,3 +261,17 @@ export function listenTo(
     },
   };
 }
+
+/**
+ * The client every pool of the toolkit (its own and pg-boss's) creates: it always has an 'error'
+ * listener. node-postgres emits a connection's error on the client, and a pooled client between
+ * two queries has no listener of the pool's: an unheard error ends the process (seen in 1 of 3
+ * CI storms of server restarts). Here the error is heard and dropped; the client is no longer
+ * queryable, so the next query on it fails as a lost connection and is retried.
+ */
+export class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on("error", () => {});
+  }
+}

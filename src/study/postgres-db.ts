@@ -20,6 +20,7 @@ import {
   explainPgError,
   guardClient,
   isTransient,
+  ListenedClient,
   redact,
   redactError,
   sleep,
@@ -114,6 +115,7 @@ export class PgStudyDb {
       max: options.max ?? 4,
       application_name: (options.applicationName ?? "feature-histories").slice(0, 63),
       connectionTimeoutMillis: 10_000,
+      Client: ListenedClient,
     });
     // An idle connection dropped by a server restart: the next query reconnects.
     this.pool.on("error", () => {});

@@ -14,6 +14,7 @@ import type { HistoryDtype } from "../history/feature-history.js";
 import type { TrialValue } from "../history/trial.js";
 import type { TrainConfig } from "../train/config.js";
 import { explainPgError, isTransient, parsePostgresUrl, redact } from "./postgres-db.js";
+import { ListenedClient } from "./postgres-connection.js";
 import type { CodeRef } from "./code.js";
 
 export const QUEUE_SCHEMA = "feature_histories_queue";
@@ -119,6 +120,8 @@ async function startBossOnce(url: string, applicationName: string): Promise<PgBo
     schedule: false,
     supervise: true,
     maintenanceIntervalSeconds: 30,
+    // pg-boss hands its options to pg.Pool: its clients, too, always hear their errors.
+    Client: ListenedClient,
   } as PgBoss.ConstructorOptions);
   let last = 0;
   boss.on("error", (err) => {
