@@ -10,12 +10,17 @@
  *    same trick tslab uses for `tslab` itself in converter.js forwardTslabPath);
  *  - runs the prelude `import * as fh from "feature-histories"` in tslab's execution queue before
  *    any cell, so every cell sees a fully typed global `fh`;
- *  - resolves the TensorFlow.js backend and puts its report in the kernel banner and the log.
+ *  - resolves the TensorFlow.js backend and puts its report in the kernel banner and the log;
+ *  - speaks the Jupyter protocol where tslab does not (protocol.cjs: execute_result, error
+ *    messages, history, execute_input, is_complete "invalid", no cell aborted unasked);
+ *  - survives an interrupt during toolkit work (see armInterrupts).
  */
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 const Module = require("node:module");
+const vm = require("node:vm");
+const { serve, createCapture } = require("./protocol.cjs");
 
 const pkgRoot = path.resolve(__dirname, "..");
 const PKG = "feature-histories";
@@ -65,6 +70,53 @@ function hookTypeResolution(ts, cwd) {
   sys.getDirectories = (p) => orig.getDirectories(map(p));
 }
 
+/**
+ * Interrupts that stop work cleanly instead of killing the kernel.
+ *
+ * Node's vm.runInThisContext({ breakOnSigint }) (tslab runs each cell with it) removes the SIGINT
+ * listeners for the call and re-adds them after; if the cell's synchronous part adds the first
+ * SIGINT listener itself (study.optimize, trainCandidate and liveOptimize do, to stop at an epoch
+ * boundary), libuv installs its handler while the watchdog runs, and the watchdog's stop then puts
+ * back Node's default one: the next interrupt kills the process (exit -2, every variable lost).
+ * After each such call the listeners are removed and re-added, which re-installs libuv's handler.
+ *
+ * A SIGINT while the toolkit (or user code) listens for it is theirs: the work stops at the next
+ * epoch boundary, keeps what it saved and the cell ends with its result. A second interrupt
+ * abandons the cell at once (the work stops in the background). With no listener, the cell is
+ * abandoned at once, as tslab does.
+ */
+function armInterrupts(executor) {
+  const original = vm.runInThisContext;
+  vm.runInThisContext = function (code, options) {
+    try {
+      return original.call(this, code, options);
+    } finally {
+      if (options && options.breakOnSigint) {
+        const listeners = process.rawListeners("SIGINT");
+        process.removeAllListeners("SIGINT");
+        for (const l of listeners) process.on("SIGINT", l);
+      }
+    }
+  };
+  let pressed = 0;
+  const onSigint = () => {
+    const others = process.listenerCount("SIGINT") - 1;
+    if (others > 0 && pressed++ === 0) {
+      process.stderr.write(
+        "[feature-histories] interrupt: stopping at the next epoch boundary, keeping every saved epoch; interrupt again to leave the cell now.\n",
+      );
+      return;
+    }
+    pressed = 0;
+    executor.interrupt();
+  };
+  process.on("SIGINT", onSigint);
+  return {
+    interrupt: () => process.emit("SIGINT", "SIGINT"),
+    cellEnded: () => void (pressed = 0),
+  };
+}
+
 function main() {
   const started = Date.now();
   const configPath = parseArgs(process.argv.slice(2));
@@ -77,9 +129,10 @@ function main() {
   const tslabDir = path.dirname(require.resolve("tslab/package.json", { paths: [pkgRoot] }));
   const ts = require(require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] }));
   hookTypeResolution(ts, cwd);
-  const { createConverter } = require(path.join(tslabDir, "dist", "converter.js"));
+  const { createConverter, isCompleteCode } = require(path.join(tslabDir, "dist", "converter.js"));
   const { createExecutor } = require(path.join(tslabDir, "dist", "executor.js"));
-  const { ZmqServer, JupyterHandlerImpl } = require(path.join(tslabDir, "dist", "jupyter.js"));
+  const jupyterModule = require(path.join(tslabDir, "dist", "jupyter.js"));
+  const { ZmqServer, JupyterHandlerImpl } = jupyterModule;
 
   let nodeConv;
   let browserConv;
@@ -96,14 +149,15 @@ function main() {
     },
   };
   void convs.node; // warm the converter, as tslab does
-  const executor = createExecutor(cwd, convs, { log: console.log, error: console.error });
+  const capture = createCapture();
+  const executor = createExecutor(cwd, convs, capture);
   const handler = new JupyterHandlerImpl(executor, false);
   let banner = "TypeScript (feature histories): the toolkit is the global `fh`; loading...";
   const handleKernel = handler.handleKernel.bind(handler);
   handler.handleKernel = () => ({ ...handleKernel(), banner, implementation: "feature-histories (tslab 1.0.22)" });
 
-  // The prelude goes first in tslab's queue: cells sent meanwhile wait behind it.
-  handler.execQueue.add(async () => {
+  // The prelude goes first: cells sent meanwhile wait behind it.
+  const prelude = async () => {
     const ok = await executor.execute(PRELUDE);
     if (!ok) {
       console.error("[feature-histories] the prelude failed; `fh` is not defined. See the errors above.");
@@ -117,10 +171,23 @@ function main() {
       banner = `TypeScript (feature histories): the toolkit is the global \`fh\`; no TensorFlow.js backend: ${err && err.message}`;
     }
     console.error(`[feature-histories] ready in ${Date.now() - started} ms\n${banner}`);
-  });
+  };
 
   const server = new ZmqServer(handler, configPath);
-  process.on("SIGINT", () => executor.interrupt());
+  const interrupts = armInterrupts(executor);
+  serve({
+    server,
+    handler,
+    executor,
+    capture,
+    jupyterModule,
+    ts,
+    isCompleteCode,
+    kernelInfo: () => handler.handleKernel(),
+    onInterruptRequest: interrupts.interrupt,
+    onCellEnd: interrupts.cellEnded,
+    prelude,
+  });
   process.on("uncaughtException", (err) => console.error("UncaughtException:", err));
   process.on("unhandledRejection", (reason) => console.error("UnhandledPromiseRejection:", reason));
   server.init();

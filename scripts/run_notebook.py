@@ -1,8 +1,8 @@
 """Execute notebooks headless with the feature-histories kernel and write the outputs back.
 
 Usage: python run_notebook.py [--timeout S] [--no-write] NOTEBOOK...
-On the first failing cell: prints the cell's source and its stderr (tslab reports errors only
-there), writes what ran so far, and exits 1. Progress goes to stdout, one line a cell.
+On the first failing cell: prints the cell's source, its stderr and its error output, writes
+what ran so far, and exits 1. Progress goes to stdout, one line a cell.
 """
 import argparse
 import os
@@ -43,8 +43,8 @@ def strip_loader_outputs(nb):
 
 
 def number_cell(cell, k):
-    """tslab answers execute requests without an execution count, so a saved notebook would show
-    `In [ ]` on every cell (looks never run): number the cells in execution order instead."""
+    """The kernel numbers its cells (execute_input / execute_reply); a cell that never got an
+    answer (a timeout, a dead kernel) is numbered in execution order so it does not look unrun."""
     if cell.get("execution_count") is None:
         cell["execution_count"] = k
     for out in cell.get("outputs", []):

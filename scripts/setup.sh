@@ -33,7 +33,7 @@ bash scripts/setup-vulkan.sh
 
 echo "== Jupyter virtualenv (.venv)"
 PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import jupyterlab, nbclient, nbconvert, plotly" 2>/dev/null; then
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import jupyterlab, nbclient, nbconvert, plotly, jupyter_kernel_test, jupyter_console, papermill" 2>/dev/null; then
   if "$PY" -m venv .venv && .venv/bin/pip install -q -r requirements-jupyter.txt; then
     echo "   installed from PyPI"
   else
@@ -43,6 +43,11 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import jupyterlab, nbclie
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jupyter-notebook jupyter-nbconvert python3-nbclient >/dev/null
     fi
   fi
+fi
+
+if [ -x .venv/bin/python ] && ! .venv/bin/python -c "import papermill_typescript" 2>/dev/null; then
+  # papermill's TypeScript parameters (`papermill in.ipynb out.ipynb -p budget 8`), from this checkout.
+  .venv/bin/pip install -q ./kernel/papermill && echo "   papermill-typescript installed"
 fi
 
 echo "== build"

@@ -89,3 +89,21 @@ export function newDisplayId(): string {
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
+
+/** The hooks the feature-histories kernel's launcher (kernel/protocol.cjs) sets during a cell. */
+interface KernelHooks {
+  clearOutput(wait: boolean): void;
+}
+const KERNEL_HOOKS = Symbol.for("feature-histories.kernel");
+
+/**
+ * Clear the running cell's output (Jupyter's clear_output; `wait: true` clears when the next
+ * output arrives, without flicker). Returns false outside the feature-histories kernel.
+ */
+export function clearOutput(options: { wait?: boolean } = {}): boolean {
+  checkKeys("options", options, ["wait"]);
+  const hooks = (globalThis as Record<symbol, KernelHooks | undefined>)[KERNEL_HOOKS];
+  if (!hooks) return false;
+  hooks.clearOutput(options.wait ?? false);
+  return true;
+}

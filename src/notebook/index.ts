@@ -1,4 +1,4 @@
-export { displayBundle, canDisplay } from "./display.js";
+export { displayBundle, canDisplay, clearOutput } from "./display.js";
 export type { MimeBundle, DisplayRequest, DisplaySink } from "./display.js";
 export { imageGridBundle, showImageGrid } from "./images.js";
 export { isCiSize, size, CI_SIZE_VARIABLE } from "./env.js";

@@ -180,10 +180,8 @@ function sourceOf(options: OptimizeOptions): ModelSource {
   });
 }
 
-/** Run the study's search until it has `trials` trials, all ended (or until stopped). */
-export async function optimize(study: Study, options: OptimizeOptions): Promise<OptimizeResult> {
-  checkStudy("study", study);
-  checkRequired("options", options, [
+/** The options study.optimize knows (liveOptimize checks a call against them first). */
+export const OPTIMIZE_OPTIONS: readonly string[] = [
     "data",
     "trials",
     "model",
@@ -202,7 +200,12 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     "scheduler",
     "maxConsecutiveFailures",
     "code",
-  ]);
+  ];
+
+/** Run the study's search until it has `trials` trials, all ended (or until stopped). */
+export async function optimize(study: Study, options: OptimizeOptions): Promise<OptimizeResult> {
+  checkStudy("study", study);
+  checkRequired("options", options, OPTIMIZE_OPTIONS);
   if (options.onProgress !== undefined)
     checkFunction("options.onProgress", options.onProgress, "pass (progress) => { ... } or leave it out.");
   if (options.onWorkerStart !== undefined)
@@ -303,8 +306,13 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     // Jobs out in the queue stay there; the next optimize on this study waits for them.
     void remote?.close();
   };
+  let interruptedBySigint = false;
+  const onSigint = () => {
+    interruptedBySigint = true;
+    onStop();
+  };
   options.signal?.addEventListener("abort", onStop);
-  if (options.stopOnSigint ?? true) process.on("SIGINT", onStop);
+  if (options.stopOnSigint ?? true) process.on("SIGINT", onSigint);
   if (options.signal?.aborted) onStop();
 
   let score: { readonly estimator: ModuleExport; readonly t: number } | undefined;
@@ -411,7 +419,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     await localWorkers?.close();
     await remote?.close();
     options.signal?.removeEventListener("abort", onStop);
-    process.off("SIGINT", onStop);
+    process.off("SIGINT", onSigint);
     throw err;
   }
 
@@ -671,10 +679,15 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     await localWorkers?.close();
     await remote?.close();
     options.signal?.removeEventListener("abort", onStop);
-    process.off("SIGINT", onStop);
+    process.off("SIGINT", onSigint);
   }
   progress(stopped ? "stopped" : "done");
   const n = tally();
+  if (interruptedBySigint)
+    console.log(
+      `study "${study.name}" stopped by the interrupt: ${n.complete} complete, ${n.pruned} pruned, ${n.failed} failed, ` +
+        `${n.running} left at their last saved epoch. Every saved epoch is kept: run the same call again to resume.`,
+    );
   return {
     complete: n.complete,
     pruned: n.pruned,
