@@ -55,18 +55,50 @@ export function fail(code: ErrorCode, details: ErrorDetails, cause?: unknown): n
   throw new FeatureHistoriesError(code, details, cause === undefined ? undefined : { cause });
 }
 
-/** Render any value compactly for an error message. */
+/**
+ * Render any value compactly for an error message: primitives as written, anything large as its
+ * type and size with its first few items (never dumped: a data set's pixels stay out of messages).
+ */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  return shown(value, 1);
+}
+
+function shown(value: unknown, depth: number): string {
+  if (typeof value === "string")
+    return value.length > 60
+      ? `${JSON.stringify(value.slice(0, 40))}... (${value.length} characters)`
+      : JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
   if (typeof value === "bigint") return `${value}n`;
-  if (Array.isArray(value)) return value.length > 6 ? `an array of length ${value.length}` : JSON.stringify(value);
   if (typeof value === "function") return "a function";
   if (typeof value === "symbol") return value.toString();
-  try {
-    const s = JSON.stringify(value);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  } catch {
-    return Object.prototype.toString.call(value);
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const items = value as ArrayLike<unknown>;
+    const kind = Array.isArray(value) ? "array" : value.constructor.name;
+    if (depth < 0) return `${article(kind)} ${kind} of length ${items.length}`;
+    const first = Array.from({ length: Math.min(items.length, 4) }, (_, i) => shown(items[i], depth - 1));
+    const list = `[${first.join(", ")}${items.length > 4 ? ", ..." : ""}]`;
+    return items.length > 4 || !Array.isArray(value)
+      ? `${article(kind)} ${kind} of length ${items.length} ${list}`
+      : list;
   }
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (value as object).constructor?.name || "object";
+    return `${article(name)} ${name}`;
+  }
+  const keys = Object.keys(value as object);
+  if (depth < 0)
+    return keys.length ? `an object with keys ${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", ..." : ""}` : "{}";
+  const parts = keys
+    .slice(0, 5)
+    .map(
+      (k) =>
+        `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${shown((value as Record<string, unknown>)[k], depth - 1)}`,
+    );
+  return `{ ${parts.join(", ")}${keys.length > 5 ? `, ... (${keys.length} keys)` : ""} }`.replace("{  }", "{}");
+}
+
+function article(word: string): string {
+  return /^[aeiouAEIOU]/.test(word) ? "an" : "a";
 }

@@ -5,6 +5,7 @@
  * search cleanly (everything saved stays saved; run the cell again to resume).
  */
 import type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "../study/optimize.js";
+import { OPTIMIZE_OPTIONS } from "../study/optimize.js";
 import type { Study } from "../study/study.js";
 import { liveCurvesFigure, liveSearchInfo } from "../plot/live.js";
 import { trajectoryFigure } from "../plot/trajectory.js";
@@ -63,6 +64,8 @@ export interface LiveOptimizeOptions extends OptimizeOptions {
 /** study.optimize with a live progress line and live figures in the notebook. */
 export async function liveOptimize(study: Study, options: LiveOptimizeOptions): Promise<OptimizeResult> {
   checkStudy("study", study);
+  // A misspelt option is named before anything else is checked (`trial` for `trials`).
+  checkKeys("options", options, [...OPTIMIZE_OPTIONS, "label", "figures", "figureIntervalMs"]);
   checkShape(
     "options",
     options,
@@ -91,7 +94,9 @@ function liveDisplay(study: Study, label: string, show: boolean, interval: numbe
   const ids = { progress: newDisplayId(), best: newDisplayId(), curves: newDisplayId() };
   let first = true;
   let lastFigure = -Infinity;
-  if (show) loadPlotly();
+  // JupyterLab, Notebook 7 and VS Code draw the Plotly MIME type and its in-place updates
+  // themselves: the 4.8 MB loader only on request, as for every figure.
+  if (show && process.env.FH_PLOTLY_LOADER === "1") loadPlotly();
   return (p: OptimizeProgress) => {
     // Seconds of the study's own timeline (a resumed or finished study included).
     const trials = study.trials();

@@ -17,6 +17,8 @@ export type {
   ReplayCostOptions,
   SearchEvent,
 } from "./live-replay.js";
+export { searchSavings } from "./savings.js";
+export type { SearchSavings } from "./savings.js";
 export { randomSampler, mutationSampler, listSampler } from "./samplers.js";
 export type { Sampler, MutationSamplerOptions } from "./samplers.js";
 export { prunerScheduler, ashaScheduler, ashaRungs, hyperbandScheduler } from "./schedulers.js";

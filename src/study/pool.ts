@@ -57,7 +57,13 @@ export class WorkerPool {
     const worker = fileURLToPath(new URL("./worker.js", import.meta.url));
     const child = fork(worker, [], {
       serialization: "advanced",
-      env: { ...process.env, ...workerThreadEnv(this.options.workers), ...this.options.env },
+      // TensorFlow's start-up INFO lines (CPU features) would land in every notebook cell with workers.
+      env: {
+        TF_CPP_MIN_LOG_LEVEL: "1",
+        ...process.env,
+        ...workerThreadEnv(this.options.workers),
+        ...this.options.env,
+      },
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     });
     // The worker's stderr goes on to ours; its tail is kept to explain a worker that cannot start.

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { createSyncFn } from "synckit";
 import { FeatureHistoriesError, fail, type ErrorCode, type ErrorDetails } from "../core/errors.js";
-import { checkBoolean, checkKeys, checkNumber, checkString } from "../core/validate.js";
+import { checkBoolean, checkNumber, checkRequired, checkString } from "../core/validate.js";
 import { warn } from "../core/warn.js";
 import type { FeatureHistory } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
@@ -55,7 +55,7 @@ export const STORAGE_CONNECT_SECONDS = 10;
 /** The study `study` on the PostgreSQL database at `url` (schema created or migrated on first use). */
 export function postgresStorage(url: string, options: PostgresStorageOptions): StudyStorage {
   checkString("url", url);
-  checkKeys("options", options, ["study", "readOnly", "connectSeconds"]);
+  checkRequired("options", options, ["study", "readOnly", "connectSeconds"]);
   const study = checkString("options.study", options.study);
   const readOnly = options.readOnly === undefined ? false : checkBoolean("options.readOnly", options.readOnly);
   const connectSeconds = checkNumber("options.connectSeconds", options.connectSeconds ?? STORAGE_CONNECT_SECONDS, {

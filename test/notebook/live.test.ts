@@ -42,6 +42,16 @@ test("liveOptimize updates one progress line and two figures in place", async ()
     assert.match(progress!.at(-1)!.data["text/plain"] as string, /view \[#{30}\] .* of 4 .*done/);
     assert.ok(best!.at(-1)!.data[PLOTLY_MIME]);
     assert.match(curves!.at(-1)!.data["text/plain"] as string, /Trials: \d+ complete, \d+ pruned/);
+    // A saved live session carries no plotly.js: no loader output, well under 1 MB in all.
+    assert.ok(!outputs.some((o) => JSON.stringify(o.metadata).includes("plotly-loader")), "no loader");
+    assert.ok(outputs.reduce((s, o) => s + JSON.stringify(o.data).length, 0) < 1_000_000);
+    // A misspelt option is named, with the value summarised, before anything else is checked.
+    await assert.rejects(
+      liveOptimize(study, { data: fx.splits, trial: 12 } as never),
+      (e: Error) =>
+        /options\.trial is not a known option; received 12\. Fix: did you mean "trials"\?/.test(e.message) &&
+        e.message.length < 600,
+    );
     study.close();
   } finally {
     restore();
