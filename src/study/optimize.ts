@@ -182,25 +182,25 @@ function sourceOf(options: OptimizeOptions): ModelSource {
 
 /** The options study.optimize knows (liveOptimize checks a call against them first). */
 export const OPTIMIZE_OPTIONS: readonly string[] = [
-    "data",
-    "trials",
-    "model",
-    "objective",
-    "concurrency",
-    "scoreOnWorkers",
-    "featuresLayer",
-    "workers",
-    "train",
-    "historyDtype",
-    "onProgress",
-    "signal",
-    "stopOnSigint",
-    "env",
-    "onWorkerStart",
-    "scheduler",
-    "maxConsecutiveFailures",
-    "code",
-  ];
+  "data",
+  "trials",
+  "model",
+  "objective",
+  "concurrency",
+  "scoreOnWorkers",
+  "featuresLayer",
+  "workers",
+  "train",
+  "historyDtype",
+  "onProgress",
+  "signal",
+  "stopOnSigint",
+  "env",
+  "onWorkerStart",
+  "scheduler",
+  "maxConsecutiveFailures",
+  "code",
+];
 
 /** Run the study's search until it has `trials` trials, all ended (or until stopped). */
 export async function optimize(study: Study, options: OptimizeOptions): Promise<OptimizeResult> {
