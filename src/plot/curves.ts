@@ -1,4 +1,4 @@
-import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { baseLayout, colour, epochAxis, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import {
   checkArray,
   checkNumber,
@@ -108,5 +108,11 @@ export function curvesFigure(info: CurvesInfo): PlotlyFigure {
       marker: { size: 4, color: colour(i) },
     })),
   ];
-  return { data, layout: baseLayout(`Learning curves of ${info.count} candidates`, "epoch", info.metric) };
+  const maxEpoch = Math.max(1, ...info.x.filter((v): v is number => v !== null));
+  return {
+    data,
+    layout: baseLayout(`Learning curves of ${info.count} candidates`, "epoch", info.metric, {
+      xaxis: epochAxis("epoch", maxEpoch > 20 ? { dtick: Math.ceil(maxEpoch / 10) } : {}),
+    }),
+  };
 }

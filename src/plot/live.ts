@@ -6,7 +6,7 @@
 import type { TrialState } from "../core/types.js";
 import { peakValAcc } from "../history/curves.js";
 import { checkTrials, type Trial } from "../history/trial.js";
-import { baseLayout, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { baseLayout, epochAxis, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { trajectoryInfo, type TrajectoryInfo } from "./trajectory.js";
 import { checkOneOf, checkOptions, checkRecords, checkShape, checkString } from "../core/validate.js";
 
@@ -121,6 +121,7 @@ export function liveCurvesFigure(info: LiveSearchInfo): PlotlyFigure {
       `Trials: ${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.running} running`,
       "epoch",
       "validation accuracy",
+      { xaxis: epochAxis("epoch") },
     ),
   };
 }

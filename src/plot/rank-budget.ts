@@ -203,6 +203,18 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
       marker: { color: colour(i), size: 6 },
     });
   });
+  // Axes fit the data (and the noise ceiling), not the whole -1..1 x 0..1 square.
+  const xs = info.series.flatMap((s) => s.t.map((t) => t / info.T));
+  const ys = [
+    ...info.series.flatMap((s) => [...s.value, ...(s.low ?? []), ...(s.high ?? [])]),
+    ...(info.ceiling ? [info.ceiling.value, info.ceiling.lo, info.ceiling.hi] : []),
+  ].filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const xLo = xs.length ? Math.min(...xs) : 0;
+  const xHi = xs.length ? Math.max(...xs) : 1;
+  const xPad = (xHi - xLo) * 0.04 || 0.02;
+  const yLo = ys.length ? Math.min(...ys) : -1;
+  const yHi = ys.length ? Math.max(...ys) : 1;
+  const yPad = (yHi - yLo) * 0.06 || 0.02;
   const c = info.ceiling;
   if (c) {
     const range = c.lo != null && c.hi != null ? ` (${c.lo.toFixed(2)} .. ${c.hi.toFixed(2)})` : "";
@@ -210,7 +222,7 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
       type: "scatter",
       mode: "lines",
       name: `noise ceiling ${c.value.toFixed(3)}${range}`,
-      x: [0, 1],
+      x: [xLo, xHi],
       y: [c.value, c.value],
       line: { color: "#444", width: 1.5, dash: "dash" },
       hovertemplate: `seed-to-seed ${info.metric} of the truth ${c.value.toFixed(3)}${range}<extra></extra>`,
@@ -221,10 +233,20 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
   return {
     data,
     layout: baseLayout(title, "budget t / T (fraction of the full training)", label, {
+      xaxis: {
+        title: { text: "budget t / T (fraction of the full training)" },
+        range: [Math.max(0, xLo - xPad), xHi + xPad],
+        gridcolor: "#e5e5e5",
+        zeroline: false,
+        linecolor: "#444",
+        ticks: "outside",
+        automargin: true,
+      },
       yaxis: {
         title: { text: label },
-        range: [-1, 1.02],
+        range: [Math.max(-1.02, yLo - yPad), Math.min(1.02, yHi + yPad)],
         gridcolor: "#e5e5e5",
+        automargin: true,
         zeroline: true,
         zerolinecolor: "#bbb",
       },

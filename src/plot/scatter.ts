@@ -3,7 +3,7 @@ import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkTable } from "../table/tables.js";
-import { checkOptions, checkRecords, checkShape, checkStrings } from "../core/validate.js";
+import { checkOptions, checkRecords, checkShape, checkString, checkStrings } from "../core/validate.js";
 
 /** One point of an estimate-versus-truth scatter: the candidate, its estimate and its truth. */
 export interface ScatterPoint {
@@ -28,6 +28,8 @@ export interface ScatterSeries {
 /** The data behind the estimate-versus-truth scatter: the budget t and one series per estimator. */
 export interface ScatterInfo {
   readonly t: number;
+  /** What the truth is (the y axis), e.g. "test accuracy at T"; "truth" when not given. */
+  readonly truth?: string;
   readonly series: readonly ScatterSeries[];
 }
 
@@ -38,11 +40,12 @@ export interface ScatterInfo {
  */
 export function scatterInfo(
   estimates: Table,
-  options: { t: number; labels?: readonly string[]; estimators?: readonly string[] },
+  options: { t: number; labels?: readonly string[]; estimators?: readonly string[]; truth?: string },
 ): ScatterInfo {
   checkTable("estimates", estimates);
   checkShape("options", options, "options with a budget t", { t: "number" }, "pass { t: 2 } (a budget of the table).");
-  checkOptions("options", options, ["t", "labels", "estimators"]);
+  checkOptions("options", options, ["t", "labels", "estimators", "truth"]);
+  if (options.truth !== undefined) checkString("options.truth", options.truth);
   if (options.labels !== undefined)
     checkStrings("options.labels", options.labels, "pass one hover label per candidate (by index), or leave it out.");
   if (options.estimators !== undefined)
@@ -100,7 +103,7 @@ export function scatterInfo(
       fit,
     };
   });
-  return { t: options.t, series };
+  return { t: options.t, ...(options.truth !== undefined ? { truth: options.truth } : {}), series };
 }
 
 const fmt = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(2));
@@ -184,6 +187,10 @@ export function scatterFigure(info: ScatterInfo): PlotlyFigure {
   const title = `Estimate vs truth at budget t = ${info.t}<br><sup>${info.series.map((s) => `${s.estimator}: ρ ${fmt(s.rho)}, τ ${fmt(s.tau)}`).join(" · ")}</sup>`;
   return {
     data,
-    layout: baseLayout(title, "estimate, calibrated to accuracy (leave-one-out)", "truth: peak validation accuracy"),
+    layout: baseLayout(
+      title,
+      "estimate, calibrated to accuracy (leave-one-out)",
+      info.truth ? `truth: ${info.truth}` : "truth",
+    ),
   };
 }

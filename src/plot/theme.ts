@@ -53,9 +53,12 @@ export function baseLayout(
     zeroline: false,
     linecolor: "#444",
     ticks: "outside",
+    // Long axis titles and tick labels get the margin they need instead of being clipped.
+    automargin: true,
   });
   return {
-    title: { text: title, x: 0, xanchor: "left", font: { size: 14 } },
+    // Aligned with the plot area's left edge (not the paper's), so the title sits inside the frame.
+    title: { text: title, x: 0, xref: "paper", xanchor: "left", font: { size: 14 } },
     font: { family: "Helvetica, Arial, sans-serif", size: 12, color: "#222" },
     paper_bgcolor: "#ffffff",
     plot_bgcolor: "#ffffff",
@@ -75,4 +78,20 @@ export function roundFigure<T>(value: T, digits = 4): T {
       typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(digits)) : v,
     ),
   ) as T;
+}
+
+/** An epoch axis: whole epochs only (never 1.5, 2.5), on top of baseLayout's axis style. */
+export function epochAxis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    title: { text: title },
+    gridcolor: "#e5e5e5",
+    zeroline: false,
+    linecolor: "#444",
+    ticks: "outside",
+    automargin: true,
+    tickformat: "d",
+    dtick: 1,
+    tick0: 1,
+    ...extra,
+  };
 }

@@ -65,6 +65,14 @@ test("rank vs budget: the all-candidates value as the line, labelled bootstrap b
   assert.match(String((fig.layout.title as { text: string }).text), /bands: 90 % bootstrap range over candidates/);
   assert.ok(fig.data.some((d) => String(d.name).startsWith("noise ceiling 0.900")));
   assert.deepEqual(fig.data.find((d) => d.name === "FH")!.x, [1 / 8, 2 / 8]);
+  // The axes fit the data and the noise ceiling: budgets 1/8..2/8, not the whole -1..1 x 0..1.
+  const axis = (k: "xaxis" | "yaxis") => (fig.layout[k] as { range: [number, number] }).range;
+  const ys = fig.data.flatMap((d) => (d.y as (number | null)[]).filter((v): v is number => typeof v === "number"));
+  const [xLo, xHi] = axis("xaxis");
+  assert.ok(xLo >= 0.1 && xLo < 1 / 8 && xHi > 2 / 8 && xHi < 0.27, `x range ${xLo}..${xHi}`);
+  const [yLo, yHi] = axis("yaxis");
+  assert.ok(yLo <= Math.min(...ys) && yHi >= Math.max(...ys), "every line and band inside");
+  assert.ok(yHi - yLo <= (Math.max(...ys) - Math.min(...ys)) * 1.2 + 0.05, `y range ${yLo}..${yHi} hugs the data`);
   matchSnapshot("rank-budget", fig);
 });
 
