@@ -2,7 +2,7 @@ export { imageGridInfo } from "./image-grid.js";
 export type { ImageGridInfo, ImageGridOptions } from "./image-grid.js";
 export { PALETTE, colour, baseLayout } from "./theme.js";
 export type { PlotlyFigure, PlotlyTrace } from "./theme.js";
-export { scatterInfo, scatterFigure } from "./scatter.js";
+export { scatterInfo, scatterFigure, scatterSliderFigure } from "./scatter.js";
 export type { ScatterInfo, ScatterSeries, ScatterPoint } from "./scatter.js";
 export { rankBudgetInfo, rankBudgetFigure } from "./rank-budget.js";
 export type { RankBudgetRow, RankBudgetOptions } from "./rank-budget.js";

@@ -3,7 +3,7 @@ import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
 import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkTable } from "../table/tables.js";
-import { checkOptions, checkRecords, checkShape, checkString, checkStrings } from "../core/validate.js";
+import { checkNumber, checkOptions, checkRecords, checkShape, checkString, checkStrings } from "../core/validate.js";
 
 /** One point of an estimate-versus-truth scatter: the candidate, its estimate and its truth. */
 export interface ScatterPoint {
@@ -192,5 +192,68 @@ export function scatterFigure(info: ScatterInfo): PlotlyFigure {
       "estimate, calibrated to accuracy (leave-one-out)",
       info.truth ? `truth: ${info.truth}` : "truth",
     ),
+  };
+}
+
+/**
+ * Estimate vs truth with a slider over the budget t, inside the figure (Plotly's own control), so
+ * it works offline in JupyterLab, VS Code and exported HTML with no kernel behind it; a static
+ * export shows the `active` budget (default the last). One info per budget, from scatterInfo.
+ * Estimators are toggled from the legend, per budget.
+ */
+export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { active?: number } = {}): PlotlyFigure {
+  checkRecords("infos", infos, {
+    what: "a scatter info",
+    fields: { t: "number", series: "array" },
+    fix: "pass budgets.map((t) => fh.plot.scatterInfo(estimates, { t })).",
+  });
+  if (infos.length === 0)
+    fail("invalid-argument", {
+      parameter: "infos",
+      rule: "must hold at least one scatter info",
+      received: "an empty array",
+      fix: "pass budgets.map((t) => fh.plot.scatterInfo(estimates, { t })).",
+    });
+  checkOptions("options", options, ["active"]);
+  const active =
+    options.active === undefined
+      ? infos.length - 1
+      : checkNumber("options.active", options.active, { integer: true, min: 0, max: infos.length - 1 });
+  const figures = infos.map((info) => scatterFigure(info));
+  const owner: number[] = [];
+  const data: PlotlyTrace[] = [];
+  figures.forEach((f, k) =>
+    f.data.forEach((trace) => {
+      owner.push(k);
+      data.push({
+        ...trace,
+        visible: k === active,
+        ...(trace.legendgroup ? { legendgroup: `${String(trace.legendgroup)} @ t=${infos[k]!.t}` } : {}),
+      });
+    }),
+  );
+  const titleOf = (k: number) => (figures[k]!.layout.title as Record<string, unknown>).text as string;
+  const base = figures[active]!.layout;
+  return {
+    data,
+    layout: {
+      ...base,
+      margin: { ...(base.margin as Record<string, number>), b: 110 },
+      sliders: [
+        {
+          active,
+          currentvalue: { prefix: "budget ", font: { size: 12 } },
+          pad: { t: 48 },
+          steps: infos.map((info, k) => ({
+            label: `t = ${info.t}`,
+            method: "update",
+            args: [
+              { visible: owner.map((o) => o === k) },
+              { title: { ...(base.title as Record<string, unknown>), text: titleOf(k) } },
+            ],
+          })),
+        },
+      ],
+    },
   };
 }

@@ -40,6 +40,37 @@ test("scatter info: one series per estimator with rho, tau and a fit; labels for
   matchSnapshot("scatter", fig);
 });
 
+test("scatter with a budget slider: one step per t, each showing exactly its own traces and title", () => {
+  const infos = [1, 2].map((t) => P.scatterInfo(est, { t, truth: "test accuracy at T" }));
+  const fig = P.scatterSliderFigure(infos);
+  const slider = (
+    fig.layout.sliders as {
+      active: number;
+      steps: { label: string; args: [{ visible: boolean[] }, { title: { text: string } }] }[];
+    }[]
+  )[0]!;
+  assert.equal(slider.active, 1, "the last budget by default (what a static export shows)");
+  assert.deepEqual(
+    slider.steps.map((s) => s.label),
+    ["t = 1", "t = 2"],
+  );
+  const single = infos.map((i) => P.scatterFigure(i).data.length);
+  assert.equal(fig.data.length, single[0]! + single[1]!);
+  slider.steps.forEach((step, k) => {
+    const shown = step.args[0].visible.filter(Boolean).length;
+    assert.equal(shown, single[k], `step ${k} shows its own ${single[k]} traces`);
+    assert.match(step.args[1].title.text, new RegExp(`budget t = ${k + 1}`));
+  });
+  assert.deepEqual(
+    fig.data.map((d) => d.visible),
+    slider.steps[1]!.args[0].visible,
+    "the figure opens on the active step",
+  );
+  assert.equal((fig.layout.yaxis as { title: { text: string } }).title.text, "truth: test accuracy at T");
+  assert.throws(() => P.scatterSliderFigure([]), /infos must hold at least one scatter info/);
+  assert.throws(() => P.scatterSliderFigure(infos, { active: 2 }), /options\.active/);
+});
+
 test("rank vs budget: the all-candidates value as the line, labelled bootstrap bands, the noise ceiling", () => {
   const plain = P.rankBudgetInfo(summaryRows(est), { T: 8 });
   assert.equal(plain.band, undefined, "summary rows carry no range: no band");
