@@ -78,7 +78,9 @@ export interface StudySummary {
   readonly repeat: readonly SummaryRepeat[];
 }
 
-const round = (v: number, digits = 5) => Number(v.toFixed(digits));
+/** Rounded for the file; a value that is not a finite number (a diverged epoch's NaN, stored as null) stays NaN, written as null. */
+const round = (v: number | null, digits = 5) =>
+  typeof v === "number" && Number.isFinite(v) ? Number(v.toFixed(digits)) : Number.NaN;
 
 function estimatesOf(
   trial: Trial,

@@ -168,3 +168,43 @@ test("replayed searches over a summary: recorded scores, recorded fit costs, cap
     a.cleanup();
   }
 });
+
+test("a diverged trial (NaN validation loss in its saved epochs) is summarised as failed; the others as usual", () => {
+  const a = tempDir("fh-summary-nan-");
+  try {
+    const study = fill(join(a.dir, "s"), "s", 1, 6, 0);
+    const t = study.ask();
+    const diverged = syntheticCandidate(0.3, 2, 77, 120);
+    study.report(t, {
+      ...diverged,
+      curves: { ...diverged.curves, valLoss: [2.1, Number.NaN], trainLoss: [2.2, Number.NaN] },
+      seconds: 2,
+    });
+    study.tell(t, "failed", {
+      error: { name: "TrainingDiverged", message: "the loss became NaN at epoch 2", epoch: 2 },
+    });
+    // The stored copy is what is summarised: JSON keeps the NaN as null.
+    const summary = summarizeStudy(
+      study,
+      [
+        { estimator: earlyStopping(), upTo: 2 },
+        { estimator: sotlE(), upTo: 2 },
+      ],
+      {},
+    );
+    assert.equal(summary.trials.length, 7);
+    const failed = summary.trials.find((x) => x.state === "failed")!;
+    assert.match(failed.error!, /TrainingDiverged: the loss became NaN at epoch 2/);
+    assert.equal(failed.testAcc, null);
+    assert.equal(JSON.parse(JSON.stringify(failed.curves.valLoss))[1], null, "a NaN is written as null");
+    assert.equal(summary.trials.filter((x) => x.state === "complete").length, 6);
+    assert.ok(
+      summary.trials
+        .filter((x) => x.state === "complete")
+        .every((x) => x.estimates["early stopping"]!.every((v) => typeof v === "number")),
+    );
+    study.close();
+  } finally {
+    a.cleanup();
+  }
+});
