@@ -6,9 +6,8 @@ export {
   summaryRows,
   bootstrapSummaries,
   tableToCSV,
-  tableToArrow,
-  tableFromArrow,
 } from "./tables.js";
+export { tableToArrow, tableFromArrow } from "./arrow.js";
 export type { Table, TrialRow, SummaryRow } from "./tables.js";
 export { tableHtml, tableText, formatCell } from "./html.js";
 export type { TableHtmlOptions } from "./html.js";
