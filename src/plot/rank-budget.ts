@@ -1,6 +1,6 @@
 import { fail, show } from "../core/errors.js";
 import { checkKeys, checkNumber, checkOneOf, checkRecords, checkShape, checkString } from "../core/validate.js";
-import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { axisStyle, baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 
 /**
  * One point of a rank-vs-budget line: a summary row (summaryRows) or a comparison row
@@ -233,15 +233,9 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
   return {
     data,
     layout: baseLayout(title, "budget t / T (fraction of the full training)", label, {
-      xaxis: {
-        title: { text: "budget t / T (fraction of the full training)" },
+      xaxis: axisStyle("budget t / T (fraction of the full training)", {
         range: [Math.max(0, xLo - xPad), xHi + xPad],
-        gridcolor: "#e5e5e5",
-        zeroline: false,
-        linecolor: "#444",
-        ticks: "outside",
-        automargin: true,
-      },
+      }),
       yaxis: {
         title: { text: label },
         range: [Math.max(-1.02, yLo - yPad), Math.min(1.02, yHi + yPad)],

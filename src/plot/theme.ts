@@ -47,15 +47,6 @@ export function baseLayout(
   yTitle: string,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  const axis = (text: string) => ({
-    title: { text },
-    gridcolor: "#e5e5e5",
-    zeroline: false,
-    linecolor: "#444",
-    ticks: "outside",
-    // Long axis titles and tick labels get the margin they need instead of being clipped.
-    automargin: true,
-  });
   return {
     // Aligned with the plot area's left edge (not the paper's), so the title sits inside the frame.
     title: { text: title, x: 0, xref: "paper", xanchor: "left", font: { size: 14 } },
@@ -65,8 +56,8 @@ export function baseLayout(
     margin: { l: 64, r: 16, t: 72, b: 56 },
     legend: { orientation: "v", x: 1.02, y: 1, xanchor: "left", font: { size: 11 } },
     hovermode: "closest",
-    xaxis: axis(xTitle),
-    yaxis: axis(yTitle),
+    xaxis: axisStyle(xTitle),
+    yaxis: axisStyle(yTitle),
     ...extra,
   };
 }
@@ -80,18 +71,21 @@ export function roundFigure<T>(value: T, digits = 4): T {
   ) as T;
 }
 
-/** An epoch axis: whole epochs only (never 1.5, 2.5), on top of baseLayout's axis style. */
-export function epochAxis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/** The house axis: titled, light grid, outside ticks, a margin that fits long titles; `extra` on top. */
+export function axisStyle(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     title: { text: title },
     gridcolor: "#e5e5e5",
     zeroline: false,
     linecolor: "#444",
     ticks: "outside",
+    // Long axis titles and tick labels get the margin they need instead of being clipped.
     automargin: true,
-    tickformat: "d",
-    dtick: 1,
-    tick0: 1,
     ...extra,
   };
+}
+
+/** An epoch axis: whole epochs only (never 1.5, 2.5). */
+export function epochAxis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return axisStyle(title, { tickformat: "d", dtick: 1, tick0: 1, ...extra });
 }
