@@ -1,18 +1,14 @@
-/* global document, window -- the render function runs in the page */
 // `npm run share -- NOTEBOOK [--out FILE]` (also `npx feature-histories share NOTEBOOK`): makes an
 // executed notebook shareable. Every Plotly figure gets a static PNG rendered from the same Plotly
 // JSON in headless Chromium (plotly.js toImage), so GitHub, nbviewer, VS Code's preview, the
 // classic notebook and `nbconvert --to markdown/pdf` show it; JupyterLab still draws the
 // interactive figure from the JSON. The HTML fallback (a script that needs plotly.js on the page)
 // and the plotly.js loader output (~4.8 MB) are dropped, and cells get execution counts.
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const require = createRequire(import.meta.url);
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-const CHROMIUM = process.env.FH_CHROMIUM ?? "/usr/bin/chromium";
 
 /** Figures of a notebook: [cell, output] pairs whose output carries Plotly JSON. */
 function figureOutputs(nb) {
@@ -22,44 +18,20 @@ function figureOutputs(nb) {
   return found;
 }
 
-/** Render Plotly figures to PNG (base64) in one headless Chromium. */
+/** Render Plotly figures to PNG (base64) in one headless Chromium (fh.plot's renderer). */
 export async function renderFigures(figures, options = {}) {
   if (!figures.length) return [];
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) or set FH_CHROMIUM`,
-    );
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // WebGL traces (scattergl) need a GL context: SwiftShader renders them without a GPU.
-    args: ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking"],
-  });
+  const { openRenderer } = await import("../dist/plot/render.js");
+  const renderer = await openRenderer();
   try {
-    const page = await browser.newPage();
-    await page.setContent("<!doctype html><html><body></body></html>");
-    await page.addScriptTag({ path: require.resolve("plotly.js-dist-min/plotly.min.js") });
-    const width = options.width ?? 900;
     const out = [];
     for (const fig of figures) {
-      const url = await page.evaluate(
-        async ({ fig, width }) => {
-          const layout = { ...fig.layout, width, height: fig.layout?.height ?? 460 };
-          const div = document.createElement("div");
-          document.body.appendChild(div);
-          await window.Plotly.newPlot(div, fig.data, layout, { staticPlot: true });
-          const png = await window.Plotly.toImage(div, { format: "png", width, height: layout.height, scale: 1 });
-          window.Plotly.purge(div);
-          div.remove();
-          return png;
-        },
-        { fig, width },
-      );
-      out.push(url.replace(/^data:image\/png;base64,/, ""));
+      const png = await renderer.render(fig, "png", { width: options.width ?? 900, scale: 1 });
+      out.push(Buffer.from(png).toString("base64"));
     }
     return out;
   } finally {
-    await browser.close();
+    await renderer.close();
   }
 }
 

@@ -58,7 +58,8 @@ function summary(fig: PlotlyFigure): string {
 export function figureBundle(fig: PlotlyFigure, options: { height?: number } = {}): MimeBundle {
   checkFigure("figure", fig);
   checkKeys("options", options, ["height"]);
-  const height = options.height ?? 460;
+  const own = fig.layout.height;
+  const height = options.height ?? (typeof own === "number" ? own : 460);
   return {
     [PLOTLY_MIME]: {
       data: fig.data,

@@ -1,4 +1,4 @@
-import { baseLayout, colour, epochAxis, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { baseLayout, fitLegend, colour, epochAxis, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import {
   checkArray,
   checkNumber,
@@ -109,10 +109,10 @@ export function curvesFigure(info: CurvesInfo): PlotlyFigure {
     })),
   ];
   const maxEpoch = Math.max(1, ...info.x.filter((v): v is number => v !== null));
-  return {
+  return fitLegend({
     data,
     layout: baseLayout(`Learning curves of ${info.count} candidates`, "epoch", info.metric, {
       xaxis: epochAxis("epoch", maxEpoch > 20 ? { dtick: Math.ceil(maxEpoch / 10) } : {}),
     }),
-  };
+  });
 }

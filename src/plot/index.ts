@@ -1,6 +1,6 @@
 export { imageGridInfo } from "./image-grid.js";
 export type { ImageGridInfo, ImageGridOptions } from "./image-grid.js";
-export { PALETTE, colour, baseLayout } from "./theme.js";
+export { PALETTE, colour, baseLayout, fitLegend, legendEntries } from "./theme.js";
 export type { PlotlyFigure, PlotlyTrace } from "./theme.js";
 export { scatterInfo, scatterFigure, scatterSliderFigure } from "./scatter.js";
 export type { ScatterInfo, ScatterSeries, ScatterPoint } from "./scatter.js";
@@ -15,3 +15,5 @@ export { trajectoryInfo, trajectoryFigure } from "./trajectory.js";
 export type { TrajectoryInfo, TrajectoryInput } from "./trajectory.js";
 export { liveSearchInfo, liveCurvesFigure } from "./live.js";
 export type { LiveSearchInfo } from "./live.js";
+export { save, inspect, openRenderer, withRenderer, FIGURE_RULES } from "./render.js";
+export type { FigureFormat, RenderOptions, FigureReport, FigureRenderer, Box } from "./render.js";

@@ -6,7 +6,7 @@
 import type { TrialState } from "../core/types.js";
 import { peakValAcc } from "../history/curves.js";
 import { checkTrials, type Trial } from "../history/trial.js";
-import { baseLayout, epochAxis, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { baseLayout, fitLegend, epochAxis, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { trajectoryInfo, type TrajectoryInfo } from "./trajectory.js";
 import { checkOneOf, checkOptions, checkRecords, checkShape, checkString } from "../core/validate.js";
 
@@ -115,7 +115,7 @@ export function liveCurvesFigure(info: LiveSearchInfo): PlotlyFigure {
     ];
   });
   const c = info.counts;
-  return {
+  return fitLegend({
     data,
     layout: baseLayout(
       `Trials: ${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed, ${c.running} running`,
@@ -123,5 +123,5 @@ export function liveCurvesFigure(info: LiveSearchInfo): PlotlyFigure {
       "validation accuracy",
       { xaxis: epochAxis("epoch") },
     ),
-  };
+  });
 }

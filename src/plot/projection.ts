@@ -1,7 +1,7 @@
 import { epochFeatures, type FeatureHistory } from "../history/feature-history.js";
 import { checkHistoryData } from "../proxy/fh.js";
 import { createRng } from "../core/random.js";
-import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { baseLayout, fitLegend, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkArray, checkNumber, checkOptions, checkRecords, checkShape, checkStrings } from "../core/validate.js";
 import { fail, show } from "../core/errors.js";
 
@@ -139,8 +139,7 @@ export function projectionFigure(
         y: idx.map((i) => ep.y[i]),
         xaxis: `x${ax}`,
         yaxis: `y${ax}`,
-        // Okabe-Ito has 8 colours: classes beyond the eighth repeat a colour with another symbol.
-        marker: { color: colour(k), size: 5, opacity: 0.75, symbol: k < 8 ? "circle" : "diamond" },
+        marker: { color: colour(k), size: 5, opacity: 0.75 },
         hovertemplate: `${name}<extra>epoch ${ep.epoch}</extra>`,
       });
     });
@@ -148,7 +147,8 @@ export function projectionFigure(
     layoutAxes[`xaxis${ax}`] = {
       domain: dom,
       anchor: `y${ax}`,
-      title: { text: `epoch ${ep.epoch} (PC1, ${(100 * ep.explained).toFixed(0)} % var. in PC1+2)` },
+      // Two short lines: a subplot is ~ 160 px wide at five epochs.
+      title: { text: `PC1, epoch ${ep.epoch}<br>${(100 * ep.explained).toFixed(0)} % var. in PC1+2` },
       showticklabels: false,
       gridcolor: "#eee",
       zeroline: false,
@@ -161,5 +161,5 @@ export function projectionFigure(
       zeroline: false,
     };
   });
-  return { data, layout: { ...baseLayout(title, "", ""), ...layoutAxes } };
+  return fitLegend({ data, layout: { ...baseLayout(title, "", ""), ...layoutAxes } });
 }

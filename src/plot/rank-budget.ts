@@ -1,6 +1,6 @@
 import { fail, show } from "../core/errors.js";
 import { checkKeys, checkNumber, checkOneOf, checkRecords, checkShape, checkString } from "../core/validate.js";
-import { axisStyle, baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { axisStyle, baseLayout, fitLegend, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 
 /**
  * One point of a rank-vs-budget line: a summary row (summaryRows) or a comparison row
@@ -230,7 +230,7 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
   }
   const label = info.metric === "spearman" ? "Spearman ρ with the truth" : "Kendall τ-b with the truth";
   const title = `Rank correlation vs budget (T = ${info.T} epochs)${info.band ? `; bands: ${info.band}` : ""}`;
-  return {
+  return fitLegend({
     data,
     layout: baseLayout(title, "budget t / T (fraction of the full training)", label, {
       xaxis: axisStyle("budget t / T (fraction of the full training)", {
@@ -245,5 +245,5 @@ export function rankBudgetFigure(info: RankBudgetInfo): PlotlyFigure {
         zerolinecolor: "#bbb",
       },
     }),
-  };
+  });
 }

@@ -1,7 +1,7 @@
 import type { Table } from "../table/tables.js";
 import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
-import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { baseLayout, fitLegend, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkTable } from "../table/tables.js";
 import { checkNumber, checkOptions, checkRecords, checkShape, checkString, checkStrings } from "../core/validate.js";
 
@@ -185,14 +185,14 @@ export function scatterFigure(info: ScatterInfo): PlotlyFigure {
     }
   });
   const title = `Estimate vs truth at budget t = ${info.t}<br><sup>${info.series.map((s) => `${s.estimator}: ρ ${fmt(s.rho)}, τ ${fmt(s.tau)}`).join(" · ")}</sup>`;
-  return {
+  return fitLegend({
     data,
     layout: baseLayout(
       title,
       "estimate, calibrated to accuracy (leave-one-out)",
       info.truth ? `truth: ${info.truth}` : "truth",
     ),
-  };
+  });
 }
 
 /**

@@ -22,7 +22,11 @@ export function checkFigure(name: string, value: unknown): PlotlyFigure {
   return value as PlotlyFigure;
 }
 
-/** Okabe-Ito: distinguishable under the common colour-vision deficiencies. */
+/**
+ * Twenty colours for up to twenty series: Okabe-Ito's eight first (distinguishable under the common
+ * colour-vision deficiencies), then twelve from Kelly's and Tol's sets, chosen greedily for the
+ * largest smallest CIELAB distance to those already taken (every pair differs by Delta E >= 26).
+ */
 export const PALETTE = [
   "#0072B2",
   "#E69F00",
@@ -32,6 +36,18 @@ export const PALETTE = [
   "#56B4E9",
   "#F0E442",
   "#000000",
+  "#C2B280",
+  "#332288",
+  "#BE0032",
+  "#654522",
+  "#F99379",
+  "#2CA02C",
+  "#7F7F7F",
+  "#882255",
+  "#9467BD",
+  "#8DB600",
+  "#882D17",
+  "#999933",
 ] as const;
 
 /** The palette colour of series i (cycling). */
@@ -59,6 +75,61 @@ export function baseLayout(
     xaxis: axisStyle(xTitle),
     yaxis: axisStyle(yTitle),
     ...extra,
+  };
+}
+
+/** Legend entries at most this many sit right of the plot; more go below it, in rows. */
+export const LEGEND_RIGHT_MAX = 8;
+
+/** The legend entries of a figure's traces: one per shown trace, one per legend group. */
+export function legendEntries(data: readonly PlotlyTrace[]): number {
+  const groups = new Set<string>();
+  let n = 0;
+  for (const t of data) {
+    if (t.showlegend === false || t.visible === false) continue;
+    const g = typeof t.legendgroup === "string" ? t.legendgroup : undefined;
+    if (g !== undefined) {
+      if (groups.has(g)) continue;
+      groups.add(g);
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * A legend that never clips: up to LEGEND_RIGHT_MAX entries right of the plot, more below it in
+ * rows across the figure's width, with the bottom margin and the figure's height grown by the rows
+ * (a legend in container coordinates does not push Plotly's margins itself), instead of a
+ * scrolling legend that a static image cuts. Returns the figure with its legend and height set.
+ */
+export function fitLegend<F extends PlotlyFigure>(figure: F, height = 460): F {
+  const n = legendEntries(figure.data);
+  if (n <= LEGEND_RIGHT_MAX) return { ...figure, layout: { ...figure.layout, height } };
+  const perRow = 3; // entries of up to ~ 35 characters across a 900 px figure
+  const rowHeight = 19;
+  const legendHeight = Math.ceil(n / perRow) * rowHeight + 8;
+  const margin = (figure.layout.margin ?? {}) as Record<string, number>;
+  return {
+    ...figure,
+    layout: {
+      ...figure.layout,
+      height: height + legendHeight,
+      margin: { ...margin, b: (margin.b ?? 56) + legendHeight },
+      legend: {
+        orientation: "h",
+        x: 0,
+        xanchor: "left",
+        xref: "container",
+        y: 0,
+        yanchor: "bottom",
+        yref: "container",
+        font: { size: 11 },
+        entrywidth: 1 / perRow - 0.01,
+        entrywidthmode: "fraction",
+        tracegroupgap: 0,
+      },
+    },
   };
 }
 

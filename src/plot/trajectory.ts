@@ -1,5 +1,5 @@
-import { baseLayout, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
-import { checkArray, checkRecords, checkShape } from "../core/validate.js";
+import { baseLayout, fitLegend, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { checkArray, checkOptions, checkRecords, checkShape, checkString } from "../core/validate.js";
 
 /** One search's events for the best-so-far figure, with its method's name. */
 export interface TrajectoryInput {
@@ -11,10 +11,14 @@ export interface TrajectoryInput {
 /** The data behind the best-so-far figure: each search's best value over time. */
 export interface TrajectoryInfo {
   readonly series: readonly { method: string; seconds: number[]; best: number[] }[];
+  /** What the truth is, for the y axis (e.g. "test accuracy at T"); default "peak validation accuracy". */
+  readonly truth?: string;
 }
 
 /** Best truth found so far vs wall-clock, one step line per method. */
-export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryInfo {
+export function trajectoryInfo(inputs: readonly TrajectoryInput[], options: { truth?: string } = {}): TrajectoryInfo {
+  checkOptions("options", options, ["truth"]);
+  if (options.truth !== undefined) checkString("options.truth", options.truth);
   checkArray("inputs", inputs, {
     what: "{ method, events } per search",
     item: (n, v) => {
@@ -28,6 +32,7 @@ export function trajectoryInfo(inputs: readonly TrajectoryInput[]): TrajectoryIn
     fix: "pass one { method, events } per search.",
   });
   return {
+    ...(options.truth !== undefined ? { truth: options.truth } : {}),
     series: inputs.map((m) => {
       const ev = [...m.events].sort((a, b) => a.seconds - b.seconds);
       const seconds: number[] = [];
@@ -67,12 +72,12 @@ export function trajectoryFigure(info: TrajectoryInfo): PlotlyFigure {
     marker: { size: 5, color: colour(i) },
     hovertemplate: "%{x:.0f} s: best %{y:.4f}<extra>" + s.method + "</extra>",
   }));
-  return {
+  return fitLegend({
     data,
     layout: baseLayout(
       "Search: best truth found vs wall-clock",
       "wall-clock (s)",
-      "best truth so far (peak validation accuracy)",
+      `best truth so far (${info.truth ?? "peak validation accuracy"})`,
     ),
-  };
+  });
 }

@@ -161,6 +161,51 @@ test("search trajectory: running best as a step line", () => {
   matchSnapshot("trajectory", fig);
 });
 
+/** CIELAB (D65) of a #RRGGBB colour, for the palette's distinctness. */
+function lab(hex: string): [number, number, number] {
+  const lin = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const [r, g, b] = lin;
+  const f = (v: number) => (v > 0.008856 ? Math.cbrt(v) : 7.787 * v + 16 / 116);
+  const X = f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047);
+  const Y = f(0.2126 * r + 0.7152 * g + 0.0722 * b);
+  const Z = f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883);
+  return [116 * Y - 16, 500 * (X - Y), 200 * (Y - Z)];
+}
+
+test("one palette tells 20 traces apart (every pair Delta E >= 25), Okabe-Ito first", () => {
+  assert.equal(P.PALETTE.length, 20);
+  assert.deepEqual(P.PALETTE.slice(0, 3), ["#0072B2", "#E69F00", "#009E73"]);
+  let min = Infinity;
+  for (let i = 0; i < 20; i++)
+    for (let j = i + 1; j < 20; j++)
+      min = Math.min(min, Math.hypot(...lab(P.PALETTE[i]!).map((v, k) => v - lab(P.PALETTE[j]!)[k]!)));
+  assert.ok(min >= 25, `closest pair Delta E ${min.toFixed(1)}`);
+  assert.notEqual(P.colour(15), P.colour(0), "15 traces, 15 colours");
+});
+
+test("legends: up to 8 entries right of the plot, more below it with the figure grown to fit", () => {
+  const traces = (n: number) =>
+    Array.from({ length: n }, (_, k) => ({ type: "scatter" as const, name: `s${k}`, x: [1], y: [k] }));
+  const few = P.fitLegend({ data: traces(8), layout: P.baseLayout("t", "x", "y") });
+  assert.equal((few.layout.legend as { orientation: string }).orientation, "v");
+  assert.equal(few.layout.height, 460);
+  const many = P.fitLegend({ data: traces(15), layout: P.baseLayout("t", "x", "y") });
+  const legend = many.layout.legend as { orientation: string; yref: string };
+  assert.equal(legend.orientation, "h");
+  assert.equal(legend.yref, "container");
+  const grown = (many.layout.height as number) - 460;
+  assert.equal((many.layout.margin as { b: number }).b - 56, grown, "the bottom margin holds the legend's rows");
+  assert.ok(grown >= 5 * 19, "five rows of three");
+  // A legend group counts once; hidden traces do not count.
+  assert.equal(
+    P.legendEntries([...traces(3).map((t) => ({ ...t, legendgroup: "g" })), { ...traces(1)[0]!, showlegend: false }]),
+    1,
+  );
+});
+
 test("one theme: colour-blind-safe palette, titled axes with units", () => {
   assert.equal(P.PALETTE[0], "#0072B2");
   const layout = P.baseLayout("t", "wall-clock (s)", "y") as { xaxis: { title: { text: string } } };
