@@ -8,12 +8,14 @@ export {
   trialAt,
   liveSearchEvents,
   compareLiveToReplay,
+  liveSearchReport,
   timeToReach,
 } from "./live-replay.js";
 export type {
   LiveReplayOptions,
   LiveReplayResult,
   LiveComparisonRow,
+  LiveSearchReport,
   ReplayCostOptions,
   SearchEvent,
 } from "./live-replay.js";

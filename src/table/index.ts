@@ -15,3 +15,5 @@ export { toDanfo, fromDanfo } from "./danfo.js";
 export type { DanfoFrame } from "./danfo.js";
 export { bootstrapMetric, noiseCeiling, comparisonTable, differenceTable } from "./compare.js";
 export type { Metric, Range, BootstrapOptions, ComparisonOptions, DifferenceOptions } from "./compare.js";
+export { studyOverview } from "./overview.js";
+export type { StudyOverview } from "./overview.js";

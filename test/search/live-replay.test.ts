@@ -5,7 +5,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createStudy } from "../../src/study/study.js";
-import { compareLiveToReplay, liveSearchEvents, replayOptimize, trialAt } from "../../src/search/live-replay.js";
+import {
+  compareLiveToReplay,
+  liveSearchEvents,
+  liveSearchReport,
+  replayOptimize,
+  trialAt,
+} from "../../src/search/live-replay.js";
 import { estimatorPruner } from "../../src/search/pruners.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 import { resolveBackend } from "../../src/train/backend.js";
@@ -103,6 +109,28 @@ test("live searches next to their replays: time to a target, live and predicted"
   assert.deepEqual(
     liveSearchEvents(live).map((e) => e.candidate),
     [0, 1, 2],
+  );
+});
+
+test("a live search report: target = best - one SE, each search's reduction against full training", () => {
+  const full = [recorded(0, 0.9, 1), recorded(1, 0.1, 2), recorded(2, 0.5, 1)];
+  const start = 1_000_000;
+  const live = full.map((t, i) => ({ ...t, startedAt: start + [0, 0, 4400][i]!, endedAt: start + [4400, 8800, 8800][i]! }));
+  // A "pruned" search that found candidate 0 after 2.2 s.
+  const fast = [{ ...live[0]!, endedAt: start + 2200 }];
+  const report = liveSearchReport([{ name: "fast", trials: fast }], live, { workers: 2, validationImages: 1000 });
+  const best = Math.max(...live[0]!.curves.valAcc);
+  assert.equal(report.best, best);
+  assert.ok(Math.abs(report.standardError - Math.sqrt((best * (1 - best)) / 1000)) < 1e-12);
+  assert.deepEqual(
+    report.rows.map((r) => r.search),
+    ["fast", "full training"],
+  );
+  assert.ok(Math.abs(report.rows[0]!.reduction! - 0.5) < 1e-9, "2.2 s against 4.4 s: 50 % less");
+  assert.match(report.text, /fast: 50\.0 % less wall-clock than full training to reach the target/);
+  assert.throws(
+    () => liveSearchReport([], live, { workers: 2, validationImages: 0 }),
+    /options\.validationImages must be an integer >= 1/,
   );
 });
 
