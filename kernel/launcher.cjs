@@ -157,20 +157,38 @@ function main() {
   handler.handleKernel = () => ({ ...handleKernel(), banner, implementation: "feature-histories (tslab 1.0.22)" });
 
   // The prelude goes first: cells sent meanwhile wait behind it.
+  // Where the start goes, in the log (and in `npm run bench:kernel`): loading the toolkit's
+  // modules, tslab type-checking the prelude against the toolkit's declarations, the backend.
+  const phases = [];
+  const phase = (name, since) => phases.push(`${name} ${Date.now() - since} ms`);
+  phase("tslab and TypeScript loaded", started);
   const prelude = async () => {
+    let t = Date.now();
+    try {
+      require(PKG);
+    } catch {
+      // The prelude below reports the error as a cell error.
+    }
+    phase("toolkit modules", t);
+    t = Date.now();
     const ok = await executor.execute(PRELUDE);
+    phase("prelude type-checked and run", t);
     if (!ok) {
       console.error("[feature-histories] the prelude failed; `fh` is not defined. See the errors above.");
       return;
     }
     try {
       const fh = require(PKG);
+      t = Date.now();
       const report = await fh.train.resolveBackend();
+      phase("backend", t);
       banner = `TypeScript (feature histories) ${fh.VERSION}: the toolkit is the global \`fh\`.\n${fh.train.formatBackendReport(report)}`;
     } catch (err) {
       banner = `TypeScript (feature histories): the toolkit is the global \`fh\`; no TensorFlow.js backend: ${err && err.message}`;
     }
-    console.error(`[feature-histories] ready in ${Date.now() - started} ms\n${banner}`);
+    console.error(`[feature-histories] ready in ${Date.now() - started} ms (${phases.join(", ")})\n${banner}`);
+    // `npm run bench:kernel` collects the phases of each start from here.
+    if (process.env.FH_KERNEL_PROFILE) fs.appendFileSync(process.env.FH_KERNEL_PROFILE, `${phases.join(", ")}\n`);
   };
 
   const server = new ZmqServer(handler, configPath);

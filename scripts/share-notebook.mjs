@@ -26,7 +26,7 @@ export async function renderFigures(figures, options = {}) {
   try {
     const out = [];
     for (const fig of figures) {
-      const png = await renderer.render(fig, "png", { width: options.width ?? 900, scale: 1 });
+      const png = await renderer.render(fig, "png", { width: options.width ?? 900, scale: 1, palette: true });
       out.push(Buffer.from(png).toString("base64"));
     }
     return out;

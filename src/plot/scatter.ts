@@ -1,7 +1,7 @@
 import type { Table } from "../table/tables.js";
 import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
-import { baseLayout, fitLegend, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { axisStyle, baseLayout, fitLegend, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkTable } from "../table/tables.js";
 import { checkNumber, checkOptions, checkRecords, checkShape, checkString, checkStrings } from "../core/validate.js";
 
@@ -143,6 +143,15 @@ export function scatterFigure(info: ScatterInfo): PlotlyFigure {
   const lo = Math.min(...all);
   const hi = Math.max(...all);
   const pad = (hi - lo) * 0.05 || 0.01;
+  // The axes hug the points (the lines are clipped by them): x the calibrated estimates, y the truth.
+  const span = (values: number[]): [number, number] => {
+    const a = Math.min(...values);
+    const b = Math.max(...values);
+    const p = (b - a) * 0.05 || 0.01;
+    return [a - p, b + p];
+  };
+  const xRange = span(info.series.flatMap((s) => s.points.map((p) => p.calibrated)));
+  const yRange = span(info.series.flatMap((s) => s.points.map((p) => p.truth)));
   const data: PlotlyTrace[] = [
     {
       type: "scatter",
@@ -191,6 +200,10 @@ export function scatterFigure(info: ScatterInfo): PlotlyFigure {
       title,
       "estimate, calibrated to accuracy (leave-one-out)",
       info.truth ? `truth: ${info.truth}` : "truth",
+      {
+        xaxis: axisStyle("estimate, calibrated to accuracy (leave-one-out)", { range: xRange }),
+        yaxis: axisStyle(info.truth ? `truth: ${info.truth}` : "truth", { range: yRange }),
+      },
     ),
   });
 }
@@ -249,7 +262,11 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
             method: "update",
             args: [
               { visible: owner.map((o) => o === k) },
-              { title: { ...(base.title as Record<string, unknown>), text: titleOf(k) } },
+              {
+                title: { ...(base.title as Record<string, unknown>), text: titleOf(k) },
+                "xaxis.range": (figures[k]!.layout.xaxis as { range: number[] }).range,
+                "yaxis.range": (figures[k]!.layout.yaxis as { range: number[] }).range,
+              },
             ],
           })),
         },

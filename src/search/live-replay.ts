@@ -458,7 +458,9 @@ export function liveSearchReport(
   const fullRow = compared[compared.length - 1]!;
   const rows = compared.map((r) => ({
     ...r,
-    ...(r.liveToTarget !== undefined && fullRow.liveToTarget ? { reduction: 1 - r.liveToTarget / fullRow.liveToTarget } : {}),
+    ...(r.liveToTarget !== undefined && fullRow.liveToTarget
+      ? { reduction: 1 - r.liveToTarget / fullRow.liveToTarget }
+      : {}),
   }));
   const s = (x?: number) => (x === undefined ? "not reached" : `${x.toFixed(0)} s`);
   const lines = [
@@ -469,13 +471,15 @@ export function liveSearchReport(
         `to target: live ${s(r.liveToTarget)}, replay ${s(r.replayToTarget)}` +
         (r.ratio !== undefined ? ` (live / replay ${r.ratio.toFixed(2)})` : ""),
     ),
-    ...rows.slice(0, -1).map(
-      (r) =>
-        `${r.search}: ` +
-        (r.reduction === undefined
-          ? "did not reach the target"
-          : `${Math.abs(100 * r.reduction).toFixed(1)} % ${r.reduction >= 0 ? "less" : "more"} wall-clock than full training to reach the target`),
-    ),
+    ...rows
+      .slice(0, -1)
+      .map(
+        (r) =>
+          `${r.search}: ` +
+          (r.reduction === undefined
+            ? "did not reach the target"
+            : `${Math.abs(100 * r.reduction).toFixed(1)} % ${r.reduction >= 0 ? "less" : "more"} wall-clock than full training to reach the target`),
+      ),
   ];
   return { best, standardError, target, rows, text: lines.join("\n") };
 }

@@ -115,7 +115,11 @@ test("live searches next to their replays: time to a target, live and predicted"
 test("a live search report: target = best - one SE, each search's reduction against full training", () => {
   const full = [recorded(0, 0.9, 1), recorded(1, 0.1, 2), recorded(2, 0.5, 1)];
   const start = 1_000_000;
-  const live = full.map((t, i) => ({ ...t, startedAt: start + [0, 0, 4400][i]!, endedAt: start + [4400, 8800, 8800][i]! }));
+  const live = full.map((t, i) => ({
+    ...t,
+    startedAt: start + [0, 0, 4400][i]!,
+    endedAt: start + [4400, 8800, 8800][i]!,
+  }));
   // A "pruned" search that found candidate 0 after 2.2 s.
   const fast = [{ ...live[0]!, endedAt: start + 2200 }];
   const report = liveSearchReport([{ name: "fast", trials: fast }], live, { workers: 2, validationImages: 1000 });
