@@ -17,3 +17,4 @@ export { liveSearchInfo, liveCurvesFigure } from "./live.js";
 export type { LiveSearchInfo } from "./live.js";
 export { save, inspect, openRenderer, withRenderer, FIGURE_RULES } from "./render.js";
 export type { FigureFormat, RenderOptions, FigureReport, FigureRenderer, Box } from "./render.js";
+export { menuFigure } from "./menu.js";

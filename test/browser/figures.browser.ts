@@ -108,6 +108,24 @@ const figures: Record<string, () => P.PlotlyFigure> = {
         { truth: "test accuracy at T" },
       ),
     ),
+  "a menu over two rank-vs-budget figures": () =>
+    P.menuFigure(
+      [
+        P.rankBudgetFigure(P.rankBudgetInfo(summaryRows(est), { T: 12 })),
+        P.rankBudgetFigure(
+          P.rankBudgetInfo(
+            summaryRows(
+              estimatesTable(
+                rows.filter((r) => r.t <= 3),
+                truths,
+              ),
+            ),
+            { T: 12 },
+          ),
+        ),
+      ],
+      ["all budgets", "t <= 3"],
+    ),
   "live curves": () => {
     const trials = Array.from({ length: 12 }, (_, i) => ({
       id: `t${i}`,

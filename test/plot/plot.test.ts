@@ -228,3 +228,27 @@ test("a figure bundle carries Plotly JSON, an HTML fallback waiting for plotly.j
 test("scatter rejects a budget that is not in the table", async () => {
   await assertFails(() => P.scatterInfo(est, { t: 7 }), "invalid-argument", /options\.t/, /7/);
 });
+
+test("a menu over figures: one figure, a dropdown entry per figure showing exactly its traces, title and ranges", () => {
+  const a = P.rankBudgetFigure(P.rankBudgetInfo(summaryRows(est), { T: 8 }));
+  const b = P.trajectoryFigure(P.trajectoryInfo([{ method: "m", events: [{ seconds: 1, truth: 0.5 }] }]));
+  const fig = P.menuFigure([a, b], ["main", "held-out"], { active: 1 });
+  assert.equal(fig.data.length, a.data.length + b.data.length);
+  assert.equal(fig.data.filter((d) => d.visible === true).length, b.data.length, "the active figure shows");
+  const menu = (
+    fig.layout.updatemenus as {
+      active: number;
+      buttons: { label: string; args: [{ visible: boolean[] }, Record<string, unknown>] }[];
+    }[]
+  )[0]!;
+  assert.equal(menu.active, 1);
+  assert.deepEqual(
+    menu.buttons.map((x) => x.label),
+    ["main", "held-out"],
+  );
+  assert.equal(menu.buttons[0]!.args[0].visible.filter(Boolean).length, a.data.length);
+  assert.deepEqual(menu.buttons[0]!.args[1]["xaxis.range"], (a.layout.xaxis as { range: number[] }).range);
+  assert.deepEqual(menu.buttons[0]!.args[1].title, a.layout.title);
+  assert.throws(() => P.menuFigure([a], ["x", "y"]), /labels must hold one label per figure/);
+  assert.throws(() => P.menuFigure([a], ["x"], { active: 3 }), /options\.active must be an integer >= 0 <= 0/);
+});
