@@ -13,12 +13,8 @@ for (const name of process.argv.slice(2)) {
   const T = s.budget;
   const ok = s.trials.filter((t) => t.state === "complete" && typeof t.testAcc === "number");
   const truth = ok.map((t) => t.testAcc);
-  const pairs = fh.study.repeatPairs(s);
-  const ceiling = fh.table.noiseCeiling(pairs, { seed: 1 });
   const weak = ok.filter((t) => t.testAcc < 0.4);
-  console.log(
-    `${name}: ${s.trials.length} candidates, ${ok.length} complete, ${weak.length} with truth < 0.4; T = ${T}; noise ceiling ${ceiling.value?.toFixed(3)} [${ceiling.lo?.toFixed(3)}, ${ceiling.hi?.toFixed(3)}] over ${pairs.length} repeats`,
-  );
+  console.log(fh.table.studyOverview(s, { seed: 1 }).text);
   const f = (r) => `${r.value === null ? "  -  " : r.value.toFixed(3)} [${r.lo?.toFixed(3)}, ${r.hi?.toFixed(3)}]`;
   const ts = [...new Set([Math.max(1, Math.floor(T / 8)), Math.max(1, Math.floor(T / 4))])];
   const est = (n, t) => ok.map((c) => c.estimates[n]?.[t - 1] ?? NaN);

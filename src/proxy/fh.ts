@@ -94,7 +94,7 @@ export interface FeatureHistoryOptions {
    * validation accuracy at t instead of the proxy's. Default: off.
    */
   floor?: number;
-  /** Name in tables and plots. Default derived from the options, e.g. "FH(K=2,concat,l2,ridge)". */
+  /** Name in tables and plots. Default derived from the options, e.g. "FH (K=2, concat, l2, ridge)" (the summaries' names). */
   name?: string;
 }
 
@@ -359,12 +359,13 @@ function resolveOptions(options: FeatureHistoryOptions): Required<Omit<FeatureHi
 export function featureHistoryProxy(options: FeatureHistoryOptions = {}): Estimator {
   const o = resolveOptions(options);
   const extras = [
-    o.lambda === "gcv" ? "" : `,λ=${o.lambda}`,
-    o.components > 0 ? `,pca=${o.components}` : "",
-    Number.isFinite(o.probes) ? `,probes=${o.probes}` : "",
-    Number.isFinite(o.floor) ? `,floor=${o.floor}` : "",
+    o.lambda === "gcv" ? "" : `, λ=${o.lambda}`,
+    o.components > 0 ? `, pca=${o.components}` : "",
+    Number.isFinite(o.probes) ? `, probes=${o.probes}` : "",
+    Number.isFinite(o.floor) ? `, floor=${o.floor}` : "",
   ].join("");
-  const name = options.name ?? `FH(K=${o.window},${o.combine},${o.normalize},${o.head}${extras})`;
+  // One spelling with the study summaries (FH_DEFAULT), so a notebook can name the default either way.
+  const name = options.name ?? `FH (K=${o.window}, ${o.combine}, ${o.normalize}, ${o.head}${extras})`;
   return {
     name,
     needs: ["histories"],

@@ -393,7 +393,7 @@ export async function runEstimatorStudy(
   return { study, repeat };
 }
 
-/** The default feature-history estimator's name in the summaries. */
+/** The default feature-history estimator's name in the summaries: featureHistoryProxy().name. */
 export const FH_DEFAULT = "FH (K=2, concat, l2, ridge)";
 
 /**

@@ -1,3 +1,4 @@
+import { FH_DEFAULT } from "../../src/study/estimator-study.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as P0 from "../../src/proxy/index.js";
@@ -119,7 +120,13 @@ test("errors: unknown options, missing histories, budgets beyond the record, non
 test("the standard set has the FH proxy and every baseline", () => {
   assert.deepEqual(
     P.standardEstimators().map((e) => e.name),
-    ["FH(K=2,concat,l2,ridge)", "last-checkpoint probe", "early stopping", "best-so-far", "SoTL", "SoTL-E", "LCE"],
+    ["FH (K=2, concat, l2, ridge)", "last-checkpoint probe", "early stopping", "best-so-far", "SoTL", "SoTL-E", "LCE"],
+  );
+  // The same spelling as the study summaries, so notebooks can look the default up either way.
+  assert.equal(P.featureHistoryProxy().name, FH_DEFAULT);
+  assert.equal(
+    P.featureHistoryProxy({ components: 16, probes: 500 }).name,
+    "FH (K=2, concat, l2, ridge, pca=16, probes=500)",
   );
 });
 
