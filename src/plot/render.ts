@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, extname, resolve } from "node:path";
 import { fail, show } from "../core/errors.js";
-import { checkBoolean, checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
+import { checkBoolean, checkFunction, checkKeys, checkNumber, checkOneOf } from "../core/validate.js";
 import { checkFigure, type PlotlyFigure } from "./theme.js";
 
 /**
@@ -303,6 +303,7 @@ export async function openRenderer(): Promise<FigureRenderer> {
 
 /** Run `fn` with one renderer and close it afterwards, also on error. */
 export async function withRenderer<R>(fn: (r: FigureRenderer) => Promise<R>): Promise<R> {
+  checkFunction("fn", fn, "pass an async function of the renderer, e.g. (r) => r.inspect(fig).");
   const r = await openRenderer();
   try {
     return await fn(r);
@@ -336,5 +337,8 @@ export async function save(figure: PlotlyFigure, path: string, options: RenderOp
 
 /** Render a figure and measure it (see FigureReport): `(await fh.plot.inspect(fig)).problems`. */
 export async function inspect(figure: PlotlyFigure, options: RenderOptions = {}): Promise<FigureReport> {
+  // Bad input is answered before a browser starts.
+  checkFigure("figure", figure);
+  size(figure, options, 1);
   return withRenderer((r) => r.inspect(figure, options));
 }

@@ -1,4 +1,4 @@
-import { checkNumber, checkShape } from "../core/validate.js";
+import { checkArray, checkNumber, checkShape } from "../core/validate.js";
 /** Plotly figure JSON, typed as far as the toolkit writes it. */
 export interface PlotlyTrace {
   readonly type: "scatter" | "scattergl";
@@ -83,6 +83,11 @@ export const LEGEND_RIGHT_MAX = 8;
 
 /** The legend entries of a figure's traces: one per shown trace, one per legend group. */
 export function legendEntries(data: readonly PlotlyTrace[]): number {
+  checkArray("data", data, {
+    what: "a Plotly trace (an object)",
+    item: (n, v) => checkShape(n, v, "a Plotly trace", {}, "pass a figure's data, e.g. fig.data."),
+    fix: "pass a figure's data, e.g. fig.data.",
+  });
   const groups = new Set<string>();
   let n = 0;
   for (const t of data) {
@@ -104,6 +109,8 @@ export function legendEntries(data: readonly PlotlyTrace[]): number {
  * scrolling legend that a static image cuts. Returns the figure with its legend and height set.
  */
 export function fitLegend<F extends PlotlyFigure>(figure: F, height = 460): F {
+  checkFigure("figure", figure);
+  checkNumber("height", height, { integer: true, min: 100, max: 10000 });
   const n = legendEntries(figure.data);
   if (n <= LEGEND_RIGHT_MAX) return { ...figure, layout: { ...figure.layout, height } };
   const perRow = 3; // entries of up to ~ 35 characters across a 900 px figure

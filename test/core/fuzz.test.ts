@@ -46,12 +46,17 @@ const junk = (): unknown[] => [
 const JUNK_COUNT = junk().length;
 const traceFd = process.env.FUZZ_TRACE ? openSync(process.env.FUZZ_TRACE, "w") : -1;
 
+// These take no input to validate and start a headless Chromium per call (thousands here);
+// their errors are tested in test/browser/figures.browser.ts.
+const OPENS_A_BROWSER = new Set(["plot.openRenderer", "plot.withRenderer"]);
+
 function publicFunctions(): [string, (...args: unknown[]) => unknown][] {
   const out: [string, (...args: unknown[]) => unknown][] = [];
   for (const [ns, mod] of Object.entries(fh)) {
     if (!mod || typeof mod !== "object") continue;
     for (const [name, value] of Object.entries(mod as Record<string, unknown>))
-      if (typeof value === "function" && !/^[A-Z]/.test(name)) out.push([`${ns}.${name}`, value as () => unknown]);
+      if (typeof value === "function" && !/^[A-Z]/.test(name) && !OPENS_A_BROWSER.has(`${ns}.${name}`))
+        out.push([`${ns}.${name}`, value as () => unknown]);
   }
   return out;
 }
