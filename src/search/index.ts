@@ -8,17 +8,17 @@ export {
   trialAt,
   liveSearchEvents,
   compareLiveToReplay,
-  liveSearchReport,
   timeToReach,
 } from "./live-replay.js";
 export type {
   LiveReplayOptions,
   LiveReplayResult,
   LiveComparisonRow,
-  LiveSearchReport,
   ReplayCostOptions,
   SearchEvent,
 } from "./live-replay.js";
+export { liveSearchReport } from "./live-report.js";
+export type { LiveSearchReport } from "./live-report.js";
 export { searchSavings } from "./savings.js";
 export type { SearchSavings } from "./savings.js";
 export { randomSampler, mutationSampler, listSampler } from "./samplers.js";

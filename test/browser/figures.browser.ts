@@ -16,6 +16,7 @@ import type { EstimateRow } from "../../src/proxy/evaluate.js";
 import { appendEpoch, createHistory } from "../../src/history/feature-history.js";
 import { createRng } from "../../src/core/random.js";
 import { PLOTLY_MIME } from "../../src/notebook/figures.js";
+import { FASHION_MNIST_CLASSES } from "../../src/data/mnist.js";
 import type { Trial } from "../../src/history/trial.js";
 
 let renderer: P.FigureRenderer;
@@ -81,18 +82,7 @@ const figures: Record<string, () => P.PlotlyFigure> = {
   "feature-history projection, 10 classes over 5 epochs": () =>
     P.projectionFigure(
       P.projectionInfo(labelled(300), {
-        classNames: [
-          "T-shirt/top",
-          "Trouser",
-          "Pullover",
-          "Dress",
-          "Coat",
-          "Sandal",
-          "Shirt",
-          "Sneaker",
-          "Bag",
-          "Ankle boot",
-        ],
+        classNames: [...FASHION_MNIST_CLASSES],
       }),
     ),
   "search trajectory, 7 methods": () =>

@@ -5,13 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createStudy } from "../../src/study/study.js";
-import {
-  compareLiveToReplay,
-  liveSearchEvents,
-  liveSearchReport,
-  replayOptimize,
-  trialAt,
-} from "../../src/search/live-replay.js";
+import { compareLiveToReplay, liveSearchEvents, replayOptimize, trialAt } from "../../src/search/live-replay.js";
+import { liveSearchReport } from "../../src/search/live-report.js";
 import { estimatorPruner } from "../../src/search/pruners.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 import { resolveBackend } from "../../src/train/backend.js";
@@ -90,15 +85,21 @@ test("the simulated clock: W workers, epochs paid by their recorded seconds, pru
   await assertFails(() => replayOptimize(trials, { workers: 0 }), "invalid-argument", /workers/);
 });
 
-test("live searches next to their replays: time to a target, live and predicted", () => {
+/** Three recorded trials and a live run of them without pruner on 2 workers, with 10 % overhead. */
+function liveRun() {
   const full = [recorded(0, 0.9, 1), recorded(1, 0.1, 2), recorded(2, 0.5, 1)];
-  // A live run of the same three trials without pruner, 2 workers, with 10 % overhead.
   const start = 1_000_000;
   const live = full.map((t, i) => ({
     ...t,
     startedAt: start + [0, 0, 4400][i]!,
     endedAt: start + [4400, 8800, 8800][i]!,
   }));
+  return { full, live, start };
+}
+
+test("live searches next to their replays: time to a target, live and predicted", () => {
+  // A live run of the same three trials without pruner, 2 workers, with 10 % overhead.
+  const { full, live } = liveRun();
   const truth0 = live[0]!.curves.valAcc.reduce((a, b) => Math.max(a, b));
   const [row] = compareLiveToReplay([{ name: "full", trials: live }], full, { workers: 2, target: truth0 });
   assert.equal(row!.complete, 3);
@@ -113,13 +114,7 @@ test("live searches next to their replays: time to a target, live and predicted"
 });
 
 test("a live search report: target = best - one SE, each search's reduction against full training", () => {
-  const full = [recorded(0, 0.9, 1), recorded(1, 0.1, 2), recorded(2, 0.5, 1)];
-  const start = 1_000_000;
-  const live = full.map((t, i) => ({
-    ...t,
-    startedAt: start + [0, 0, 4400][i]!,
-    endedAt: start + [4400, 8800, 8800][i]!,
-  }));
+  const { live, start } = liveRun();
   // A "pruned" search that found candidate 0 after 2.2 s.
   const fast = [{ ...live[0]!, endedAt: start + 2200 }];
   const report = liveSearchReport([{ name: "fast", trials: fast }], live, { workers: 2, validationImages: 1000 });
