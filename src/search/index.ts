@@ -23,5 +23,7 @@ export { searchSavings } from "./savings.js";
 export type { SearchSavings } from "./savings.js";
 export { randomSampler, mutationSampler, listSampler } from "./samplers.js";
 export type { Sampler, MutationSamplerOptions } from "./samplers.js";
+export { tpeSampler, bohbSampler } from "./tpe.js";
+export type { TpeSamplerOptions, BohbSamplerOptions, BudgetObservation } from "./tpe.js";
 export { prunerScheduler, ashaScheduler, ashaRungs, hyperbandScheduler } from "./schedulers.js";
 export type { Scheduler, SchedulerJob, SchedulerState, Verdict, AshaOptions, HyperbandOptions } from "./schedulers.js";
