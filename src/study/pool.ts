@@ -35,6 +35,8 @@ export interface PoolOptions {
   /** Extra environment (e.g. FH_BACKEND). */
   readonly env?: Record<string, string>;
   readonly onWorkerStart?: (pid: number) => void;
+  /** The Node that runs each worker. Default this process's (process.execPath). */
+  readonly execPath?: string;
 }
 
 type Incoming =
@@ -65,6 +67,7 @@ export class WorkerPool {
         ...this.options.env,
       },
       stdio: ["ignore", "inherit", "pipe", "ipc"],
+      ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
     });
     // The worker's stderr goes on to ours; its tail is kept to explain a worker that cannot start.
     let tail = "";
@@ -95,7 +98,19 @@ export class WorkerPool {
         this.waiting.shift()?.();
       }
     });
-    child.on("exit", (code, signal) => {
+    // A worker that cannot be started at all (fork fails: no memory, no process slots, a missing
+    // Node) emits 'error' and 'close' but never 'exit'; without these the job would wait for it
+    // forever (and the 'error' would be an uncaught exception of the kernel). 'exit' and 'close'
+    // both end the slot, once.
+    let spawnError = "";
+    child.on("error", (err) => {
+      if (child.pid === undefined) spawnError = `could not start a worker process: ${err.message}`;
+    });
+    let gone = false;
+    const onGone = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (gone) return;
+      gone = true;
+      if (spawnError) tail = `${tail}\n${spawnError}`;
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       const c = slot.current;
@@ -105,9 +120,17 @@ export class WorkerPool {
         this.lastStderr = `${signal ?? `exit ${code}`}${tail.trim() ? `: ${tail.trim().split("\n").slice(-12).join("\n")}` : ""}`;
       }
       started(); // never leave a job waiting on a dead worker's start
-      c?.reject(new WorkerDied(`worker pid ${child.pid} died (${signal ?? `exit ${code}`}) during the job`));
+      c?.reject(
+        new WorkerDied(
+          spawnError
+            ? `${spawnError} (for the job)`
+            : `worker pid ${child.pid} died (${signal ?? `exit ${code}`}) during the job`,
+        ),
+      );
       this.waiting.shift()?.();
-    });
+    };
+    child.on("exit", onGone);
+    child.on("close", onGone);
     this.slots.push(slot);
     return slot;
   }

@@ -22,6 +22,8 @@ export interface QueueWorkersOptions {
   readonly idleSeconds?: number;
   /** Each worker's events as lines on this process's stdout. */
   readonly verbose?: boolean;
+  /** The Node that runs each worker. Default this process's (process.execPath). */
+  readonly execPath?: string;
 }
 
 export interface QueueWorkers {
@@ -51,17 +53,31 @@ export function startQueueWorkers(options: QueueWorkersOptions): QueueWorkers {
         ...(options.verbose ? { FH_WORKER_VERBOSE: "1" } : {}),
       },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      ...(options.execPath ? { execPath: options.execPath } : {}),
     });
     if (child.pid !== undefined) options.onWorkerStart?.(child.pid);
     children.push(child);
-    exits.push(new Promise<void>((resolve) => child.once("exit", () => resolve())));
+    // A worker that could not be started (fork failed) emits 'error' and 'close' but never 'exit':
+    // without 'close' here, close() would wait for it forever.
+    child.on("error", (err) => {
+      if (child.pid === undefined)
+        process.stderr.write(`[feature-histories] could not start a worker process: ${err.message}\n`);
+    });
+    exits.push(
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.once("close", () => resolve());
+      }),
+    );
   }
   const exited = Promise.all(exits).then(() => undefined);
   return {
-    pids: () => children.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => c.pid!),
+    pids: () =>
+      children.filter((c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null).map((c) => c.pid!),
     exited,
     async close() {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+      for (const c of children)
+        if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
       const t = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")), 30_000);
       await exited;
       clearTimeout(t);
