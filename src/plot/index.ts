@@ -18,3 +18,5 @@ export type { LiveSearchInfo } from "./live.js";
 export { save, inspect, openRenderer, withRenderer, FIGURE_RULES } from "./render.js";
 export type { FigureFormat, RenderOptions, FigureReport, FigureRenderer, Box } from "./render.js";
 export { menuFigure } from "./menu.js";
+export { diagnosisInfo, diagnosisFigure } from "./diagnosis.js";
+export type { DiagnosisInfo, DiagnosisPanel } from "./diagnosis.js";

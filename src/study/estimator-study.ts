@@ -394,10 +394,13 @@ export async function runEstimatorStudy(
 }
 
 /** The default feature-history estimator's name in the summaries: featureHistoryProxy().name. */
-export const FH_DEFAULT = "FH (K=2, concat, l2, ridge)";
+export const FH_DEFAULT = "FH (K=1, concat, l2, ridge, pca=16)";
+/** The earlier default (K = 2, concat, all dims), the base of the ablation. */
+export const FH_K2 = "FH (K=2, concat, l2, ridge)";
 
 /**
- * What a study summary holds: the FH default, the last-checkpoint probe and every baseline at
+ * What a study summary holds: the FH default (K = 1, PCA 16), the earlier default (K = 2, concat),
+ * the last-checkpoint probe and every baseline at
  * every budget; the FH options of the ablation (window, combine, normalisation, a common width by
  * PCA, probe size, the calibration floor) up to T/2. The logistic head is left out here: at 2k
  * probe images it costs ~4.5 s a fit, 30x the ridge head (measured on the main study). With
@@ -407,12 +410,14 @@ export function studyEstimators(T: number, probes?: number): SummaryEstimator[] 
   checkNumber("T", T, { integer: true, min: 1, max: 10000 });
   if (probes !== undefined) checkNumber("probes", probes, { integer: true, min: 1 });
   const half = Math.max(1, Math.floor(T / 2));
+  // The ablation varies one option of the earlier default (K = 2, concat, all dims) at a time.
   const fh = (name: string, o: Parameters<typeof featureHistoryProxy>[0]) => ({
-    estimator: featureHistoryProxy({ ...o, name }),
+    estimator: featureHistoryProxy({ window: 2, components: 0, ...o, name }),
     upTo: half,
   });
   return [
     { estimator: featureHistoryProxy({ name: FH_DEFAULT }), upTo: T },
+    { estimator: featureHistoryProxy({ window: 2, components: 0, name: FH_K2 }), upTo: T },
     { estimator: lastCheckpointProbe(), upTo: T },
     { estimator: earlyStopping(), upTo: T },
     { estimator: bestSoFar(), upTo: T },
@@ -434,7 +439,6 @@ export function studyEstimators(T: number, probes?: number): SummaryEstimator[] 
     fh("FH (K=2, standardize)", { normalize: "standardize" }),
     fh("FH (K=2, no normalisation)", { normalize: "none" }),
     fh("FH (K=2, PCA 16)", { components: 16 }),
-    fh("probe (K=1, PCA 16)", { window: 1, components: 16 }),
     ...(probes === undefined || 250 < probes ? [fh("FH (K=2, 250 probes)", { probes: 250 })] : []),
     ...(probes === undefined || 500 < probes ? [fh("FH (K=2, 500 probes)", { probes: 500 })] : []),
     ...(probes === undefined || 1000 < probes ? [fh("FH (K=2, 1000 probes)", { probes: 1000 })] : []),

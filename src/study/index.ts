@@ -22,6 +22,7 @@ export {
   runEstimatorStudy,
   studyEstimators,
   FH_DEFAULT,
+  FH_K2,
 } from "./estimator-study.js";
 export {
   summarizeStudy,
@@ -37,6 +38,7 @@ export {
   summaryScores,
   summaryEstimateSeconds,
   SUMMARY_FORMAT,
+  RENAMED_ESTIMATORS,
   SUMMARY_VERSION,
 } from "./summary.js";
 export type { StudySummary, SummaryTrial, SummaryRepeat, SummaryEstimator, SummarizeOptions } from "./summary.js";

@@ -239,7 +239,33 @@ export function summarizeStudy(
   };
 }
 
-/** Read a summary file, checking its format and version. */
+/**
+ * Estimators renamed since a summary was written: the option set K = 1 with PCA 16, chosen on the
+ * main study, became featureHistoryProxy()'s default and took the default's name (FH_DEFAULT;
+ * tested equal). Summaries written before keep their numbers under the new name.
+ */
+export const RENAMED_ESTIMATORS: Readonly<Record<string, string>> = {
+  "probe (K=1, PCA 16)": "FH (K=1, concat, l2, ridge, pca=16)",
+};
+
+function renameEstimators(summary: StudySummary): StudySummary {
+  const rename = (n: string) => RENAMED_ESTIMATORS[n] ?? n;
+  if (!summary.estimators.some((e) => e.name in RENAMED_ESTIMATORS)) return summary;
+  const keys = <V>(r: Readonly<Record<string, V>> | undefined) =>
+    r && Object.fromEntries(Object.entries(r).map(([k, v]) => [rename(k), v]));
+  return {
+    ...summary,
+    estimators: summary.estimators.map((e) => ({ ...e, name: rename(e.name) })),
+    trials: summary.trials.map((t) => ({
+      ...t,
+      estimates: keys(t.estimates)!,
+      ...(t.reasons ? { reasons: keys(t.reasons)! } : {}),
+      ...(t.estimateSeconds ? { estimateSeconds: keys(t.estimateSeconds)! } : {}),
+    })),
+  };
+}
+
+/** Read a summary file, checking its format and version (estimators renamed since are read under their new names). */
 export function readSummary(path: string): StudySummary {
   // A number would be read as a file descriptor (0 is stdin: a call that never returns).
   checkString("path", path);
@@ -261,7 +287,7 @@ export function readSummary(path: string): StudySummary {
       received: show({ format: raw.format, version: raw.version }),
       fix: "write it again with `npm run study`.",
     });
-  return raw as StudySummary;
+  return renameEstimators(raw as StudySummary);
 }
 
 /** `value` must be a study summary (readSummary / summarizeStudy). */

@@ -17,3 +17,13 @@ export { bootstrapMetric, noiseCeiling, comparisonTable, differenceTable } from 
 export type { Metric, Range, BootstrapOptions, ComparisonOptions, DifferenceOptions } from "./compare.js";
 export { studyOverview } from "./overview.js";
 export type { StudyOverview } from "./overview.js";
+export { regimeVerdict, REGIME_CONTENDERS, REGIME_BASELINES, WEAK_TRUTH } from "./regime.js";
+export type {
+  RegimeVerdict,
+  RegimeVerdictOptions,
+  RegimeSpearman,
+  RegimeDifference,
+  RegimeMechanism,
+} from "./regime.js";
+export { regimeSearch } from "./regime-search.js";
+export type { RegimeSearchOptions, RegimeSearchRow, RegimeSearchResult } from "./regime-search.js";

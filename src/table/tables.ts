@@ -228,7 +228,7 @@ export function checkTable(name: string, value: unknown): Table {
 }
 
 /** A table from plain row objects (every row's keys become columns; missing values are null). */
-export function fromRows(rows: readonly Readonly<Record<string, unknown>>[]): Table {
+export function fromRows(rows: readonly object[]): Table {
   if (!Array.isArray(rows) || rows.some((r) => !r || typeof r !== "object" || Array.isArray(r)))
     fail("invalid-argument", {
       parameter: "rows",
@@ -237,7 +237,7 @@ export function fromRows(rows: readonly Readonly<Record<string, unknown>>[]): Ta
       fix: "pass e.g. [{ method: 'a', seconds: 3 }, ...].",
     });
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  return aq.from(rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k] ?? null]))));
+  return aq.from(rows.map((r) => Object.fromEntries(keys.map((k) => [k, (r as Record<string, unknown>)[k] ?? null]))));
 }
 
 /** summaryRows as a table. */

@@ -1,4 +1,5 @@
 import { FH_DEFAULT } from "../../src/study/estimator-study.js";
+import { RENAMED_ESTIMATORS } from "../../src/study/summary.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as P0 from "../../src/proxy/index.js";
@@ -120,14 +121,26 @@ test("errors: unknown options, missing histories, budgets beyond the record, non
 test("the standard set has the FH proxy and every baseline", () => {
   assert.deepEqual(
     P.standardEstimators().map((e) => e.name),
-    ["FH (K=2, concat, l2, ridge)", "last-checkpoint probe", "early stopping", "best-so-far", "SoTL", "SoTL-E", "LCE"],
+    [
+      "FH (K=1, concat, l2, ridge, pca=16)",
+      "last-checkpoint probe",
+      "early stopping",
+      "best-so-far",
+      "SoTL",
+      "SoTL-E",
+      "LCE",
+    ],
   );
   // The same spelling as the study summaries, so notebooks can look the default up either way.
   assert.equal(P.featureHistoryProxy().name, FH_DEFAULT);
   assert.equal(
-    P.featureHistoryProxy({ components: 16, probes: 500 }).name,
-    "FH (K=2, concat, l2, ridge, pca=16, probes=500)",
+    P.featureHistoryProxy({ window: 2, components: 0, probes: 500 }).name,
+    "FH (K=2, concat, l2, ridge, probes=500)",
   );
+  // Summaries written before the default moved read the chosen option set under its new name.
+  assert.equal(RENAMED_ESTIMATORS["probe (K=1, PCA 16)"], FH_DEFAULT);
+  // The last-checkpoint probe stays the paper's baseline: every dim, no projection.
+  assert.equal(P.lastCheckpointProbe().name, "last-checkpoint probe");
 });
 
 const curvesOf = (valAcc: number[]) => ({

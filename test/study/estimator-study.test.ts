@@ -62,7 +62,8 @@ test("a plan trains as a resumable study with a repeat, and summarises with ever
     assert.equal(summary.trials.length, 3);
     assert.equal(repeatPairs(summary).length, 2);
     for (const t of summary.trials) {
-      assert.equal(t.estimates["FH (K=2, concat, l2, ridge)"]!.length, 2);
+      assert.equal(t.estimates["FH (K=1, concat, l2, ridge, pca=16)"]!.length, 2, "the default up to T");
+      assert.equal(t.estimates["FH (K=2, concat, l2, ridge)"]!.length, 2, "the earlier default up to T");
       assert.ok(t.estimates["early stopping"]!.every((v) => typeof v === "number"));
       assert.equal(t.estimates["FH (K=3, concat)"]!.length, 1, "ablation variants up to T/2");
       // The network's own signals are in every summary: its head's consensus, its size, one epoch.
