@@ -20,3 +20,22 @@ export type { FigureFormat, RenderOptions, FigureReport, FigureRenderer, Box } f
 export { menuFigure } from "./menu.js";
 export { diagnosisInfo, diagnosisFigure } from "./diagnosis.js";
 export type { DiagnosisInfo, DiagnosisPanel } from "./diagnosis.js";
+export {
+  optimizationHistoryInfo,
+  optimizationHistoryFigure,
+  intermediateValuesInfo,
+  intermediateValuesFigure,
+} from "./study-plots.js";
+export { paramImportancesFigure, edfInfo, edfFigure, paretoFrontInfo, paretoFrontFigure } from "./study-summary.js";
+export type {
+  StudyPlotOptions,
+  AxisRange,
+  HistoryPoint,
+  OptimizationHistoryInfo,
+  IntermediateValuesInfo,
+} from "./study-plots.js";
+export type { EdfStudy, EdfInfo, ParetoFrontOptions, ParetoFrontInfo } from "./study-summary.js";
+export { parallelCoordinateInfo, parallelCoordinateFigure, sliceInfo, sliceFigure } from "./study-params.js";
+export type { ParallelDimension, ParallelCoordinateInfo, SlicePanel, SliceInfo } from "./study-params.js";
+export { contourInfo, contourFigure } from "./study-contour.js";
+export type { ContourAxis, ContourInfo } from "./study-contour.js";

@@ -27,3 +27,7 @@ export { tpeSampler, bohbSampler } from "./tpe.js";
 export type { TpeSamplerOptions, BohbSamplerOptions, BudgetObservation } from "./tpe.js";
 export { prunerScheduler, ashaScheduler, ashaRungs, hyperbandScheduler } from "./schedulers.js";
 export type { Scheduler, SchedulerJob, SchedulerState, Verdict, AshaOptions, HyperbandOptions } from "./schedulers.js";
+export { paramImportances } from "./importance.js";
+export type { ImportanceOptions, ObjectiveOptions, ParamImportance } from "./importance.js";
+export { nonDominated, hypervolume2d } from "./pareto.js";
+export type { ParetoPoint } from "./pareto.js";
