@@ -209,10 +209,12 @@ export function scatterFigure(info: ScatterInfo): PlotlyFigure {
 }
 
 /**
- * Estimate vs truth with a slider over the budget t, inside the figure (Plotly's own control), so
- * it works offline in JupyterLab, VS Code and exported HTML with no kernel behind it; a static
- * export shows the `active` budget (default the last). One info per budget, from scatterInfo.
- * Estimators are toggled from the legend, per budget.
+ * Estimate vs truth with a slider over the budget t and a menu over the estimators, inside the
+ * figure (Plotly's own controls), so they work offline in JupyterLab, VS Code and exported HTML
+ * with no kernel behind them; a static export shows the `active` budget (default the last) with
+ * every estimator. The two controls compose: the slider moves the points (restyle of x / y, never
+ * of visibility), the menu chooses which estimators are visible. One info per budget, from
+ * scatterInfo.
  */
 export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { active?: number } = {}): PlotlyFigure {
   checkRecords("infos", infos, {
@@ -233,25 +235,55 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
       ? infos.length - 1
       : checkNumber("options.active", options.active, { integer: true, min: 0, max: infos.length - 1 });
   const figures = infos.map((info) => scatterFigure(info));
-  const owner: number[] = [];
-  const data: PlotlyTrace[] = [];
-  figures.forEach((f, k) =>
-    f.data.forEach((trace) => {
-      owner.push(k);
-      data.push({
-        ...trace,
-        visible: k === active,
-        ...(trace.legendgroup ? { legendgroup: `${String(trace.legendgroup)} @ t=${infos[k]!.t}` } : {}),
-      });
-    }),
-  );
+  // Every budget gets the same traces in the same order: the diagonal, then per estimator (in the
+  // order they first appear) its points and its fit line, empty where a budget lacks them.
+  const estimators = [...new Set(infos.flatMap((i) => i.series.map((s) => s.estimator)))];
+  const tracesAt = (k: number): PlotlyTrace[] => {
+    const f = figures[k]!.data;
+    return [
+      f[0]!,
+      ...estimators.flatMap((e, i): PlotlyTrace[] => {
+        const points = f.find((d) => d.mode === "markers" && d.legendgroup === e);
+        const fit = f.find((d) => d.mode === "lines" && d.legendgroup === e);
+        const marker = { color: colour(i), size: 8, opacity: 0.85, line: { width: 0.5, color: "#fff" } };
+        return [
+          points
+            ? { ...points, marker }
+            : {
+                type: "scatter",
+                mode: "markers",
+                name: `${e} (no estimate at t)`,
+                legendgroup: e,
+                x: [],
+                y: [],
+                marker,
+              },
+          fit
+            ? { ...fit, line: { color: colour(i), width: 1.5 } }
+            : { type: "scatter", mode: "lines", name: `${e} fit`, legendgroup: e, showlegend: false, x: [], y: [] },
+        ];
+      }),
+    ];
+  };
+  const steps = infos.map((_, k) => tracesAt(k));
+  const data = steps[active]!;
+  const field = (k: number, key: "x" | "y" | "text" | "customdata" | "name") =>
+    steps[k]!.map((d) => (key === "name" ? (d.name ?? "") : ((d[key] as unknown[] | undefined) ?? [])));
   const titleOf = (k: number) => (figures[k]!.layout.title as Record<string, unknown>).text as string;
   const base = figures[active]!.layout;
+  const visibleFor = (e: string | undefined) => [
+    true,
+    ...estimators.flatMap((x) => [e === undefined || x === e, e === undefined || x === e]),
+  ];
   return {
     data,
     layout: {
       ...base,
-      margin: { ...(base.margin as Record<string, number>), b: 110 },
+      margin: {
+        ...(base.margin as Record<string, number>),
+        t: Math.max(Number((base.margin as Record<string, number>).t ?? 72), 96),
+        b: 110,
+      },
       sliders: [
         {
           active,
@@ -261,7 +293,13 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
             label: `t = ${info.t}`,
             method: "update",
             args: [
-              { visible: owner.map((o) => o === k) },
+              {
+                x: field(k, "x"),
+                y: field(k, "y"),
+                text: field(k, "text"),
+                customdata: field(k, "customdata"),
+                name: field(k, "name"),
+              },
               {
                 title: { ...(base.title as Record<string, unknown>), text: titleOf(k) },
                 "xaxis.range": (figures[k]!.layout.xaxis as { range: number[] }).range,
@@ -271,6 +309,28 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
           })),
         },
       ],
+      ...(estimators.length > 1
+        ? {
+            updatemenus: [
+              {
+                type: "dropdown",
+                active: 0,
+                x: 1,
+                xref: "paper",
+                xanchor: "right",
+                y: 1,
+                yref: "container",
+                yanchor: "top",
+                pad: { t: 6, r: 4 },
+                buttons: [undefined, ...estimators].map((e) => ({
+                  label: e ?? "all estimators",
+                  method: "restyle",
+                  args: [{ visible: visibleFor(e) }],
+                })),
+              },
+            ],
+          }
+        : {}),
     },
   };
 }

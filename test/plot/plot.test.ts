@@ -40,32 +40,51 @@ test("scatter info: one series per estimator with rho, tau and a fit; labels for
   matchSnapshot("scatter", fig);
 });
 
-test("scatter with a budget slider: one step per t, each showing exactly its own traces and title", () => {
+test("scatter with a budget slider and an estimator menu: the slider moves the points, the menu picks estimators", () => {
   const infos = [1, 2].map((t) => P.scatterInfo(est, { t, truth: "test accuracy at T" }));
   const fig = P.scatterSliderFigure(infos);
-  const slider = (
-    fig.layout.sliders as {
-      active: number;
-      steps: { label: string; args: [{ visible: boolean[] }, { title: { text: string } }] }[];
-    }[]
-  )[0]!;
+  type Step = { label: string; args: [{ x: number[][]; y: number[][]; name: string[] }, { title: { text: string } }] };
+  const slider = (fig.layout.sliders as { active: number; steps: Step[] }[])[0]!;
   assert.equal(slider.active, 1, "the last budget by default (what a static export shows)");
   assert.deepEqual(
     slider.steps.map((s) => s.label),
     ["t = 1", "t = 2"],
   );
-  const single = infos.map((i) => P.scatterFigure(i).data.length);
-  assert.equal(fig.data.length, single[0]! + single[1]!);
+  const estimators = infos[0]!.series.map((s) => s.estimator);
+  // The diagonal, then points and fit per estimator: the same traces at every budget.
+  assert.equal(fig.data.length, 1 + 2 * estimators.length);
   slider.steps.forEach((step, k) => {
-    const shown = step.args[0].visible.filter(Boolean).length;
-    assert.equal(shown, single[k], `step ${k} shows its own ${single[k]} traces`);
+    assert.ok(!("visible" in step.args[0]), "the slider never sets visibility (the menu does)");
+    assert.equal(step.args[0].x.length, fig.data.length);
+    estimators.forEach((e, i) => {
+      const series = infos[k]!.series.find((s) => s.estimator === e)!;
+      assert.deepEqual(
+        step.args[0].y[1 + 2 * i],
+        series.points.map((p) => p.truth),
+      );
+      assert.deepEqual(
+        step.args[0].x[1 + 2 * i],
+        series.points.map((p) => p.calibrated),
+      );
+      assert.match(step.args[0].name[1 + 2 * i]!, new RegExp(`^${e.replace(/[()+]/g, "\\$&")} \\(ρ`));
+    });
     assert.match(step.args[1].title.text, new RegExp(`budget t = ${k + 1}`));
   });
   assert.deepEqual(
-    fig.data.map((d) => d.visible),
-    slider.steps[1]!.args[0].visible,
+    fig.data.map((d) => d.y),
+    slider.steps[1]!.args[0].y,
     "the figure opens on the active step",
   );
+  const menu = (fig.layout.updatemenus as { buttons: { label: string; args: [{ visible: boolean[] }] }[] }[])[0]!;
+  assert.deepEqual(
+    menu.buttons.map((b) => b.label),
+    ["all estimators", ...estimators],
+  );
+  assert.ok(menu.buttons[0]!.args[0].visible.every(Boolean));
+  menu.buttons.slice(1).forEach((b, i) => {
+    const shown = b.args[0].visible.flatMap((v, j) => (v ? [j] : []));
+    assert.deepEqual(shown, [0, 1 + 2 * i, 2 + 2 * i], `${b.label} shows the diagonal and its own points and fit`);
+  });
   assert.equal((fig.layout.yaxis as { title: { text: string } }).title.text, "truth: test accuracy at T");
   assert.throws(() => P.scatterSliderFigure([]), /infos must hold at least one scatter info/);
   assert.throws(() => P.scatterSliderFigure(infos, { active: 2 }), /options\.active/);
