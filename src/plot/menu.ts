@@ -1,6 +1,6 @@
 import { fail } from "../core/errors.js";
 import { checkArray, checkNumber, checkOptions, checkStrings } from "../core/validate.js";
-import { checkFigure, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { checkFigure, pinnedTitle, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 
 /**
  * Several figures of one kind in one, with a dropdown menu choosing which is shown (Plotly's own
@@ -52,26 +52,27 @@ export function menuFigure(
     data,
     layout: {
       ...base,
+      title: pinnedTitle(base.title, height),
       height,
       margin: { ...(base.margin ?? {}), t: Math.max(Number(base.margin?.t ?? 72), 96) },
       updatemenus: [
         {
           type: "dropdown",
           active,
+          // Above the plot's top right corner, in the top margin (a menu has no container
+          // coordinates: y is in the plot's own fraction).
           x: 1,
-          xref: "paper",
           xanchor: "right",
           y: 1,
-          yref: "container",
-          yanchor: "top",
-          pad: { t: 6, r: 4 },
+          yanchor: "bottom",
+          pad: { b: 6 },
           buttons: figures.map((_, k) => ({
             label: labels[k],
             method: "update",
             args: [
               { visible: owner.map((o, i) => o === k && shown[i]!) },
               {
-                title: layoutOf(k).title,
+                title: pinnedTitle(layoutOf(k).title, height),
                 "xaxis.range": layoutOf(k).xaxis?.range,
                 "yaxis.range": layoutOf(k).yaxis?.range,
               },

@@ -160,9 +160,12 @@ export async function openRenderer(): Promise<FigureRenderer> {
           const y0 = Math.min(...drags.map((b) => b.y));
           const x1 = Math.max(...drags.map((b) => b.x + b.width));
           const y1 = Math.max(...drags.map((b) => b.y + b.height));
+          // A figure without cartesian axes (parallel coordinates) has no drag layer: its plot
+          // area is the drawn parcoords group (axes, lines and their labels).
+          const parcoords = drags.length ? undefined : box(div.querySelector(".parcoords"));
           const plotArea = drags.length
             ? { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }
-            : { x: 0, y: 0, width: 0, height: 0 };
+            : (parcoords ?? { x: 0, y: 0, width: 0, height: 0 });
           const title = box(div.querySelector(".g-gtitle .gtitle"));
           const axisTitles = [
             ...div.querySelectorAll(
@@ -220,6 +223,19 @@ export async function openRenderer(): Promise<FigureRenderer> {
             if (outside(e.box!)) problems.push(`legend entry "${e.name}" ${fmt(e.box!)} is cut by the ${W}x${H} frame`);
           if (legendScrolls)
             problems.push(`the legend scrolls: ${legendEntries.length} entries do not fit (a PNG loses the rest)`);
+          // A menu (a dropdown's header) sits in the margin: over the plot it hides data.
+          const overlaps = (a: Rect, b: Rect) =>
+            a.x < b.x + b.width - tol &&
+            b.x < a.x + a.width - tol &&
+            a.y < b.y + b.height - tol &&
+            b.y < a.y + a.height - tol;
+          for (const m of [...div.querySelectorAll(".updatemenu-header")].map(box)) {
+            if (!m) continue;
+            if (outside(m)) problems.push(`a menu ${fmt(m)} is cut by the ${W}x${H} frame`);
+            else if (plotArea.width > 0 && overlaps(m, plotArea))
+              problems.push(`a menu ${fmt(m)} covers the plot area ${fmt(plotArea)}`);
+            else if (title && overlaps(m, title)) problems.push(`a menu ${fmt(m)} covers the title ${fmt(title)}`);
+          }
           const plotShare = (plotArea.width * plotArea.height) / (W * H);
           if (plotShare < rules.minPlotShare)
             problems.push(

@@ -1,7 +1,7 @@
 import type { Table } from "../table/tables.js";
 import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
-import { axisStyle, baseLayout, fitLegend, colour, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { axisStyle, baseLayout, fitLegend, colour, pinnedTitle, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 import { checkTable } from "../table/tables.js";
 import { checkNumber, checkOptions, checkRecords, checkShape, checkString, checkStrings } from "../core/validate.js";
 
@@ -275,15 +275,19 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
     true,
     ...estimators.flatMap((x) => [e === undefined || x === e, e === undefined || x === e]),
   ];
+  // The slider (below) and the menu (above) take margin: the figure grows by it, so its plot
+  // area stays the size of the one-budget figure's.
+  const baseMargin = (base.margin ?? {}) as Record<string, number>;
+  const top = Math.max(Number(baseMargin.t ?? 72), 96);
+  const grown = top - Number(baseMargin.t ?? 72) + (110 - Number(baseMargin.b ?? 56));
+  const height = Number(base.height ?? 460) + grown;
   return {
     data,
     layout: {
       ...base,
-      margin: {
-        ...(base.margin as Record<string, number>),
-        t: Math.max(Number((base.margin as Record<string, number>).t ?? 72), 96),
-        b: 110,
-      },
+      ...(estimators.length > 1 ? { title: pinnedTitle(base.title, height) } : {}),
+      height,
+      margin: { ...baseMargin, t: top, b: 110 },
       sliders: [
         {
           active,
@@ -301,7 +305,7 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
                 name: field(k, "name"),
               },
               {
-                title: { ...(base.title as Record<string, unknown>), text: titleOf(k) },
+                title: pinnedTitle({ ...(base.title as Record<string, unknown>), text: titleOf(k) }, height),
                 "xaxis.range": (figures[k]!.layout.xaxis as { range: number[] }).range,
                 "yaxis.range": (figures[k]!.layout.yaxis as { range: number[] }).range,
               },
@@ -315,13 +319,13 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
               {
                 type: "dropdown",
                 active: 0,
+                // Above the plot's top right corner, in the top margin (a menu has no container
+                // coordinates: y is in the plot's own fraction).
                 x: 1,
-                xref: "paper",
                 xanchor: "right",
                 y: 1,
-                yref: "container",
-                yanchor: "top",
-                pad: { t: 6, r: 4 },
+                yanchor: "bottom",
+                pad: { b: 6 },
                 buttons: [undefined, ...estimators].map((e) => ({
                   label: e ?? "all estimators",
                   method: "restyle",

@@ -78,11 +78,28 @@ export function baseLayout(
   };
 }
 
+/**
+ * A title pinned to the top of the figure, so that a menu between it and the plot (in the top
+ * margin) never covers it: Plotly's automatic title position is the middle of the top margin.
+ */
+export function pinnedTitle(title: unknown, height: number): Record<string, unknown> {
+  // Plotly anchors a two-line title's "top" at its first line's middle (measured: 13 px above the
+  // frame at y = 1), and ignores title.pad for it: the 14 px gap is in y itself.
+  return { ...(title as Record<string, unknown>), y: 1 - 28 / height, yref: "container", yanchor: "top" };
+}
+
 /** Legend entries at most this many sit right of the plot; more go below it, in rows. */
 export const LEGEND_RIGHT_MAX = 8;
 
-/** The legend entries of a figure's traces: one per shown trace, one per legend group. */
-export function legendEntries(data: readonly PlotlyTrace[]): number {
+/** Trace types that Plotly never puts in a legend. */
+const NO_LEGEND_TYPES = new Set(["parcoords", "parcats", "table", "sankey", "heatmap", "contour", "histogram2d"]);
+
+/**
+ * The legend entries of a figure's traces: one per shown trace, one per legend group. With the
+ * figure's layout it follows Plotly's rule too: no legend for a single trace unless
+ * `layout.showlegend` is true, none at all when it is false.
+ */
+export function legendEntries(data: readonly PlotlyTrace[], layout?: PlotlyFigure["layout"]): number {
   checkArray("data", data, {
     what: "a Plotly trace (an object)",
     item: (n, v) => checkShape(n, v, "a Plotly trace", {}, "pass a figure's data, e.g. fig.data."),
@@ -90,8 +107,11 @@ export function legendEntries(data: readonly PlotlyTrace[]): number {
   });
   const groups = new Set<string>();
   let n = 0;
+  let traces = 0;
   for (const t of data) {
     if (t.showlegend === false || t.visible === false) continue;
+    if (typeof t.type === "string" && NO_LEGEND_TYPES.has(t.type) && t.showlegend !== true) continue;
+    traces++;
     const g = typeof t.legendgroup === "string" ? t.legendgroup : undefined;
     if (g !== undefined) {
       if (groups.has(g)) continue;
@@ -99,6 +119,8 @@ export function legendEntries(data: readonly PlotlyTrace[]): number {
     }
     n++;
   }
+  if (layout?.showlegend === false) return 0;
+  if (layout && layout.showlegend !== true && traces <= 1) return 0;
   return n;
 }
 

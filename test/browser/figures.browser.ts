@@ -18,6 +18,8 @@ import { createRng } from "../../src/core/random.js";
 import { PLOTLY_MIME } from "../../src/notebook/figures.js";
 import { FASHION_MNIST_CLASSES } from "../../src/data/mnist.js";
 import type { Trial } from "../../src/history/trial.js";
+import { paramImportances } from "../../src/search/importance.js";
+import { space as studySpace, trials as studyTrials } from "../helpers/study-trials.js";
 
 let renderer: P.FigureRenderer;
 before(async () => {
@@ -116,6 +118,13 @@ const figures: Record<string, () => P.PlotlyFigure> = {
       ],
       ["all budgets", "t <= 3"],
     ),
+  "optimisation history": () => P.optimizationHistoryFigure(studyTrials),
+  "intermediate values, pruned marked": () => P.intermediateValuesFigure(studyTrials),
+  "parallel coordinates": () => P.parallelCoordinateFigure(studySpace, studyTrials),
+  "slice, one panel per parameter": () => P.sliceFigure(studySpace, studyTrials),
+  "contour of two parameters": () => P.contourFigure(studySpace, studyTrials, "lr", "width"),
+  "hyper-parameter importances": () => P.paramImportancesFigure(paramImportances(studySpace, studyTrials)),
+  "empirical distribution of the objective": () => P.edfFigure([{ name: "study", trials: studyTrials }]),
   "live curves": () => {
     const trials = Array.from({ length: 12 }, (_, i) => ({
       id: `t${i}`,
@@ -140,7 +149,7 @@ for (const [name, make] of Object.entries(figures)) {
     const fig = make();
     const report = await renderer.inspect(fig);
     assert.deepEqual(report.problems, [], `${name}: ${report.problems.join("; ")}`);
-    const shown = P.legendEntries(fig.data);
+    const shown = P.legendEntries(fig.data, fig.layout);
     assert.equal(report.legendEntries.length, shown, "every legend entry is drawn");
     assert.ok(report.plotShare >= P.FIGURE_RULES.minPlotShare);
   });
@@ -160,6 +169,14 @@ test("the check can fail: a clipped legend, a cut title and a nearly empty plot 
       xaxis: { range: [0, 10] },
       yaxis: { range: [-1, 1] },
       height: 300,
+      updatemenus: [
+        {
+          type: "dropdown",
+          x: 0.5,
+          y: 0.5,
+          buttons: [{ label: "a menu over the data", method: "restyle", args: [{}] }],
+        },
+      ],
     },
   };
   const report = await renderer.inspect(bad);
@@ -168,6 +185,7 @@ test("the check can fail: a clipped legend, a cut title and a nearly empty plot 
   assert.match(text, /legend (scrolls|entry)/);
   assert.match(text, /the data span \d+ % of axis x's range/);
   assert.match(text, /the data span \d+ % of axis y's range/);
+  assert.match(text, /a menu \[.*\] covers the plot area/);
 });
 
 /** Every Plotly figure in a notebook's outputs. */

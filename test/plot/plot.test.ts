@@ -223,6 +223,11 @@ test("legends: up to 8 entries right of the plot, more below it with the figure 
     P.legendEntries([...traces(3).map((t) => ({ ...t, legendgroup: "g" })), { ...traces(1)[0]!, showlegend: false }]),
     1,
   );
+  // Plotly's own rule with the layout: one trace has no legend unless asked for; parcoords never.
+  assert.equal(P.legendEntries(traces(1), {}), 0);
+  assert.equal(P.legendEntries(traces(1), { showlegend: true }), 1);
+  assert.equal(P.legendEntries(traces(3), { showlegend: false }), 0);
+  assert.equal(P.legendEntries([{ type: "parcoords" } as unknown as P.PlotlyTrace, ...traces(2)], {}), 2);
 });
 
 test("one theme: colour-blind-safe palette, titled axes with units", () => {
@@ -267,7 +272,10 @@ test("a menu over figures: one figure, a dropdown entry per figure showing exact
   );
   assert.equal(menu.buttons[0]!.args[0].visible.filter(Boolean).length, a.data.length);
   assert.deepEqual(menu.buttons[0]!.args[1]["xaxis.range"], (a.layout.xaxis as { range: number[] }).range);
-  assert.deepEqual(menu.buttons[0]!.args[1].title, a.layout.title);
+  // Its own title, pinned to the figure's top so the menu between it and the plot never covers it.
+  const title = menu.buttons[0]!.args[1].title as Record<string, unknown>;
+  assert.equal(title.text, (a.layout.title as { text: string }).text);
+  assert.deepEqual([title.yref, title.yanchor], ["container", "top"]);
   assert.throws(() => P.menuFigure([a], ["x", "y"]), /labels must hold one label per figure/);
   assert.throws(() => P.menuFigure([a], ["x"], { active: 3 }), /options\.active must be an integer >= 0 <= 0/);
 });

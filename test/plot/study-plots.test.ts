@@ -6,61 +6,11 @@ import assert from "node:assert/strict";
 import * as P from "../../src/plot/index.js";
 import type { PlotlyFigure } from "../../src/plot/theme.js";
 import { createRng } from "../../src/core/random.js";
-import type { TrialState } from "../../src/core/types.js";
-import type { Trial, TrialValue } from "../../src/history/trial.js";
-import { categorical, cell, fixed, float, int } from "../../src/space/params.js";
+import { cell, float } from "../../src/space/params.js";
 import { defineSpace, sample } from "../../src/space/space.js";
 import { assertFails } from "../helpers/fixtures.js";
+import { fakeTrial, space, trials } from "../helpers/study-trials.js";
 
-/** A trial that reached `value` (its peak validation accuracy) after `epochs` epochs. */
-function fakeTrial(
-  number: number,
-  config: Record<string, TrialValue>,
-  value: number,
-  state: TrialState = "complete",
-  epochs = 4,
-): Trial {
-  const valAcc = Array.from({ length: epochs }, (_, e) => value * (0.6 + (0.4 * (e + 1)) / epochs));
-  const same = (v: number) => valAcc.map(() => v);
-  return {
-    id: `t${number}`,
-    number,
-    config,
-    state,
-    ...(state === "failed" ? { error: { name: "Error", message: "NaN loss", epoch: epochs } } : {}),
-    budget: 4,
-    epochs,
-    curves: {
-      trainLoss: same(1),
-      trainAcc: valAcc,
-      valLoss: same(1),
-      valAcc,
-      seconds: same(1),
-      captureSeconds: same(0),
-      lr: same(0.1),
-    },
-    seed: number,
-    seconds: epochs,
-    scores: {},
-    attempts: 1,
-  };
-}
-
-const space = defineSpace([
-  float("lr", 1e-4, 1e-1, { log: true }),
-  categorical("optimizer", ["sgd", "adam"]),
-  float("momentum", 0, 0.99, { when: { parent: "optimizer", values: ["sgd"] } }),
-  int("width", 8, 64),
-  fixed("seed", 1),
-]);
-const rng = createRng(11);
-const states: TrialState[] = ["complete", "complete", "pruned", "complete", "failed", "complete", "running"];
-const trials = Array.from({ length: 28 }, (_, i) => {
-  const config = { ...sample(space, rng) };
-  const value = 0.5 + 0.4 * Math.exp(-((Math.log10(config.lr as number) + 2.5) ** 2)) + 0.001 * i;
-  const state = states[i % states.length]!;
-  return fakeTrial(i + 3, config, value, state, state === "pruned" ? 2 : state === "running" ? 1 : 4);
-});
 const complete = trials.filter((t) => t.state === "complete");
 const peaks = complete.map((t) => t.curves.valAcc.at(-1)!);
 
