@@ -6,15 +6,15 @@ import { categorical, fixed, float, int } from "../../src/space/params.js";
 import { defineSpace, sample } from "../../src/space/space.js";
 import { createRng } from "../../src/core/random.js";
 
-/** A trial that reached `value` (its peak validation accuracy) after `epochs` epochs. */
-export function fakeTrial(
+/** A trial with the validation-accuracy curve `valAcc` (its peak is the objective). */
+export function curveTrial(
   number: number,
   config: Record<string, TrialValue>,
-  value: number,
+  valAcc: number[],
   state: TrialState = "complete",
-  epochs = 4,
+  budget = 4,
 ): Trial {
-  const valAcc = Array.from({ length: epochs }, (_, e) => value * (0.6 + (0.4 * (e + 1)) / epochs));
+  const epochs = valAcc.length;
   const same = (v: number) => valAcc.map(() => v);
   return {
     id: `t${number}`,
@@ -22,7 +22,7 @@ export function fakeTrial(
     config,
     state,
     ...(state === "failed" ? { error: { name: "Error", message: "NaN loss", epoch: epochs } } : {}),
-    budget: 4,
+    budget,
     epochs,
     curves: {
       trainLoss: same(1),
@@ -38,6 +38,18 @@ export function fakeTrial(
     scores: {},
     attempts: 1,
   };
+}
+
+/** A trial that reached `value` (its peak validation accuracy) after `epochs` epochs. */
+export function fakeTrial(
+  number: number,
+  config: Record<string, TrialValue>,
+  value: number,
+  state: TrialState = "complete",
+  epochs = 4,
+): Trial {
+  const valAcc = Array.from({ length: epochs }, (_, e) => value * (0.6 + (0.4 * (e + 1)) / epochs));
+  return curveTrial(number, config, valAcc, state);
 }
 
 export const space = defineSpace([

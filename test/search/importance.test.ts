@@ -11,37 +11,11 @@ import { categorical, cell, fixed, float, int } from "../../src/space/params.js"
 import { defineSpace, sample, type SearchSpace } from "../../src/space/space.js";
 import { parseCell } from "../../src/space/cell.js";
 import { assertFails } from "../helpers/fixtures.js";
+import { curveTrial } from "../helpers/study-trials.js";
 
 /** A trial whose peak validation accuracy is `value` (reached at its last epoch). */
-function fakeTrial(
-  number: number,
-  config: Record<string, TrialValue>,
-  value: number,
-  state: TrialState = "complete",
-): Trial {
-  const valAcc = [value - 0.2, value - 0.1, value];
-  const same = (v: number) => valAcc.map(() => v);
-  return {
-    id: `t${number}`,
-    number,
-    config,
-    state,
-    budget: 3,
-    epochs: 3,
-    curves: {
-      trainLoss: same(1),
-      trainAcc: valAcc,
-      valLoss: same(1),
-      valAcc,
-      seconds: same(1),
-      captureSeconds: same(0),
-      lr: same(0.1),
-    },
-    seed: number,
-    seconds: 3,
-    scores: {},
-    attempts: 1,
-  };
+function fakeTrial(number: number, config: Record<string, TrialValue>, value: number, state: TrialState = "complete") {
+  return curveTrial(number, config, [value - 0.2, value - 0.1, value], state, 3);
 }
 
 function study(space: SearchSpace, n: number, objective: (c: Record<string, TrialValue>) => number, seed = 7): Trial[] {
