@@ -1,6 +1,6 @@
 import { fail } from "../core/errors.js";
 import { checkArray, checkNumber, checkOptions, checkStrings } from "../core/validate.js";
-import { checkFigure, pinnedTitle, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import { checkFigure, pinnedTitle, MENU_ABOVE_PLOT, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
 
 /**
  * Several figures of one kind in one, with a dropdown menu choosing which is shown (Plotly's own
@@ -59,13 +59,7 @@ export function menuFigure(
         {
           type: "dropdown",
           active,
-          // Above the plot's top right corner, in the top margin (a menu has no container
-          // coordinates: y is in the plot's own fraction).
-          x: 1,
-          xanchor: "right",
-          y: 1,
-          yanchor: "bottom",
-          pad: { b: 6 },
+          ...MENU_ABOVE_PLOT,
           buttons: figures.map((_, k) => ({
             label: labels[k],
             method: "update",

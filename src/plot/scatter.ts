@@ -1,7 +1,16 @@
 import type { Table } from "../table/tables.js";
 import { kendallTauB, spearman } from "../metrics/rank.js";
 import { fail, show } from "../core/errors.js";
-import { axisStyle, baseLayout, fitLegend, colour, pinnedTitle, type PlotlyFigure, type PlotlyTrace } from "./theme.js";
+import {
+  axisStyle,
+  baseLayout,
+  fitLegend,
+  colour,
+  pinnedTitle,
+  MENU_ABOVE_PLOT,
+  type PlotlyFigure,
+  type PlotlyTrace,
+} from "./theme.js";
 import { checkTable } from "../table/tables.js";
 import { checkNumber, checkOptions, checkRecords, checkShape, checkString, checkStrings } from "../core/validate.js";
 
@@ -319,13 +328,7 @@ export function scatterSliderFigure(infos: readonly ScatterInfo[], options: { ac
               {
                 type: "dropdown",
                 active: 0,
-                // Above the plot's top right corner, in the top margin (a menu has no container
-                // coordinates: y is in the plot's own fraction).
-                x: 1,
-                xanchor: "right",
-                y: 1,
-                yanchor: "bottom",
-                pad: { b: 6 },
+                ...MENU_ABOVE_PLOT,
                 buttons: [undefined, ...estimators].map((e) => ({
                   label: e ?? "all estimators",
                   method: "restyle",

@@ -88,6 +88,12 @@ export function pinnedTitle(title: unknown, height: number): Record<string, unkn
   return { ...(title as Record<string, unknown>), y: 1 - 28 / height, yref: "container", yanchor: "top" };
 }
 
+/**
+ * Where a dropdown menu sits: above the plot's top right corner, in the top margin under a
+ * pinnedTitle. A menu has no container coordinates: its y is in the plot's own fraction.
+ */
+export const MENU_ABOVE_PLOT = { x: 1, xanchor: "right", y: 1, yanchor: "bottom", pad: { b: 6 } } as const;
+
 /** Legend entries at most this many sit right of the plot; more go below it, in rows. */
 export const LEGEND_RIGHT_MAX = 8;
 
