@@ -38,12 +38,12 @@ const overheads = (study) =>
 async function local(workers, env, trials) {
   const { dir, cleanup } = tempDir("fh-bench-q-");
   try {
-    const study = fh.study.create({ name: "bench", storage: dir, space, budget: BUDGET, seed: 1 });
+    const study = await fh.study.create({ name: "bench", storage: dir, space, budget: BUDGET, seed: 1 });
     const t0 = performance.now();
     await study.optimize({ objective, trials, workers, env, stopOnSigint: false });
     const wall = (performance.now() - t0) / 1000;
     const o = overheads(study);
-    study.close();
+    await study.close();
     return { wall, o };
   } finally {
     cleanup();
@@ -52,7 +52,7 @@ async function local(workers, env, trials) {
 
 async function shared(cluster, name, workers, env, trials) {
   const url = await cluster.createDatabase(name);
-  const study = fh.study.create({ name, storage: url, space, budget: BUDGET, seed: 1 });
+  const study = await fh.study.create({ name, storage: url, space, budget: BUDGET, seed: 1 });
   const pool = startQueueWorkers({ workers, url, study: name, env });
   // Workers connect before the clock starts (a deployment's workers are up already).
   await new Promise((r) => setTimeout(r, 1500));
@@ -60,7 +60,7 @@ async function shared(cluster, name, workers, env, trials) {
   await study.optimize({ objective, trials, workers: 0, concurrency: workers, stopOnSigint: false });
   const wall = (performance.now() - t0) / 1000;
   const o = overheads(study);
-  study.close();
+  await study.close();
   await pool.close();
   return { wall, o };
 }
@@ -118,12 +118,12 @@ try {
     const data = { module: new URL("./fashion-splits.mjs", import.meta.url).pathname, exportName: "splits" };
     const cnn = fh.space.hpoCnnSpace();
     const real = async (storage, name) => {
-      const study = fh.study.create({ name, storage, space: cnn, budget: 3, seed: 3 });
+      const study = await fh.study.create({ name, storage, space: cnn, budget: 3, seed: 3 });
       const t0 = performance.now();
       const r = await study.optimize({ data, trials: 8, workers: 2, concurrency: 2, stopOnSigint: false });
       const wall = (performance.now() - t0) / 1000;
       const train = study.trials().reduce((a, t) => a + t.seconds, 0);
-      study.close();
+      await study.close();
       return { wall, train, r };
     };
     const { dir, cleanup } = tempDir("fh-bench-real-");

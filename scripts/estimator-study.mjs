@@ -36,18 +36,22 @@ for (const [key, plan] of Object.entries(plans)) {
   if (train) console.log(`${plan.name}: trained in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (!summarize) continue;
   const t0 = performance.now();
-  const study = fh.study.load({ storage: join(dir, plan.name), readOnly: true, histories: false });
-  const repeat = fh.study.load({ storage: join(dir, `${plan.name}-repeat`), readOnly: true, histories: false });
-  const summary = fh.study.summarizeStudy(study, fh.study.studyEstimators(plan.T, regimes ? plan.probe : undefined), {
-    repeat,
-    plan,
-    cacheDir: join(dir, `${plan.name}.estimates`),
-    onProgress: (done, total, id) => {
-      if (done % 16 === 0 || done === total) console.log(`${plan.name}: estimates ${done}/${total} (${id})`);
+  const study = await fh.study.load({ storage: join(dir, plan.name), readOnly: true, histories: false });
+  const repeat = await fh.study.load({ storage: join(dir, `${plan.name}-repeat`), readOnly: true, histories: false });
+  const summary = await fh.study.summarizeStudy(
+    study,
+    fh.study.studyEstimators(plan.T, regimes ? plan.probe : undefined),
+    {
+      repeat,
+      plan,
+      cacheDir: join(dir, `${plan.name}.estimates`),
+      onProgress: (done, total, id) => {
+        if (done % 16 === 0 || done === total) console.log(`${plan.name}: estimates ${done}/${total} (${id})`);
+      },
     },
-  });
-  study.close();
-  repeat.close();
+  );
+  await study.close();
+  await repeat.close();
   const out = ci
     ? join(dir, `${plan.name}.summary.json`)
     : join(root, regimes ? "notebooks/data/regimes" : "notebooks/data", `${plan.name}.json`);

@@ -31,13 +31,30 @@ export function setWarningSink(next: WarningSink | undefined): () => void {
 }
 
 /** Run `fn` and collect the warnings it emits (for tests and for notebook reports). */
-export function captureWarnings<T>(fn: () => T): { result: T; warnings: string[] } {
+export function captureWarnings<T>(fn: () => Promise<T>): Promise<{ result: T; warnings: string[] }>;
+export function captureWarnings<T>(fn: () => T): { result: T; warnings: string[] };
+export function captureWarnings<T>(
+  fn: () => T | Promise<T>,
+): { result: T; warnings: string[] } | Promise<{ result: T; warnings: string[] }> {
   checkFunction("fn", fn, "pass the code to run, e.g. () => fh.metrics.spearman(a, b).");
   const warnings: string[] = [];
   const restore = setWarningSink((m) => warnings.push(m));
+  let result: T | Promise<T>;
   try {
-    return { result: fn(), warnings };
-  } finally {
+    result = fn();
+  } catch (err) {
     restore();
+    throw err;
   }
+  // An async fn (opening a study, say): the warnings until its promise settles.
+  if (result instanceof Promise)
+    return result.then(
+      (r) => (restore(), { result: r, warnings }),
+      (err: unknown) => {
+        restore();
+        throw err;
+      },
+    );
+  restore();
+  return { result: result as T, warnings };
 }

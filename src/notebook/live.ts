@@ -195,7 +195,7 @@ export async function watchStudy(study: Study, options: WatchStudyOptions = {}):
   let before = new Map(study.trials().map((t) => [t.id, t]));
   try {
     for (let poll = 0; ; poll++) {
-      const trials = study.refresh(undefined, { histories: false });
+      const trials = await study.refresh(undefined, { histories: false });
       const event = changeEvent(before, trials) ?? (poll === 0 ? "watching" : undefined);
       before = new Map(trials.map((t) => [t.id, t]));
       const n = { running: 0, complete: 0, pruned: 0, failed: 0 };

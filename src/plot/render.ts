@@ -259,7 +259,7 @@ export async function openRenderer(): Promise<FigureRenderer> {
             problems,
           };
         } finally {
-          w.Plotly.purge!(div);
+          void w.Plotly.purge!(div);
           div.remove();
         }
       },

@@ -362,7 +362,7 @@ export async function runEstimatorStudy(
   const candidates = planCandidates(plan);
   const data = await planSplits(plan, options.dataDir ? { dataDir: options.dataDir } : {});
   const run = async (name: string, seed: number, configs: Config[]): Promise<Study> => {
-    const study = createStudy({
+    const study = await createStudy({
       name,
       storage: join(dir, name),
       space: planSpace(plan.space),
@@ -384,7 +384,7 @@ export async function runEstimatorStudy(
         ...(options.env ? { env: options.env } : {}),
       });
     } finally {
-      study.close();
+      await study.close();
     }
     return study;
   };

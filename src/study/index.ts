@@ -1,14 +1,14 @@
 export { Study, createStudy as create, loadStudy as load, copyStudy as copy } from "./study.js";
 export type { CreateStudyOptions, LoadStudyOptions, TrialReport } from "./study.js";
-export { directoryStorage } from "./directory.js";
-export type { StudyStorage, StudyMeta, StorageProblem } from "./storage.js";
+export { directoryStorage } from "../storage/directory.js";
+export type { StudyStorage, StudyMeta, StorageProblem } from "../storage/contract.js";
 export { estimatorPruner } from "../search/pruners.js";
 export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "../search/pruners.js";
 export { optimize } from "./optimize.js";
 export type { OptimizeOptions, OptimizeProgress, OptimizeResult } from "./optimize.js";
 export type { TrialJob, JobSnapshot, JobResult, ModelSource, ObjectiveFunction, ObjectiveEpoch } from "./jobs.js";
-export { postgresStorage } from "./postgres.js";
-export type { PostgresStorageOptions } from "./postgres.js";
+export { postgresStorage } from "../storage/postgres/storage.js";
+export type { PostgresStorageOptions } from "../storage/postgres/storage.js";
 export { worker } from "./queue-worker.js";
 export type { WorkerOptions, WorkerEvent, WorkerSummary } from "./queue-worker.js";
 export type { ModuleExport, RunSpec } from "./queue.js";

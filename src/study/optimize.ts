@@ -315,6 +315,15 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   if (options.stopOnSigint ?? true) process.on("SIGINT", onSigint);
   if (options.signal?.aborted) onStop();
 
+  // The first storage error of a write made in the background (an epoch's report, a refresh for
+  // progress): it stops the search, and optimize rethrows it once the lanes have ended.
+  let storageError: Error | undefined;
+  const inBackground = (write: Promise<unknown>) =>
+    void write.catch((err: unknown) => {
+      storageError ??= err as Error;
+      onStop();
+    });
+
   let score: { readonly estimator: ModuleExport; readonly t: number } | undefined;
   // Set-up that fails (a bad option, a module that is not there) leaves no listener, process or connection.
   try {
@@ -391,8 +400,9 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         onEpoch: (id, epoch) => {
           if (finished) return;
           // Progress needs the records only; the histories are read once the job is done.
-          study.refresh([id], { histories: false });
-          progress(`${id} epoch ${epoch}`, id, epoch);
+          inBackground(
+            study.refresh([id], { histories: false }).then(() => progress(`${id} epoch ${epoch}`, id, epoch)),
+          );
         },
         onNote: (id, note) => progress(`${id}: ${note}`, id),
       });
@@ -471,9 +481,9 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     onStop();
   };
 
-  const jobFor = (trial: Trial, to: number): TrialJob => {
+  const jobFor = async (trial: Trial, to: number): Promise<TrialJob> => {
     let t = trial;
-    const checkpoint = t.checkpointEpoch !== undefined ? study.loadCheckpoint(t) : undefined;
+    const checkpoint = t.checkpointEpoch !== undefined ? await study.loadCheckpoint(t) : undefined;
     let canResume = !!(checkpoint && t.probeTrain && t.probeValidation && t.checkpointEpoch === t.epochs);
     if (canResume) {
       try {
@@ -487,7 +497,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
     // An objective keeps no checkpoint: it goes on with its next epoch.
     if (source.kind === "objective")
       return { ...head(t), ...(t.epochs > 0 ? { previous: { curves: t.curves, seconds: t.seconds } } : {}) };
-    if (!canResume && t.epochs > 0) t = study.restart(t);
+    if (!canResume && t.epochs > 0) t = await study.restart(t);
     if (!canResume) return head(t);
     return {
       ...head(t),
@@ -505,7 +515,9 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   const onSnapshot = (s: JobSnapshot) => {
     // A finished epoch is saved even after a stop; nothing is written once optimize has returned.
     if (finished) return;
-    study.report(
+    // The study writes its calls in order: the job's verdict (settle, after study.flush()) comes
+    // after every epoch it reported.
+    const saved = study.report(
       s.trialId,
       {
         curves: s.curves,
@@ -516,27 +528,28 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       },
       { checkpoint: s.checkpoint },
     );
-    progress(`${s.trialId} epoch ${s.epoch}`, s.trialId, s.epoch);
+    inBackground(saved.then(() => progress(`${s.trialId} epoch ${s.epoch}`, s.trialId, s.epoch)));
   };
 
   const runJob = (job: TrialJob): Promise<JobResult> =>
     pool ? pool.run(job, onSnapshot) : runTrialJob(job, data!, source, onSnapshot, stop.signal);
 
   /** Apply the scheduler's verdict on a trial that just reached its epochs. */
-  const settle = (id: string) => {
+  const settle = async (id: string): Promise<void> => {
+    await study.flush();
     const t = study.trial(id);
     if (t.state !== "running") return;
     const v = scheduler.verdict(t, study.trials());
-    if (Object.keys(v.scores).length) study.recordScores(id, v.scores);
+    if (Object.keys(v.scores).length) await study.recordScores(id, v.scores);
     const scores = Object.entries(v.scores)
       .map(([k, x]) => `${k} ${x.toFixed(3)}`)
       .join(", ");
     if (v.state === "complete") {
-      study.tell(id, "complete");
+      await study.tell(id, "complete");
       ended("complete");
       progress(`${id} complete`, id);
     } else if (v.state === "pruned") {
-      study.tell(id, "pruned");
+      await study.tell(id, "pruned");
       ended("pruned");
       progress(`${id} ${scheduler.name.startsWith("ASHA") ? "paused" : "pruned"}${scores ? ` (${scores})` : ""}`, id);
     } else if (scores) progress(`${id} goes on (${scores})`, id);
@@ -554,43 +567,47 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         throw err;
       }
       if (stopped) return;
-      study.refresh([id]);
+      await study.refresh([id]);
       if (result.status === "failed") {
-        study.tell(id, "failed", { error: result.error! });
+        await study.tell(id, "failed", { error: result.error! });
         progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
         ended("failed", result.error!.message);
-      } else settle(id);
+      } else await settle(id);
       await remote.release(id);
       return;
     }
     try {
-      result = await runJob(jobFor(t, to));
+      result = await runJob(await jobFor(t, to));
     } catch (err) {
       if (stopped) return;
       if (!(err instanceof WorkerDied)) throw err;
+      await study.flush();
       t = study.trial(id);
       if (t.attempts < 2) {
-        study.resume(t); // running again; the scheduler hands it out as idle work
+        await study.resume(t); // running again; the scheduler hands it out as idle work
         progress(`${id}: ${err.message}; retrying`, id);
         return;
       }
-      study.tell(t, "failed", { error: { name: "WorkerDied", message: `${err.message}, twice`, epoch: t.epochs } });
+      await study.tell(t, "failed", {
+        error: { name: "WorkerDied", message: `${err.message}, twice`, epoch: t.epochs },
+      });
       progress(`${id} failed: its worker died twice`, id);
       ended("failed", `${err.message}, twice`);
       return;
     }
     if (stopped || result.status === "interrupted") return;
+    await study.flush();
     if (result.status === "failed") {
-      study.tell(id, "failed", { error: result.error! });
+      await study.tell(id, "failed", { error: result.error! });
       progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
       ended("failed", result.error!.message);
       return;
     }
     if (result.testAcc !== undefined) {
       const now = study.trial(id);
-      study.report(id, { curves: now.curves, testAcc: result.testAcc, seconds: now.seconds });
+      await study.report(id, { curves: now.curves, testAcc: result.testAcc, seconds: now.seconds });
     }
-    settle(id);
+    await settle(id);
   };
 
   // Trials a crash or an interrupt left running get their verdict first (they may sit at a
@@ -609,7 +626,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         }),
       );
     }
-  for (const t of study.trials(["running"])) if (!busy.has(t.id)) settle(t.id);
+  for (const t of study.trials(["running"])) if (!busy.has(t.id)) await settle(t.id);
   const lanes = remote
     ? checkNumber("options.concurrency", options.concurrency ?? Math.max(4, workers), {
         integer: true,
@@ -620,6 +637,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   // Whatever the scheduler answers, the search asks for at most `trials` trials, and it gives the
   // event loop a turn at least every 50 ms (an abort, a kernel interrupt, progress get through).
   let lastYield = performance.now();
+  let asking = 0;
   const lane = async (): Promise<void> => {
     for (;;) {
       if (performance.now() - lastYield > 50) {
@@ -627,7 +645,8 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         lastYield = performance.now();
       }
       if (stopped) return;
-      const canAsk = study.trials().length < target;
+      // Trials being asked for count already: another lane must not ask past the target meanwhile.
+      const canAsk = study.trials().length + asking < target;
       let job = checkJob(scheduler.next(study.trials(), study.budget, { busy, canAsk }), study.budget, (id) =>
         study.trials().some((t) => t.id === id),
       );
@@ -639,7 +658,7 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
           // Nothing in flight can change the picture: settle idle trials once, else stop.
           const idle = study.trials(["running"]);
           if (!idle.length) return wakeAll();
-          idle.forEach((t) => settle(t.id));
+          for (const t of idle) await settle(t.id);
           if (study.trials(["running"]).length === idle.length) return wakeAll();
           continue;
         }
@@ -648,12 +667,17 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
       }
       let id: string;
       if (job.kind === "new") {
-        id = study.ask().id;
+        asking++;
+        try {
+          id = (await study.ask()).id;
+        } finally {
+          asking--;
+        }
         progress(`${id} asked`, id);
       } else {
         id = job.id;
         if (study.trial(id).state === "pruned") {
-          study.promote(id);
+          await study.promote(id);
           progress(`${id} promoted to ${job.to} epochs`, id);
         }
       }
@@ -668,7 +692,9 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
   };
   try {
     await Promise.all([...adopted, ...Array.from({ length: lanes }, () => lane())]);
+    await study.flush();
     if (runaway) throw runaway;
+    if (storageError) throw storageError;
   } catch (err) {
     // One lane's error stops the others (a scheduler's bad answer, a storage error).
     if (!stopped) onStop();

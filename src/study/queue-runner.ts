@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
 import type { JobResult } from "./jobs.js";
-import { PgStudyDb, listenTo } from "./postgres-db.js";
+import { PgStudyDb, listenTo } from "../storage/postgres/db.js";
 import {
   DEFAULT_RETRY,
   channels,

@@ -29,7 +29,7 @@ import {
   type TrialJob,
 } from "./jobs.js";
 import { codeRoots, resolveCodeRef } from "./code.js";
-import { PgStudyDb, isTransient, listenTo, type ProgressPatch } from "./postgres-db.js";
+import { PgStudyDb, isTransient, listenTo, type ProgressPatch } from "../storage/postgres/db.js";
 import type { FeatureHistory } from "../history/feature-history.js";
 import {
   channels,

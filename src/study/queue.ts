@@ -13,8 +13,8 @@ import { warn } from "../core/warn.js";
 import type { HistoryDtype } from "../history/feature-history.js";
 import type { TrialValue } from "../history/trial.js";
 import type { TrainConfig } from "../train/config.js";
-import { explainPgError, isTransient, parsePostgresUrl, redact } from "./postgres-db.js";
-import { ListenedClient } from "./postgres-connection.js";
+import { explainPgError, isTransient, parsePostgresUrl, redact } from "../storage/postgres/db.js";
+import { ListenedClient } from "../storage/postgres/connection.js";
 import type { CodeRef } from "./code.js";
 
 export const QUEUE_SCHEMA = "feature_histories_queue";

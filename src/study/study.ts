@@ -5,6 +5,10 @@
  * same things), `report()` records the epochs trained so far, `shouldPrune()` lets an estimator
  * decide at epoch t whether the trial deserves the full budget, and `tell()` ends the trial as
  * complete, pruned or failed. Every change is saved at once: nothing reported is lost on a crash.
+ *
+ * Every method that touches the storage returns a promise (the storage is asynchronous: a
+ * notebook stays responsive while a database is away) and runs after the study's earlier writes,
+ * in call order; reads of what the study holds (trials, trial, best) are synchronous.
  */
 import { fail, show } from "../core/errors.js";
 import { createRng } from "../core/random.js";
@@ -36,10 +40,8 @@ import {
   validateConfig,
   type SearchSpace,
 } from "../space/space.js";
-import { directoryStorage } from "./directory.js";
-import { postgresStorage, postgresStudies } from "./postgres.js";
-import { isPostgresUrl, looksLikeUrl, redact } from "./postgres-db.js";
-import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
+import { openStorage } from "../storage/open.js";
+import type { StorageProblem, StudyMeta, StudyStorage } from "../storage/contract.js";
 import type { Pruner } from "../search/pruners.js";
 import { checkSearchSpace, randomSampler, type Sampler } from "../search/samplers.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
@@ -121,44 +123,6 @@ function checkReport(report: unknown): asserts report is TrialReport {
   if (r.parameters !== undefined) checkNumber("report.parameters", r.parameters, { integer: true, min: 0 });
 }
 
-const STORAGE_METHODS = [
-  "readMeta",
-  "writeMeta",
-  "saveTrial",
-  "loadTrials",
-  "loadTrial",
-  "saveCheckpoint",
-  "loadCheckpoint",
-  "deleteCheckpoints",
-  "close",
-] as const;
-
-/** A custom storage must have every method of StudyStorage (checked at the call, not at first use). */
-function checkStorage(value: unknown): StudyStorage {
-  const missing =
-    value !== null && typeof value === "object"
-      ? STORAGE_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] !== "function")
-      : [...STORAGE_METHODS];
-  if (!missing.length && typeof (value as { description?: unknown }).description !== "string")
-    fail("invalid-argument", {
-      parameter: "options.storage.description",
-      rule: "must be a string (a storage names itself in messages)",
-      received: show((value as { description?: unknown }).description),
-      fix: 'give the storage a description such as "memory".',
-    });
-  if (missing.length)
-    fail("invalid-argument", {
-      parameter: "options.storage",
-      rule:
-        value !== null && typeof value === "object"
-          ? `must be a directory path, a PostgreSQL URL or a StudyStorage (it lacks ${missing.join(", ")})`
-          : "must be a directory path, a PostgreSQL URL or a StudyStorage",
-      received: show(value),
-      fix: `pass a path such as "studies/my-search", or a storage with ${STORAGE_METHODS.join(", ")}.`,
-    });
-  return value as StudyStorage;
-}
-
 /** The pruner and sampler options of create / load / copy, checked at the call. */
 function checkPrunerSampler(options: { pruner?: unknown; sampler?: unknown }): void {
   if (options.pruner !== undefined)
@@ -194,6 +158,8 @@ export class Study {
   /** Files or rows that could not be read when the study was loaded (also sent as warnings). */
   readonly problems: readonly StorageProblem[];
   private readonly byId = new Map<string, Trial>();
+  /** The study's storage calls, one after another in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
   /** The clock of startedAt / endedAt (ms since 1970); replaceable in tests. */
   now: () => number = () => Date.now();
   /** Decides at its epoch t whether a trial goes on (shouldPrune, optimize). */
@@ -256,7 +222,7 @@ export class Study {
    * `histories: false` reads only the records (curves, states): cheap enough to poll; a trial
    * keeps the histories it had when its epochs did not change.
    */
-  refresh(ids?: readonly string[], options: { histories?: boolean } = {}): Trial[] {
+  refresh(ids?: readonly string[], options: { histories?: boolean } = {}): Promise<Trial[]> {
     if (ids !== undefined) checkStrings("ids", ids, 'pass trial ids such as ["t0003"], or nothing for every trial.');
     checkOptions("options", options, ["histories"]);
     const histories = options.histories === undefined ? true : checkBoolean("options.histories", options.histories);
@@ -271,15 +237,22 @@ export class Study {
         };
       this.byId.set(t.id, t);
     };
-    if (ids) {
-      for (const id of ids) {
-        const t = this.storage.loadTrial(id, { histories });
-        if (t) take(t);
+    return this.serial(async () => {
+      if (ids) {
+        for (const id of ids) {
+          const t = await this.storage.loadTrial(id, { histories });
+          if (t) take(t);
+        }
+        return ids.map((id) => this.byId.get(id)).filter((t): t is Trial => t !== undefined);
       }
-      return ids.map((id) => this.byId.get(id)).filter((t): t is Trial => t !== undefined);
-    }
-    this.storage.loadTrials({ histories }).trials.forEach(take);
-    return this.trials();
+      (await this.storage.loadTrials({ histories })).trials.forEach(take);
+      return this.trials();
+    });
+  }
+
+  /** Wait until every storage call made so far has settled (never rejects). */
+  flush(): Promise<void> {
+    return this.queue.then(() => undefined);
   }
 
   /** The complete trial with the best peak validation accuracy, if any. */
@@ -289,8 +262,20 @@ export class Study {
     return best;
   }
 
-  private save(t: Trial): Trial {
-    this.storage.saveTrial(t);
+  /**
+   * Run `fn` after every storage call made before it (whatever their outcome): a study's writes
+   * reach its storage in call order, and each method reads the trial's state as the writes before
+   * it left it.
+   */
+  private serial<T>(fn: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Persist a trial's new state (with its checkpoint when given), then hold it. */
+  private async save(t: Trial, checkpoint?: Uint8Array): Promise<Trial> {
+    await this.storage.commit(t, checkpoint);
     this.byId.set(t.id, t);
     return t;
   }
@@ -299,7 +284,11 @@ export class Study {
    * A new running trial: a configuration sampled from the space (not one asked before, when the
    * space has others), or `config` when given (checked against the space).
    */
-  ask(options: { config?: Record<string, string | number | boolean> } = {}): Trial {
+  ask(options: { config?: Record<string, string | number | boolean> } = {}): Promise<Trial> {
+    return this.serial(() => this.askNow(options));
+  }
+
+  private askNow(options: { config?: Record<string, string | number | boolean> }): Promise<Trial> {
     checkOptions("options", options, ["config"]);
     if (options.config !== undefined) {
       checkConfig("options.config", options.config);
@@ -373,7 +362,11 @@ export class Study {
    * checkpoint after epoch t when given: its file is written first, the trial's record (naming it)
    * next, older checkpoints last, so a crash at any point leaves a record whose checkpoint exists.
    */
-  report(trial: Trial | string, report: TrialReport, options: { checkpoint?: Uint8Array } = {}): Trial {
+  report(trial: Trial | string, report: TrialReport, options: { checkpoint?: Uint8Array } = {}): Promise<Trial> {
+    return this.serial(() => this.reportNow(trial, report, options));
+  }
+
+  private reportNow(trial: Trial | string, report: TrialReport, options: { checkpoint?: Uint8Array }): Promise<Trial> {
     checkOptions("options", options, ["checkpoint"]);
     if (options.checkpoint !== undefined)
       checkBytes(
@@ -391,44 +384,60 @@ export class Study {
         received: `${show(epochs)} epochs`,
         fix: "report the whole run so far (a resumed run: pass `previous` to trainCandidate).",
       });
-    if (options.checkpoint) this.storage.saveCheckpoint(t.id, epochs, options.checkpoint);
-    const saved = this.save({
-      ...t,
-      epochs,
-      // The per-epoch arrays only: a key the curves do not have is not stored.
-      curves: Object.fromEntries(CURVE_KEYS.map((k) => [k, report.curves[k]])) as unknown as Curves,
-      ...(report.probeTrain ? { probeTrain: report.probeTrain } : {}),
-      ...(report.probeValidation ? { probeValidation: report.probeValidation } : {}),
-      ...(report.testAcc !== undefined ? { testAcc: report.testAcc } : {}),
-      ...(report.parameters !== undefined ? { parameters: report.parameters } : {}),
-      ...(options.checkpoint ? { checkpointEpoch: epochs } : {}),
-      seconds: report.seconds ?? t.seconds,
-    });
-    if (options.checkpoint) this.storage.deleteCheckpoints(t.id, epochs);
-    return saved;
+    return this.save(
+      {
+        ...t,
+        epochs,
+        // The per-epoch arrays only: a key the curves do not have is not stored.
+        curves: Object.fromEntries(CURVE_KEYS.map((k) => [k, report.curves[k]])) as unknown as Curves,
+        ...(report.probeTrain ? { probeTrain: report.probeTrain } : {}),
+        ...(report.probeValidation ? { probeValidation: report.probeValidation } : {}),
+        ...(report.testAcc !== undefined ? { testAcc: report.testAcc } : {}),
+        ...(report.parameters !== undefined ? { parameters: report.parameters } : {}),
+        ...(options.checkpoint ? { checkpointEpoch: epochs } : {}),
+        seconds: report.seconds ?? t.seconds,
+      },
+      options.checkpoint,
+    );
   }
 
   /** The bytes of the trial's checkpoint (after epoch trial.checkpointEpoch), if it has one. */
-  loadCheckpoint(trial: Trial | string): Uint8Array | undefined {
-    const t = this.find(trial);
-    return t.checkpointEpoch === undefined ? undefined : this.storage.loadCheckpoint(t.id, t.checkpointEpoch);
+  loadCheckpoint(trial: Trial | string): Promise<Uint8Array | undefined> {
+    return this.serial(async () => {
+      const t = this.find(trial);
+      return t.checkpointEpoch === undefined ? undefined : this.storage.loadCheckpoint(t.id, t.checkpointEpoch);
+    });
   }
 
   /**
    * Ask the study's pruner whether the trial should stop at its current epoch; the score it used
    * is recorded with the trial. False when the study has no pruner.
    */
-  shouldPrune(trial: Trial | string): boolean {
-    const t = this.running(trial, "be judged");
-    if (!this.pruner) return false;
-    const others = this.trials().filter((o) => o.id !== t.id);
-    const decision = this.pruner.decide(t, others);
-    if (Object.keys(decision.scores).length) this.save({ ...t, scores: { ...t.scores, ...decision.scores } });
-    return decision.prune;
+  shouldPrune(trial: Trial | string): Promise<boolean> {
+    return this.serial(async () => {
+      const t = this.running(trial, "be judged");
+      if (!this.pruner) return false;
+      const others = this.trials().filter((o) => o.id !== t.id);
+      const decision = this.pruner.decide(t, others);
+      if (Object.keys(decision.scores).length) await this.save({ ...t, scores: { ...t.scores, ...decision.scores } });
+      return decision.prune;
+    });
   }
 
   /** End a trial: complete (trained to the budget), pruned (stopped early on purpose) or failed. */
-  tell(trial: Trial | string, state: "complete" | "pruned" | "failed", options: { error?: TrialError } = {}): Trial {
+  tell(
+    trial: Trial | string,
+    state: "complete" | "pruned" | "failed",
+    options: { error?: TrialError } = {},
+  ): Promise<Trial> {
+    return this.serial(() => this.tellNow(trial, state, options));
+  }
+
+  private tellNow(
+    trial: Trial | string,
+    state: "complete" | "pruned" | "failed",
+    options: { error?: TrialError },
+  ): Promise<Trial> {
     checkOptions("options", options, ["error"]);
     checkOneOf("state", state, ["complete", "pruned", "failed"]);
     if (options.error !== undefined)
@@ -454,17 +463,20 @@ export class Study {
         received: "undefined",
         fix: "pass { error: { name, message, epoch } } (a failed train result's error fits).",
       });
-    const done = this.save({ ...t, state, endedAt: this.now(), ...(options.error ? { error: options.error } : {}) });
-    if (state !== "pruned" && t.checkpointEpoch !== undefined) {
-      // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with it.
-      this.storage.deleteCheckpoints(t.id);
-      return this.save({ ...done, checkpointEpoch: undefined } as Trial);
-    }
-    return done;
+    const done: Trial = { ...t, state, endedAt: this.now(), ...(options.error ? { error: options.error } : {}) };
+    // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with
+    // it: a record without checkpointEpoch, whose commit removes the trial's checkpoints.
+    if (state === "pruned" || t.checkpointEpoch === undefined) return this.save(done);
+    const { checkpointEpoch: _c, ...without } = done;
+    return this.save(without);
   }
 
   /** Reopen a pruned trial (a promotion) or a failed one (a retry), from its checkpoint if any. */
-  resume(trial: Trial | string): Trial {
+  resume(trial: Trial | string): Promise<Trial> {
+    return this.serial(() => this.resumeNow(trial));
+  }
+
+  private resumeNow(trial: Trial | string): Promise<Trial> {
     const t = this.find(trial);
     if (t.state !== "pruned" && t.state !== "failed" && t.state !== "running")
       fail("state", {
@@ -478,14 +490,20 @@ export class Study {
   }
 
   /** Record scores a decision used (e.g. { "FH@2": 0.81 }) with a trial. */
-  recordScores(trial: Trial | string, scores: Readonly<Record<string, number>>): Trial {
-    checkNumberRecord("scores", scores, 'pass scores by name, e.g. { "FH@2": 0.81 }.');
-    const t = this.find(trial);
-    return this.save({ ...t, scores: { ...t.scores, ...scores } });
+  recordScores(trial: Trial | string, scores: Readonly<Record<string, number>>): Promise<Trial> {
+    return this.serial(() => {
+      checkNumberRecord("scores", scores, 'pass scores by name, e.g. { "FH@2": 0.81 }.');
+      const t = this.find(trial);
+      return this.save({ ...t, scores: { ...t.scores, ...scores } });
+    });
   }
 
   /** Reopen a pruned (paused) trial that a scheduler promotes: it trains on from its checkpoint. */
-  promote(trial: Trial | string): Trial {
+  promote(trial: Trial | string): Promise<Trial> {
+    return this.serial(() => this.promoteNow(trial));
+  }
+
+  private promoteNow(trial: Trial | string): Promise<Trial> {
     const t = this.find(trial);
     if (t.state !== "pruned")
       fail("state", {
@@ -499,9 +517,13 @@ export class Study {
   }
 
   /** Forget a running trial's epochs (its checkpoint was lost or damaged): it trains again from epoch 1. */
-  restart(trial: Trial | string): Trial {
+  restart(trial: Trial | string): Promise<Trial> {
+    return this.serial(() => this.restartNow(trial));
+  }
+
+  private restartNow(trial: Trial | string): Promise<Trial> {
     const t = this.running(trial, "restart");
-    this.storage.deleteCheckpoints(t.id);
+    // A record without checkpointEpoch: its commit removes the trial's checkpoints.
     const { probeTrain: _t, probeValidation: _v, checkpointEpoch: _c, testAcc: _a, ...rest } = t;
     const { fitted: _f, ...kept } = rest;
     return this.save({ ...kept, epochs: 0, curves: emptyCurves(), seconds: 0, scores: {} });
@@ -515,9 +537,9 @@ export class Study {
     return optimize(this, options);
   }
 
-  /** Release the write lock (a directory study); the study can be loaded again. */
-  close(): void {
-    this.storage.close();
+  /** After the study's pending writes, release the write lock and connections; the study can be loaded again. */
+  close(): Promise<void> {
+    return this.serial(() => this.storage.close());
   }
 }
 
@@ -533,41 +555,12 @@ export function checkStudy(name: string, value: unknown): Study {
   return value;
 }
 
-function storageOf(storage: unknown, readOnly: boolean, name?: string): StudyStorage {
-  if (isPostgresUrl(storage)) {
-    if (name === undefined) {
-      const names = postgresStudies(storage);
-      return fail("invalid-argument", {
-        parameter: "options.name",
-        rule: "is required with a PostgreSQL storage (a database holds many studies)",
-        received: "undefined",
-        fix: names.length
-          ? `pass one of ${names.map((n) => show(n)).join(", ")}.`
-          : "the database holds no study yet: create one with fh.study.create.",
-      });
-    }
-    return postgresStorage(storage, { study: checkString("options.name", name), readOnly });
-  }
-  // A string that starts like a URL is never a folder: a mistyped URL must not become a directory
-  // named after its password.
-  if (looksLikeUrl(storage))
-    fail("invalid-argument", {
-      parameter: "options.storage",
-      rule: "must be a folder path or a PostgreSQL URL postgres://USER@HOST[:PORT]/DATABASE (it starts like a URL but is not one)",
-      // Not a URL, so redact() cannot find its user-info: hide everything up to its last @.
-      received: show(redact(storage).replace(/^(\s*[a-z][a-z0-9+.-]*:).*@/i, "$1***@")),
-      fix: "write it as postgres://user@host:5432/db with no leading spaces (password from PGPASSWORD or ~/.pgpass), or pass a folder path such as ./studies/my-study.",
-    });
-  if (typeof storage === "string") return directoryStorage(checkString("options.storage", storage), { readOnly });
-  return checkStorage(storage);
-}
-
 /**
  * Create a study, or reopen the one stored there when it is the same study (same name, space and
  * budget): a search resumes by calling this again. A different study in the same place is an
  * error, never overwritten.
  */
-export function createStudy(options: CreateStudyOptions): Study {
+export async function createStudy(options: CreateStudyOptions): Promise<Study> {
   checkRequired("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
   const name = checkString("options.name", options.name);
   const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
@@ -581,10 +574,10 @@ export function createStudy(options: CreateStudyOptions): Study {
       fix: "build one with fh.space.defineSpace([...]) or a preset such as fh.space.jointSpace().",
     });
   checkSearchSpace("options.space", options.space);
-  const storage = storageOf(options.storage, false, name);
+  const storage = await openStorage(options.storage, false, name);
   try {
     const space = spaceToJSON(options.space);
-    const existing = storage.readMeta();
+    const existing = await storage.readMeta();
     if (existing) {
       const same =
         existing.name === name &&
@@ -597,7 +590,7 @@ export function createStudy(options: CreateStudyOptions): Study {
           received: `${storage.description}: "${existing.name}", budget ${existing.budget}`,
           fix: "use another storage path, or fh.study.load({ storage }) to open the stored study as it is.",
         });
-      const { trials, problems } = storage.loadTrials();
+      const { trials, problems } = await storage.loadTrials();
       return new Study(existing, storage, trials, problems, options.pruner, options.sampler);
     }
     const meta: StudyMeta = {
@@ -609,25 +602,25 @@ export function createStudy(options: CreateStudyOptions): Study {
       space,
       created: new Date().toISOString(),
     };
-    storage.writeMeta(meta);
+    await storage.writeMeta(meta);
     return new Study(meta, storage, [], [], options.pruner, options.sampler);
   } catch (err) {
-    storage.close();
+    await storage.close();
     throw err;
   }
 }
 
 /** Open a stored study (every trial, histories unless `histories: false`). */
-export function loadStudy(options: LoadStudyOptions): Study {
+export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
   checkRequired("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
   checkKeys("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
   if (options.name !== undefined) checkString("options.name", options.name);
   if (options.readOnly !== undefined) checkBoolean("options.readOnly", options.readOnly);
   if (options.histories !== undefined) checkBoolean("options.histories", options.histories);
   checkPrunerSampler(options);
-  const storage = storageOf(options.storage, options.readOnly ?? false, options.name);
+  const storage = await openStorage(options.storage, options.readOnly ?? false, options.name);
   try {
-    const meta = storage.readMeta();
+    const meta = await storage.readMeta();
     if (!meta)
       fail("data-missing", {
         parameter: "options.storage",
@@ -642,10 +635,10 @@ export function loadStudy(options: LoadStudyOptions): Study {
         received: `${show(options.name)}; ${storage.description} holds ${show(meta.name)}`,
         fix: `pass name: ${show(meta.name)}, or leave it out for a directory.`,
       });
-    const { trials, problems } = storage.loadTrials({ histories: options.histories ?? true });
+    const { trials, problems } = await storage.loadTrials({ histories: options.histories ?? true });
     return new Study(meta, storage, trials, problems, options.pruner, options.sampler);
   } catch (err) {
-    storage.close();
+    await storage.close();
     throw err;
   }
 }
@@ -656,13 +649,16 @@ export function loadStudy(options: LoadStudyOptions): Study {
  * hold a study yet; copy a study while nothing runs on it (a running trial is copied as it stands
  * and resumes from there). Returns the copy, open for writing (close it when done).
  */
-export function copyStudy(study: Study, options: { storage: string | StudyStorage; name?: string }): Study {
+export async function copyStudy(
+  study: Study,
+  options: { storage: string | StudyStorage; name?: string },
+): Promise<Study> {
   checkStudy("study", study);
   checkRequired("options", options, ["storage", "name"]);
   const name = options.name === undefined ? study.name : checkString("options.name", options.name);
-  const target = storageOf(options.storage, false, name);
+  const target = await openStorage(options.storage, false, name);
   try {
-    const existing = target.readMeta();
+    const existing = await target.readMeta();
     if (existing)
       fail("state", {
         parameter: "options.storage",
@@ -670,7 +666,7 @@ export function copyStudy(study: Study, options: { storage: string | StudyStorag
         received: `${target.description} holds "${existing.name}"`,
         fix: "copy to an empty directory, or under another name in the database.",
       });
-    const source = study.storage.readMeta();
+    const source = await study.storage.readMeta();
     const meta: StudyMeta = {
       format: "feature-histories/study",
       version: 1,
@@ -680,20 +676,20 @@ export function copyStudy(study: Study, options: { storage: string | StudyStorag
       space: spaceToJSON(study.space),
       created: source?.created ?? new Date().toISOString(),
     };
-    target.writeMeta(meta);
+    await target.writeMeta(meta);
     const trials: Trial[] = [];
     for (const t of study.trials()) {
-      const full = t.probeTrain ? t : (study.storage.loadTrial(t.id) ?? t);
-      target.saveTrial(full);
-      if (full.checkpointEpoch !== undefined) {
-        const bytes = study.storage.loadCheckpoint(full.id, full.checkpointEpoch);
-        if (bytes) target.saveCheckpoint(full.id, full.checkpointEpoch, bytes);
-      }
+      const full = t.probeTrain ? t : ((await study.storage.loadTrial(t.id)) ?? t);
+      const bytes =
+        full.checkpointEpoch === undefined
+          ? undefined
+          : await study.storage.loadCheckpoint(full.id, full.checkpointEpoch);
+      await target.commit(full, bytes);
       trials.push(full);
     }
     return new Study(meta, target, trials, [], study.pruner, study.sampler);
   } catch (err) {
-    target.close();
+    await target.close();
     throw err;
   }
 }

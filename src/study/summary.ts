@@ -136,11 +136,11 @@ export interface SummarizeOptions {
 }
 
 /** Summarise a study: every estimator at every budget on every trial, one trial's histories in memory at a time. */
-export function summarizeStudy(
+export async function summarizeStudy(
   study: Study,
   estimators: readonly SummaryEstimator[],
   options: SummarizeOptions = {},
-): StudySummary {
+): Promise<StudySummary> {
   checkStudy("study", study);
   checkArray("estimators", estimators, {
     min: 1,
@@ -168,7 +168,8 @@ export function summarizeStudy(
     });
   if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
   const list = study.trials();
-  const trials: SummaryTrial[] = list.map((light, i) => {
+  const trials: SummaryTrial[] = [];
+  for (const [i, light] of list.entries()) {
     const cachePath = options.cacheDir ? join(options.cacheDir, `${light.id}.json`) : undefined;
     let cache: {
       epochs?: number;
@@ -186,7 +187,8 @@ export function summarizeStudy(
       if (cache.epochs !== light.epochs) cache = {};
     }
     const allCached = estimators.every((e) => cache.estimates?.[e.estimator.name] && cache.seconds?.[e.estimator.name]);
-    const trial = allCached ? light : (study.storage.loadTrial(light.id) ?? light);
+    // One trial's histories at a time: a big study is never held in memory whole.
+    const trial = allCached ? light : ((await study.storage.loadTrial(light.id)) ?? light);
     const reasons: Record<string, string> = { ...(cache.reasons ?? {}) };
     const { estimates, seconds } = estimatesOf(trial, estimators, study.budget, cache, reasons);
     const featureDims = trial.probeTrain?.dims ?? cache.featureDims ?? null;
@@ -194,7 +196,7 @@ export function summarizeStudy(
       writeFileSync(cachePath, JSON.stringify({ epochs: light.epochs, featureDims, estimates, seconds, reasons }));
     options.onProgress?.(i + 1, list.length, light.id);
     const c = trial.curves;
-    return {
+    trials.push({
       id: trial.id,
       number: trial.number,
       config: trial.config as Record<string, string | number | boolean>,
@@ -218,8 +220,8 @@ export function summarizeStudy(
       estimates,
       reasons,
       estimateSeconds: seconds,
-    };
-  });
+    });
+  }
   const repeat: SummaryRepeat[] = (options.repeat?.trials() ?? []).map((t) => ({
     number: t.number,
     seed: t.seed,

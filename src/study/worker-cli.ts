@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { worker } from "./queue-worker.js";
 import { startQueueWorkers } from "./queue-processes.js";
-import { redact } from "./postgres-db.js";
+import { redact } from "../storage/postgres/url.js";
 
 const USAGE = `usage: feature-histories worker --storage postgres://USER@HOST[:PORT]/DB --study NAME [options]
   --code DIR          a folder this worker may import the study's code from (repeatable;

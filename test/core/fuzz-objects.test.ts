@@ -17,7 +17,7 @@ import { createRng, type Rng } from "../../src/core/random.js";
 import { setDisplaySink } from "../../src/notebook/display.js";
 import { setWarningSink } from "../../src/core/warn.js";
 import type { Trial } from "../../src/history/trial.js";
-import type { StudyMeta, StudyStorage } from "../../src/study/storage.js";
+import type { StudyMeta, StudyStorage } from "../../src/storage/contract.js";
 import { syntheticCandidate } from "../helpers/synthetic-histories.js";
 
 // Knobs for chasing a failure: FUZZ_SEED (one seed), FUZZ_CALLS (rounds of calls per target,
@@ -145,21 +145,23 @@ function memoryStorage(): StudyStorage {
   return {
     description: "memory",
     readOnly: false,
-    readMeta: () => meta,
-    writeMeta: (m) => void (meta = m),
-    saveTrial: (t) => void trials.set(t.id, t),
-    loadTrials: () => ({ trials: [...trials.values()], problems: [] }),
-    loadTrial: (id) => trials.get(id),
-    saveCheckpoint: (id, e, b) => void ckpt.set(`${id}.${e}`, b),
-    loadCheckpoint: (id, e) => ckpt.get(`${id}.${e}`),
-    deleteCheckpoints: (id, keep) => {
-      for (const k of [...ckpt.keys()]) if (k.startsWith(`${id}.`) && k !== `${id}.${keep}`) ckpt.delete(k);
+    readMeta: async () => meta,
+    writeMeta: async (m) => void (meta = m),
+    async commit(t, bytes) {
+      if (bytes) ckpt.set(`${t.id}.${t.checkpointEpoch}`, bytes);
+      trials.set(t.id, t);
+      if (bytes || t.checkpointEpoch === undefined)
+        for (const k of [...ckpt.keys()])
+          if (k.startsWith(`${t.id}.`) && k !== `${t.id}.${t.checkpointEpoch}`) ckpt.delete(k);
     },
-    close: () => {},
+    loadTrials: async () => ({ trials: [...trials.values()], problems: [] }),
+    loadTrial: async (id) => trials.get(id),
+    loadCheckpoint: async (id, e) => ckpt.get(`${id}.${e}`),
+    close: async () => {},
   };
 }
 
-function world(dir: string, seed: number) {
+async function world(dir: string, seed: number) {
   const space = fh.space.defineSpace([
     fh.space.int("width", 2, 64),
     fh.space.float("lr", 0.001, 0.1, { log: true }),
@@ -170,23 +172,30 @@ function world(dir: string, seed: number) {
   const fhProxy = fh.proxy.featureHistoryProxy({ window: 2 });
   const pruner = fh.search.estimatorPruner({ estimator: es, t: 1, keep: 0.5, warmup: 1 });
   let copies = 0;
-  const study = fh.study.create({ name: "fuzz", storage: join(dir, `study-${seed}`), space, budget, seed, pruner });
+  const study = await fh.study.create({
+    name: "fuzz",
+    storage: join(dir, `study-${seed}`),
+    space,
+    budget,
+    seed,
+    pruner,
+  });
   const candidate = (q: number, epochs: number, s: number) => syntheticCandidate(q, epochs, s, 20, 4, 3);
   const report = (epochs: number, s = 0) => ({ ...candidate(0.3 + 0.1 * (s % 5), epochs, s), seconds: epochs });
   for (let i = 0; i < 6; i++) {
-    const t = study.ask();
-    study.report(t, report(1, i));
+    const t = await study.ask();
+    await study.report(t, report(1, i));
     if (i < 3) {
-      study.report(t, report(budget, i), { checkpoint: new Uint8Array([1, 2, 3, i]) });
-      study.tell(t, "complete");
+      await study.report(t, report(budget, i), { checkpoint: new Uint8Array([1, 2, 3, i]) });
+      await study.tell(t, "complete");
     } else if (i === 3) {
-      study.report(t, report(1, i), { checkpoint: new Uint8Array([4, 5]) });
-      study.tell(t, "pruned");
-    } else if (i === 4) study.tell(t, "failed", { error: { name: "Error", message: "diverged", epoch: 1 } });
+      await study.report(t, report(1, i), { checkpoint: new Uint8Array([4, 5]) });
+      await study.tell(t, "pruned");
+    } else if (i === 4) await study.tell(t, "failed", { error: { name: "Error", message: "diverged", epoch: 1 } });
   }
   // A copy as it stands now for fh.study.load (the fuzzed study grows as calls ask for trials).
   const stored = join(dir, `stored-${seed}`);
-  fh.study.copy(study, { storage: stored }).close();
+  await (await fh.study.copy(study, { storage: stored })).close();
   const trials = () => study.trials();
   const someTrial = () => {
     const all = trials();
@@ -194,7 +203,8 @@ function world(dir: string, seed: number) {
   };
   const running = () => trials().find((t) => t.state === "running") ?? someTrial();
   const complete = trials().filter((t) => t.state === "complete");
-  const recorded = complete.map((t) => study.storage.loadTrial(t.id) ?? t);
+  const recorded: Trial[] = [];
+  for (const t of complete) recorded.push((await study.storage.loadTrial(t.id)) ?? t);
   const config = () => fh.space.sample(space, copies++);
   const estimators = [...fh.proxy.standardEstimators(), fhProxy];
   const stackedInputs = Array.from({ length: 10 }, (_, i) => {
@@ -275,7 +285,7 @@ function world(dir: string, seed: number) {
   };
 }
 
-type World = ReturnType<typeof world>;
+type World = Awaited<ReturnType<typeof world>>;
 
 function targets(w: World): Target[] {
   const out: Target[] = [];
@@ -336,7 +346,7 @@ function targets(w: World): Target[] {
         () => ({ name: "d", storage: w.nextDir(), space: w.space, budget: 2, sampler: w.samplers[0] }),
       ],
     ],
-    ([o]) => fh.study.create(o as never).close(),
+    async ([o]) => (await fh.study.create(o as never)).close(),
   );
   add(
     "fh.study.load",
@@ -347,12 +357,12 @@ function targets(w: World): Target[] {
         () => ({ storage: w.stored, readOnly: true }),
       ],
     ],
-    ([o]) => fh.study.load(o as never).close(),
+    async ([o]) => (await fh.study.load(o as never)).close(),
   );
   add(
     "fh.study.copy",
     [[() => study], [() => ({ storage: w.nextDir() }), () => ({ storage: w.storageLike() })]],
-    ([s, o]) => fh.study.copy(s as never, o as never).close(),
+    async ([s, o]) => (await fh.study.copy(s as never, o as never)).close(),
   );
 
   // Pruners, schedulers, samplers and estimators: every method.
@@ -645,7 +655,7 @@ test("fuzz: thousands of junk and corrupted calls to the study, its methods and 
   const studies: fh.study.Study[] = [];
   try {
     for (const seed of seeds) {
-      const w = world(dir, seed);
+      const w = await world(dir, seed);
       studies.push(w.study);
       const rng = createRng(seed);
       const ts = targets(w);
@@ -691,7 +701,7 @@ test("fuzz: thousands of junk and corrupted calls to the study, its methods and 
         }
     }
   } finally {
-    for (const s of studies) s.close();
+    for (const s of studies) await s.close();
     console.log = log;
     restoreDisplay();
     restoreWarnings();

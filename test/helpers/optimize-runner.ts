@@ -7,7 +7,7 @@ import { liveSearchFixture } from "./live-search.js";
 
 const [dir, log, trials, workers] = process.argv.slice(2);
 const { space, splits, pruner, model } = liveSearchFixture();
-const study = createStudy({ name: "live", storage: dir!, space, budget: 3, seed: 11, pruner });
+const study = await createStudy({ name: "live", storage: dir!, space, budget: 3, seed: 11, pruner });
 process.send?.("started");
 await study.optimize({
   data: splits,
@@ -18,4 +18,4 @@ await study.optimize({
     if (p.epoch !== undefined) appendFileSync(log!, `${p.trialId} ${p.epoch}\n`);
   },
 });
-study.close();
+await study.close();

@@ -31,7 +31,7 @@ export async function taggedSynthetic(
 
 const env = process.env;
 if (env.FH_TEST_URL && env.FH_TEST_STUDY && process.argv[1] === taggedModule) {
-  const study = createStudy({
+  const study = await createStudy({
     name: env.FH_TEST_STUDY,
     storage: env.FH_TEST_URL,
     space: syntheticSpace(),
@@ -49,5 +49,5 @@ if (env.FH_TEST_URL && env.FH_TEST_STUDY && process.argv[1] === taggedModule) {
     onProgress: (p) => console.log(`event ${Date.now()} ${p.event}`),
   });
   console.log(`result ${JSON.stringify(r)}`);
-  study.close();
+  await study.close();
 }

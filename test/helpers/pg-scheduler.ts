@@ -14,7 +14,7 @@ export const syntheticSpace = () => defineSpace([float("x", 0, 1)]);
 
 const env = process.env;
 if (env.FH_TEST_URL && env.FH_TEST_STUDY && process.argv[1] === new URL(import.meta.url).pathname) {
-  const study = createStudy({
+  const study = await createStudy({
     name: env.FH_TEST_STUDY,
     storage: env.FH_TEST_URL,
     space: syntheticSpace(),
@@ -35,5 +35,5 @@ if (env.FH_TEST_URL && env.FH_TEST_STUDY && process.argv[1] === new URL(import.m
     },
   });
   console.log(`result ${JSON.stringify(r)}`);
-  study.close();
+  await study.close();
 }

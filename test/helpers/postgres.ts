@@ -58,6 +58,9 @@ export interface PgCluster {
   createDatabase(name: string): Promise<string>;
   stop(): void;
   start(): void;
+  /** stop / start without blocking this process's event loop (pg_ctl in a child process). */
+  stopAsync(): Promise<void>;
+  startAsync(): Promise<void>;
   /** Stop the server, wait `seconds`, start it again, from another process; resolves when it is back. */
   outage(seconds: number): Promise<void>;
   /** Stop the server and delete its directory. */
@@ -89,6 +92,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     const [file, full] = argv(cmd, args);
     const r = spawnSync(file, full, { encoding: "utf8", cwd: dir });
     if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  };
+  const runAsync = (cmd: string, args: string[]) => {
+    const [file, full] = argv(cmd, args);
+    const child = spawn(file, full, { cwd: dir, stdio: "ignore" });
+    return new Promise<void>((resolve, reject) =>
+      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}`)))),
+    );
   };
   const pw = join(dir, "pw");
   writeFileSync(pw, PG_PASSWORD);
@@ -129,6 +139,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     },
     stop,
     start,
+    stopAsync: () => runAsync("pg_ctl", stopArgs),
+    startAsync: () => runAsync("pg_ctl", startArgs),
     outage(seconds) {
       // Another process stops and restarts the server, as an operator would: a scheduler in this
       // process waits for the database (its storage calls block its thread), so this one cannot.

@@ -5,12 +5,12 @@ import { jointSpace } from "../../src/space/presets.js";
 import { syntheticCandidate } from "./synthetic-histories.js";
 
 const dir = process.argv[2]!;
-const study = createStudy({ name: "kill-me", storage: dir, space: jointSpace(), budget: 4, seed: 5 });
+const study = await createStudy({ name: "kill-me", storage: dir, space: jointSpace(), budget: 4, seed: 5 });
 process.send?.("ready");
 for (let i = 0; ; i++) {
-  const t = study.ask();
+  const t = await study.ask();
   const c = syntheticCandidate(0.3 + (i % 7) * 0.1, 4, i, 60, 8, 5);
-  study.report(t, { ...c, seconds: 1 });
-  study.tell(t, "complete");
+  await study.report(t, { ...c, seconds: 1 });
+  await study.tell(t, "complete");
   if (i % 50 === 0) await new Promise((r) => setImmediate(r));
 }

@@ -19,7 +19,7 @@ const splits = fh.data.makeSplits(ds, {{ train: 480, validation: 60, probeTrain:
 const space = fh.space.defineSpace([fh.space.categorical("family", ["cnn"]), fh.space.categorical("depth", [2]),
   fh.space.categorical("width", [8, 12, 16]), fh.space.categorical("kernel", [3]), fh.space.categorical("pooling", ["max"]),
   fh.space.categorical("batchNorm", [true]), fh.space.categorical("dropout", [0])]);
-const study = fh.study.create({{ name: "intr", storage: {json.dumps(study_dir)}, space: space, budget: 4, seed: 3 }});
+const study = await fh.study.create({{ name: "intr", storage: {json.dumps(study_dir)}, space: space, budget: 4, seed: 3 }});
 const before = "kept";
 let epochs = 0;
 """

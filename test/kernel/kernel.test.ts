@@ -140,7 +140,7 @@ test("outside the repo: a live search on the user's model module, stopped halfwa
       "const splits = fh.data.makeSplits(ds, { train: 240, validation: 60, probeTrain: 30, probeValidation: 30, test: 60, seed: 0 });",
       'const space = fh.space.defineSpace([fh.space.categorical("width", [4, 8, 12, 16])]);',
       "const pruner = fh.search.estimatorPruner({ estimator: fh.proxy.featureHistoryProxy(), t: 1, keep: 0.5, warmup: 2 });",
-      'const study = fh.study.create({ name: "outside", storage: "study", space: space, budget: 3, seed: 3, pruner: pruner });',
+      'const study = await fh.study.create({ name: "outside", storage: "study", space: space, budget: 3, seed: 3, pruner: pruner });',
       'const model = { module: `${process.cwd()}/mymodel.mjs`, exportName: "net" };',
     ].join("\n");
     const run = (stopAfter: number | null) => {
@@ -211,8 +211,8 @@ const STORED = [
   "const scatter = fh.plot.scatterInfo(est, { t: 2 });",
   "const fig = fh.plot.scatterFigure(scatter);",
   "const rb = fh.plot.rankBudgetInfo(srows, { T: 2 });",
-  'const study = fh.study.create({ name: "s", storage: "study-dir", space: space, budget: 2, seed: 1 });',
-  "const trial = study.ask();",
+  'const study = await fh.study.create({ name: "s", storage: "study-dir", space: space, budget: 2, seed: 1 });',
+  "const trial = await study.ask();",
   "const pruner = fh.search.estimatorPruner({ estimator: fh.proxy.earlyStopping(), t: 1, keep: 0.5 });",
   "const sched = fh.search.ashaScheduler({ estimator: fh.proxy.earlyStopping(), minEpochs: 1 });",
   'const bar = fh.notebook.progressBar(3, "x");',

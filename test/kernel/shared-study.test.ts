@@ -41,9 +41,9 @@ test(
       const path = join(dir, "watch.ipynb");
       const cells = [
         // The study may not exist for a moment: the scheduler process creates it.
-        "let study: fh.study.Study | undefined;\nfor (let i = 0; i < 100 && !study; i++) { try { study = fh.study.load({ storage: process.env.FH_TEST_URL!, name: 'watched', readOnly: true }); } catch { await new Promise((r) => setTimeout(r, 200)); } }",
+        "let study: fh.study.Study | undefined;\nfor (let i = 0; i < 100 && !study; i++) { try { study = await fh.study.load({ storage: process.env.FH_TEST_URL!, name: 'watched', readOnly: true }); } catch { await new Promise((r) => setTimeout(r, 200)); } }",
         "const p = await fh.notebook.watchStudy(study!, { trials: 12, intervalSeconds: 0.5 });\nconsole.log(`watched ${p.complete + p.pruned + p.failed} ended, event ${p.event}`)",
-        "study!.refresh();\nconst table = fh.table.trialsTable(study!.trials());\nconsole.log(`rows ${table.numRows()} complete ${study!.trials(['complete']).length}`)",
+        "await study!.refresh();\nconst table = fh.table.trialsTable(study!.trials());\nconsole.log(`rows ${table.numRows()} complete ${study!.trials(['complete']).length}`)",
       ];
       writeFileSync(
         path,

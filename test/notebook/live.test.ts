@@ -22,7 +22,14 @@ test("liveOptimize updates one progress line and two figures in place", async ()
   const outputs: DisplayRequest[] = [];
   const restore = setDisplaySink((r) => outputs.push(r));
   try {
-    const study = createStudy({ name: "view", storage: dir, space: fx.space, budget: 2, seed: 2, pruner: fx.pruner });
+    const study = await createStudy({
+      name: "view",
+      storage: dir,
+      space: fx.space,
+      budget: 2,
+      seed: 2,
+      pruner: fx.pruner,
+    });
     const r = await liveOptimize(study, {
       data: fx.splits,
       trials: 4,
@@ -52,14 +59,14 @@ test("liveOptimize updates one progress line and two figures in place", async ()
         /options\.trial is not a known option; received 12\. Fix: did you mean "trials"\?/.test(e.message) &&
         e.message.length < 600,
     );
-    study.close();
+    await study.close();
   } finally {
     restore();
     cleanup();
   }
 });
 
-test("the live view's info: counts, best-so-far over time, curves by state", () => {
+test("the live view's info: counts, best-so-far over time, curves by state", async () => {
   const mk = (id: string, state: Trial["state"], q: number, epochs: number, endedAt?: number): Trial => ({
     id,
     number: Number(id.slice(1)),

@@ -38,7 +38,7 @@ const objective = (c: Record<string, TrialValue>) =>
   0.9 - 0.08 * (Math.log10(c.lr as number) + 2.5) ** 2 + (c.optimizer === "adam" ? 0.01 : 0);
 const trials = study(space, 300, objective);
 
-test("PED-ANOVA: the float the objective depends on ranks first with most of the importance; irrelevant ones near 0", () => {
+test("PED-ANOVA: the float the objective depends on ranks first with most of the importance; irrelevant ones near 0", async () => {
   const imp = paramImportances(space, trials);
   const by = Object.fromEntries(imp.map((r) => [r.param, r.importance]));
   assert.deepEqual(Object.keys(by).sort(), ["lr", "noise", "optimizer", "width"], "fixed parameters are not reported");
@@ -49,7 +49,7 @@ test("PED-ANOVA: the float the objective depends on ranks first with most of the
   for (let i = 1; i < imp.length; i++) assert.ok(imp[i - 1]!.importance >= imp[i]!.importance, "sorted");
 });
 
-test("PED-ANOVA is deterministic, ignores trial order and non-complete trials, and follows the direction", () => {
+test("PED-ANOVA is deterministic, ignores trial order and non-complete trials, and follows the direction", async () => {
   const base = paramImportances(space, trials);
   assert.deepEqual(paramImportances(space, trials), base);
   assert.deepEqual(paramImportances(space, [...trials].reverse()), base);
@@ -77,7 +77,7 @@ test("PED-ANOVA is deterministic, ignores trial order and non-complete trials, a
   assert.notDeepEqual(wide, base);
 });
 
-test("PED-ANOVA: a conditional parameter counts only where active; inactive in every top trial, it scores 0", () => {
+test("PED-ANOVA: a conditional parameter counts only where active; inactive in every top trial, it scores 0", async () => {
   const cond = defineSpace([
     categorical("optimizer", ["sgd", "adam"]),
     float("momentum", 0, 0.99, { when: { parent: "optimizer", values: ["sgd"] } }),
@@ -100,7 +100,7 @@ test("PED-ANOVA: a conditional parameter counts only where active; inactive in e
   assert.equal(paramImportances(cond, [...sgdWins, old]).length, 3);
 });
 
-test("PED-ANOVA: a NAS cell's edges are categoricals, reported as the cell's sum", () => {
+test("PED-ANOVA: a NAS cell's edges are categoricals, reported as the cell's sum", async () => {
   const nas = defineSpace([cell("cell", { ops: ["none", "skip", "conv3x3"] }), float("noise", 0, 1)]);
   const ops = ["none", "skip", "conv3x3"];
   // Edges 1->0 and 3->0 decide (ties: the top holds every trial with both); noise plays no part.
@@ -115,7 +115,7 @@ test("PED-ANOVA: a NAS cell's edges are categoricals, reported as the cell's sum
 
 // Optuna 5.1's PedAnovaImportanceEvaluator (defaults, its shares normalised to sum 1) on these
 // same trials, computed once with Python (optuna 5.1.0, numpy 2.4.6).
-test("PED-ANOVA matches Optuna's evaluator on the same trials (to 1e-6)", () => {
+test("PED-ANOVA matches Optuna's evaluator on the same trials (to 1e-6)", async () => {
   const five = defineSpace([
     float("lr", 1e-4, 1e-1, { log: true }),
     categorical("optimizer", ["sgd", "adam", "rmsprop"]),

@@ -21,9 +21,9 @@ test("replaying the pruner search over the full study makes the live search's de
   const a = tempDir("fh-replay-");
   const b = tempDir("fh-replay-");
   try {
-    const full = createStudy({ name: "full", storage: a.dir, space: fx.space, budget: 3, seed: 21 });
+    const full = await createStudy({ name: "full", storage: a.dir, space: fx.space, budget: 3, seed: 21 });
     await full.optimize({ data: fx.splits, trials: 6, workers: 0, model: smallNet });
-    const live = createStudy({
+    const live = await createStudy({
       name: "pruned",
       storage: b.dir,
       space: fx.space,
@@ -44,8 +44,8 @@ test("replaying the pruner search over the full study makes the live search's de
       prunedLive,
     );
     assert.equal(replay.events.length, live.trials(["complete"]).length);
-    full.close();
-    live.close();
+    await full.close();
+    await live.close();
   } finally {
     a.cleanup();
     b.cleanup();
@@ -97,7 +97,7 @@ function liveRun() {
   return { full, live, start };
 }
 
-test("live searches next to their replays: time to a target, live and predicted", () => {
+test("live searches next to their replays: time to a target, live and predicted", async () => {
   // A live run of the same three trials without pruner, 2 workers, with 10 % overhead.
   const { full, live } = liveRun();
   const truth0 = live[0]!.curves.valAcc.reduce((a, b) => Math.max(a, b));
@@ -113,7 +113,7 @@ test("live searches next to their replays: time to a target, live and predicted"
   );
 });
 
-test("a live search report: target = best - one SE, each search's reduction against full training", () => {
+test("a live search report: target = best - one SE, each search's reduction against full training", async () => {
   const { live, start } = liveRun();
   // A "pruned" search that found candidate 0 after 2.2 s.
   const fast = [{ ...live[0]!, endedAt: start + 2200 }];
@@ -133,7 +133,7 @@ test("a live search report: target = best - one SE, each search's reduction agai
   );
 });
 
-test("replay costs: capture only where histories are read, each scored decision's fit on its worker", () => {
+test("replay costs: capture only where histories are read, each scored decision's fit on its worker", async () => {
   const withCapture = (t: ReturnType<typeof recorded>) => ({
     ...t,
     curves: { ...t.curves, captureSeconds: t.curves.seconds.map(() => 0.25) },

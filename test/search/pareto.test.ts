@@ -19,7 +19,7 @@ const set = pts([
   ["F", 0, 6],
 ]);
 
-test("nonDominated: the front of a known set in each direction; equal points both stay; input order kept", () => {
+test("nonDominated: the front of a known set in each direction; equal points both stay; input order kept", async () => {
   assert.deepEqual(ids(nonDominated(set, ["maximize", "maximize"])), ["A", "B", "C", "E", "F"]);
   assert.deepEqual(ids(nonDominated(set, ["minimize", "minimize"])), ["A", "D", "F"]);
   assert.deepEqual(ids(nonDominated(set, ["maximize", "minimize"])), ["C", "D", "E"]);
@@ -47,7 +47,7 @@ test("nonDominated: the front of a known set in each direction; equal points bot
   assert.deepEqual(nonDominated([], ["maximize"]), []);
 });
 
-test("hypervolume2d: a known staircase, dominated and out-of-reference points add nothing, directions mirror", () => {
+test("hypervolume2d: a known staircase, dominated and out-of-reference points add nothing, directions mirror", async () => {
   const front = pts([
     ["a", 1, 3],
     ["b", 2, 2],
@@ -71,7 +71,7 @@ test("hypervolume2d: a known staircase, dominated and out-of-reference points ad
   assert.equal(hypervolume2d(pts([["one", 1, 1]]), [3, 5], ["minimize", "minimize"]), 8);
 });
 
-test("hypervolume2d equals the count of unit squares the points dominate (random integer sets)", () => {
+test("hypervolume2d equals the count of unit squares the points dominate (random integer sets)", async () => {
   const rng = createRng(3);
   for (let trial = 0; trial < 20; trial++) {
     const ps = Array.from({ length: 1 + rng.int(8) }, (_, i) => ({ id: `p${i}`, values: [rng.int(10), rng.int(10)] }));

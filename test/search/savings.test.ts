@@ -29,7 +29,7 @@ const mk = (
   endedAt: end * 1000,
 });
 
-test("searchSavings: epochs, seconds and wall-clock saved, and whether the best candidate was kept", () => {
+test("searchSavings: epochs, seconds and wall-clock saved, and whether the best candidate was kept", async () => {
   const full = [
     mk("t0", 8, "complete", 4, 0.7, 0, 4),
     mk("t1", 16, "complete", 4, 0.8, 0, 4),

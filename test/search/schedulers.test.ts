@@ -12,7 +12,7 @@ import { recordedTrial } from "../helpers/synthetic-histories.js";
 import { liveSearchFixture } from "../helpers/live-search.js";
 import { smallNet } from "../helpers/user-models.js";
 
-test("ASHA rungs: r, r*eta, ... below the budget", () => {
+test("ASHA rungs: r, r*eta, ... below the budget", async () => {
   assert.deepEqual(ashaRungs(1, 3, 9), [1, 3]);
   assert.deepEqual(ashaRungs(1, 2, 8), [1, 2, 4]);
   assert.deepEqual(ashaRungs(2, 3, 27), [2, 6, 18]);
@@ -45,10 +45,10 @@ test("a live ASHA search completes the trials its replay over the full study pre
   const a = tempDir("fh-asha-");
   const b = tempDir("fh-asha-");
   try {
-    const full = createStudy({ name: "full", storage: a.dir, space: fx.space, budget: 4, seed: 31 });
+    const full = await createStudy({ name: "full", storage: a.dir, space: fx.space, budget: 4, seed: 31 });
     await full.optimize({ data: fx.splits, trials: 8, workers: 0, model: smallNet });
     const scheduler = ashaScheduler({ estimator: earlyStopping(), minEpochs: 1, eta: 2 });
-    const live = createStudy({ name: "asha", storage: b.dir, space: fx.space, budget: 4, seed: 31 });
+    const live = await createStudy({ name: "asha", storage: b.dir, space: fx.space, budget: 4, seed: 31 });
     const result = await live.optimize({ data: fx.splits, trials: 8, workers: 0, model: smallNet, scheduler });
     assert.equal(result.complete + result.pruned + result.failed, 8);
     assert.ok(result.complete >= 1 && result.pruned >= 4, JSON.stringify(result));
@@ -62,8 +62,8 @@ test("a live ASHA search completes the trials its replay over the full study pre
         .sort(),
       replay.events.map((e) => e.candidate).sort(),
     );
-    full.close();
-    live.close();
+    await full.close();
+    await live.close();
   } finally {
     a.cleanup();
     b.cleanup();

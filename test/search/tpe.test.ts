@@ -74,7 +74,7 @@ const quadSpace = defineSpace([
 const quad = (c: Config) =>
   -(((c.x as number) - 1.5) ** 2) - (Math.log10(c.lr as number) + 2) ** 2 - (c.opt === "adam" ? 0 : 2);
 
-test("TPE after 40 trials beats random search on a quadratic (median best over 10 seeds), joint and independent", () => {
+test("TPE after 40 trials beats random search on a quadratic (median best over 10 seeds), joint and independent", async () => {
   const random = medianBest(randomSampler(), quadSpace, quad);
   const joint = medianBest(tpeSampler(), quadSpace, quad);
   const independent = medianBest(tpeSampler({ multivariate: false }), quadSpace, quad);
@@ -87,7 +87,7 @@ test("TPE after 40 trials beats random search on a quadratic (median best over 1
   assert.match(tpeSampler({ multivariate: false }).name, /independent/);
 });
 
-test("TPE is a pure function of the space, the trials and the seed", () => {
+test("TPE is a pure function of the space, the trials and the seed", async () => {
   const a = search(tpeSampler(), quadSpace, quad, 25, 7).configs;
   const b = search(tpeSampler(), quadSpace, quad, 25, 7).configs;
   const c = search(tpeSampler(), quadSpace, quad, 25, 8).configs;
@@ -101,7 +101,7 @@ test("TPE is a pure function of the space, the trials and the seed", () => {
   );
 });
 
-test("conditional parameters: proposals validate and the good branch's children are tuned", () => {
+test("conditional parameters: proposals validate and the good branch's children are tuned", async () => {
   const space = defineSpace([
     categorical("optimizer", ["sgd", "adam"]),
     float("momentum", 0, 0.99, { when: { parent: "optimizer", values: ["sgd"] } }),
@@ -132,7 +132,7 @@ test("conditional parameters: proposals validate and the good branch's children 
   }
 });
 
-test("cell parameters: each edge is a categorical; TPE finds cells with more convolutions than random", () => {
+test("cell parameters: each edge is a categorical; TPE finds cells with more convolutions than random", async () => {
   const space = defineSpace([cell("arch"), float("lr", 1e-3, 1e-1, { log: true })]);
   const f = (c: Config) =>
     parseCell(c.arch).filter((op) => op === "conv3x3").length - Math.abs(Math.log10(c.lr as number) + 2);
@@ -146,7 +146,7 @@ test("cell parameters: each edge is a categorical; TPE finds cells with more con
   assert.ok(independent > random + 0.5, `independent TPE ${independent} vs random ${random}`);
 });
 
-test("the constant liar: running trials are bad observations, so a second worker is sent elsewhere", () => {
+test("the constant liar: running trials are bad observations, so a second worker is sent elsewhere", async () => {
   const rng = createRng(3);
   const done = Array.from({ length: 20 }, (_, i) => {
     const c = sample(quadSpace, rng);
@@ -173,7 +173,7 @@ test("the constant liar: running trials are bad observations, so a second worker
   }
 });
 
-test("a custom fitness ranks the trials; failed trials and trials without fitness are not observations", () => {
+test("a custom fitness ranks the trials; failed trials and trials without fitness are not observations", async () => {
   const rng = createRng(5);
   const trials = Array.from({ length: 15 }, (_, i) => {
     const c = sample(quadSpace, rng);
@@ -189,7 +189,7 @@ test("a custom fitness ranks the trials; failed trials and trials without fitnes
   assert.deepEqual(ask(tpeSampler(), failed), sample(quadSpace, createRng(9)));
 });
 
-test("one observation is enough without start-up; values outside the space are skipped, not fatal", () => {
+test("one observation is enough without start-up; values outside the space are skipped, not fatal", async () => {
   const space = defineSpace([cell("arch", { ops: ["none", "conv3x3"] }), categorical("act", ["relu", "gelu"])]);
   const alien = fakeTrial(0, { arch: "|skip~0|+|skip~0|skip~1|+|skip~0|skip~1|skip~2|", act: "tanh" }, { valAcc: 0.9 });
   const one = fakeTrial(1, sample(space, 4), { valAcc: 0.5 });
@@ -199,7 +199,7 @@ test("one observation is enough without start-up; values outside the space are s
   }
 });
 
-test("BOHB fits the highest budget with enough observations, pruned trials' early scores included", () => {
+test("BOHB fits the highest budget with enough observations, pruned trials' early scores included", async () => {
   const space = defineSpace([float("x", 0, 1), float("y", 0, 1)]); // 2 dims: minPoints 4
   const rng = createRng(11);
   // Pruned at epoch 1: the early score favours x near 0.1 ...

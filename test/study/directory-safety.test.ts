@@ -10,24 +10,25 @@ import { syncBuiltinESMExports } from "node:module";
 import { mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createStudy, loadStudy } from "../../src/study/study.js";
-import { directoryStorage } from "../../src/study/directory.js";
+import { directoryStorage } from "../../src/storage/directory.js";
 import { readMaybeGzip } from "../../src/data/idx.js";
 import { loadIdxDataset } from "../../src/data/mnist.js";
 import { jointSpace } from "../../src/space/presets.js";
 import { captureWarnings } from "../../src/core/warn.js";
 import { FeatureHistoriesError } from "../../src/core/errors.js";
+import { fakeTrial } from "../helpers/study-trials.js";
 import { tempDir, assertFails, writeIdxFolder } from "../helpers/fixtures.js";
 import { syntheticCandidate } from "../helpers/synthetic-histories.js";
 
 const space = jointSpace();
 
 /** A closed study at <base>/study with `n` trials of 2 epochs (histories and a checkpoint each). */
-function makeStudy(base: string, n = 2): string {
+async function makeStudy(base: string, n = 2): Promise<string> {
   const dir = join(base, "study");
-  const s = createStudy({ name: "s", storage: dir, space, budget: 4 });
+  const s = await createStudy({ name: "s", storage: dir, space, budget: 4 });
   for (let i = 0; i < n; i++)
-    s.report(s.ask(), syntheticCandidate(0.5, 2, i), { checkpoint: new Uint8Array([i, 1, 2]) });
-  s.close();
+    await s.report(await s.ask(), syntheticCandidate(0.5, 2, i), { checkpoint: new Uint8Array([i, 1, 2]) });
+  await s.close();
   return dir;
 }
 
@@ -42,10 +43,10 @@ function complete(err: FeatureHistoriesError): void {
   assert.ok(err.fix !== undefined && err.fix.length > 0, err.message);
 }
 
-test("a record whose id leaves the study is refused by name; no history outside the study is read", () => {
+test("a record whose id leaves the study is refused by name; no history outside the study is read", async () => {
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
-    const dir = makeStudy(base);
+    const dir = await makeStudy(base);
     // Valid histories planted where "../../outside" points from trials/.
     copy(join(dir, "trials", "t0000.train.fhh"), join(base, "outside.train.fhh"));
     copy(join(dir, "trials", "t0000.val.fhh"), join(base, "outside.val.fhh"));
@@ -55,7 +56,7 @@ test("a record whose id leaves the study is refused by name; no history outside 
     );
     // A well-formed id that is not the file's own name would read another trial's histories.
     writeFileSync(join(dir, "trials", "t0003.json"), JSON.stringify({ ...record(dir, "t0001"), number: 3 }));
-    const { result, warnings } = captureWarnings(() => loadStudy({ storage: dir, readOnly: true }));
+    const { result, warnings } = await captureWarnings(async () => await loadStudy({ storage: dir, readOnly: true }));
     assert.deepEqual(
       result.trials().map((t) => t.id),
       ["t0000", "t0001"],
@@ -76,13 +77,13 @@ test("a record whose id leaves the study is refused by name; no history outside 
 test("a checkpoint epoch read back from a record must be a positive integer: nothing outside is read", async () => {
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
-    const dir = makeStudy(base, 1);
+    const dir = await makeStudy(base, 1);
     writeFileSync(join(base, "stolen.ckpt"), "secret");
     writeFileSync(
       join(dir, "trials", "t0000.json"),
       JSON.stringify({ ...record(dir, "t0000"), checkpointEpoch: "/../../../stolen" }),
     );
-    const { result } = captureWarnings(() => loadStudy({ storage: dir, readOnly: true }));
+    const { result } = await captureWarnings(async () => await loadStudy({ storage: dir, readOnly: true }));
     assert.deepEqual(result.trials(), []);
     assert.equal(result.problems.length, 1);
     assert.match(result.problems[0]!.message, /t0000\.json/);
@@ -101,8 +102,8 @@ test("a checkpoint epoch read back from a record must be a positive integer: not
     await assertFails(() => storage.loadCheckpoint("t0000", 1.5), "invalid-argument", /positive integer/);
     await assertFails(() => storage.loadCheckpoint("t0000", 0), "invalid-argument", /positive integer/);
     await assertFails(() => storage.loadCheckpoint("../t0000", 2), "invalid-argument", /trial id/);
-    assert.deepEqual(Array.from(storage.loadCheckpoint("t0000", 2)!), [0, 1, 2]);
-    storage.close();
+    assert.deepEqual(Array.from((await storage.loadCheckpoint("t0000", 2))!), [0, 1, 2]);
+    await storage.close();
   } finally {
     cleanup();
   }
@@ -111,13 +112,13 @@ test("a checkpoint epoch read back from a record must be a positive integer: not
 test("a trials or checkpoints folder that is a symbolic link to elsewhere is refused", async () => {
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
-    const dir = makeStudy(base, 1);
+    const dir = await makeStudy(base, 1);
     // The study's trials moved elsewhere and linked back: the study would read and write outside itself.
     renameSync(join(dir, "trials"), join(base, "elsewhere"));
     symlinkSync(join(base, "elsewhere"), join(dir, "trials"), "dir");
     for (const readOnly of [true, false]) {
       const err = await assertFails(
-        () => loadStudy({ storage: dir, readOnly }),
+        async () => await loadStudy({ storage: dir, readOnly }),
         "data-corrupt",
         /trials/,
         /symbolic link/,
@@ -126,10 +127,10 @@ test("a trials or checkpoints folder that is a symbolic link to elsewhere is ref
     }
     const { dir: base2, cleanup: cleanup2 } = tempDir("fh-safety-");
     try {
-      const dir2 = makeStudy(base2, 1);
+      const dir2 = await makeStudy(base2, 1);
       renameSync(join(dir2, "checkpoints"), join(base2, "elsewhere"));
       symlinkSync(join(base2, "elsewhere"), join(dir2, "checkpoints"), "dir");
-      await assertFails(() => loadStudy({ storage: dir2 }), "data-corrupt", /checkpoints/, /symbolic link/);
+      await assertFails(async () => await loadStudy({ storage: dir2 }), "data-corrupt", /checkpoints/, /symbolic link/);
     } finally {
       cleanup2();
     }
@@ -138,19 +139,19 @@ test("a trials or checkpoints folder that is a symbolic link to elsewhere is ref
   }
 });
 
-test("a study whose own path is a symbolic link still opens (the link is resolved once)", () => {
+test("a study whose own path is a symbolic link still opens (the link is resolved once)", async () => {
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
-    const dir = makeStudy(base, 2);
+    const dir = await makeStudy(base, 2);
     symlinkSync(dir, join(base, "alias"), "dir");
-    const s = loadStudy({ storage: join(base, "alias") });
+    const s = await loadStudy({ storage: join(base, "alias") });
     assert.deepEqual(
       s.trials().map((t) => t.id),
       ["t0000", "t0001"],
     );
     assert.deepEqual(s.problems, []);
-    assert.equal(s.ask().id, "t0002");
-    s.close();
+    assert.equal((await s.ask()).id, "t0002");
+    await s.close();
   } finally {
     cleanup();
   }
@@ -159,7 +160,7 @@ test("a study whose own path is a symbolic link still opens (the link is resolve
 test("symbolic links to a record, a history or a checkpoint are refused by name", async () => {
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
-    const dir = makeStudy(base, 3);
+    const dir = await makeStudy(base, 3);
     const trials = join(dir, "trials");
     // Each link points at a valid copy outside the study, so following it would load fine.
     const link = (from: string, name: string) => {
@@ -169,7 +170,7 @@ test("symbolic links to a record, a history or a checkpoint are refused by name"
     };
     link(trials, "t0000.json");
     link(trials, "t0001.val.fhh");
-    const { result } = captureWarnings(() => loadStudy({ storage: dir, readOnly: true }));
+    const { result } = await captureWarnings(async () => await loadStudy({ storage: dir, readOnly: true }));
     assert.deepEqual(
       result.trials().map((t) => t.id),
       ["t0002"],
@@ -189,10 +190,10 @@ test("symbolic links to a record, a history or a checkpoint are refused by name"
       /symbolic link/,
     );
     complete(err);
-    storage.close();
+    await storage.close();
     link(dir, "study.json");
     await assertFails(
-      () => loadStudy({ storage: dir, readOnly: true }),
+      async () => await loadStudy({ storage: dir, readOnly: true }),
       "data-corrupt",
       /study\.json/,
       /symbolic link/,
@@ -206,19 +207,19 @@ test("a symbolic link planted at a temporary name is never written through", asy
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
     const dir = join(base, "study");
-    const s = createStudy({ name: "s", storage: dir, space, budget: 4 });
+    const s = await createStudy({ name: "s", storage: dir, space, budget: 4 });
     const outside = join(base, "precious");
     writeFileSync(outside, "precious");
     // The name the storage wrote temporary files under: <file>.tmp-<pid>.
     symlinkSync(outside, join(dir, "trials", `t0000.json.tmp-${process.pid}`));
-    const t = s.ask();
-    s.report(t, syntheticCandidate(0.5, 1, 0));
+    const t = await s.ask();
+    await s.report(t, syntheticCandidate(0.5, 1, 0));
     assert.equal(readFileSync(outside, "utf8"), "precious");
-    s.close();
-    assert.equal(loadStudy({ storage: dir, readOnly: true }).trial("t0000").epochs, 1);
+    await s.close();
+    assert.equal((await loadStudy({ storage: dir, readOnly: true })).trial("t0000").epochs, 1);
 
     // Even a link at the very name the storage picks is not followed: it is created exclusively.
-    const s2 = loadStudy({ storage: dir });
+    const s2 = await loadStudy({ storage: dir });
     const original = crypto.randomBytes;
     crypto.randomBytes = ((n: number) => Buffer.alloc(n, 0xab)) as typeof crypto.randomBytes;
     syncBuiltinESMExports();
@@ -232,7 +233,7 @@ test("a symbolic link planted at a temporary name is never written through", asy
       syncBuiltinESMExports();
     }
     assert.equal(readFileSync(outside, "utf8"), "precious");
-    s2.close();
+    await s2.close();
   } finally {
     cleanup();
   }
@@ -241,58 +242,62 @@ test("a symbolic link planted at a temporary name is never written through", asy
 test("a damaged newest trial is never overwritten by the next one", async () => {
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
-    const dir = makeStudy(base, 3);
+    const dir = await makeStudy(base, 3);
     const damaged = join(dir, "trials", "t0002.json");
     writeFileSync(damaged, "{ not json");
-    const s = captureWarnings(() => loadStudy({ storage: dir })).result;
+    const s = (await captureWarnings(async () => await loadStudy({ storage: dir }))).result;
     assert.equal(s.problems.length, 1);
     // The next trial skips the damaged one's id.
-    assert.equal(s.ask().id, "t0003");
+    assert.equal((await s.ask()).id, "t0003");
     assert.equal(readFileSync(damaged, "utf8"), "{ not json");
     // The storage itself refuses to write over a file it cannot read, whatever asks it to.
     const trial = s.trial("t0001");
     const err = await assertFails(
-      () => s.storage.saveTrial({ ...trial, id: "t0002", number: 2 }),
+      () => s.storage.commit({ ...trial, id: "t0002", number: 2 }),
       "state",
       /t0002\.json/,
       /cannot read/,
     );
     complete(err);
     await assertFails(
-      () => s.storage.saveCheckpoint("t0002", 1, new Uint8Array([9])),
+      () => s.storage.commit({ ...trial, id: "t0002", number: 2, checkpointEpoch: 1 }, new Uint8Array([9])),
       "state",
       /t0002\.json/,
       /cannot read/,
     );
     assert.equal(readFileSync(damaged, "utf8"), "{ not json");
-    s.close();
+    await s.close();
     // Histories without a record (the record lost): not overwritten either, by a fresh storage too.
     writeFileSync(damaged, JSON.stringify({ ...record(dir, "t0001"), id: "t0002", number: 2 }));
     const lost = join(dir, "trials", "t0001.json");
     renameSync(lost, join(base, "t0001.json"));
     const fresh = directoryStorage(dir);
     const before = readFileSync(join(dir, "trials", "t0001.val.fhh"));
-    await assertFails(() => fresh.saveTrial({ ...trial }), "state", /t0001/, /cannot read/);
+    await assertFails(() => fresh.commit({ ...trial }), "state", /t0001/, /cannot read/);
     assert.deepEqual(readFileSync(join(dir, "trials", "t0001.val.fhh")), before);
     // A trial it can read is updated as always.
-    fresh.saveTrial({ ...fresh.loadTrial("t0000")!, seconds: 99 });
-    assert.equal(fresh.loadTrial("t0000", { histories: false })!.seconds, 99);
-    fresh.close();
+    await fresh.commit({ ...(await fresh.loadTrial("t0000"))!, seconds: 99 });
+    assert.equal((await fresh.loadTrial("t0000", { histories: false }))!.seconds, 99);
+    await fresh.close();
   } finally {
     cleanup();
   }
 });
 
-test("deleting a trial's checkpoints leaves those of a trial whose id extends it", () => {
+test("deleting a trial's checkpoints leaves those of a trial whose id extends it", async () => {
   const { dir: base, cleanup } = tempDir("fh-safety-");
   try {
     const storage = directoryStorage(join(base, "study"));
-    storage.saveCheckpoint("a", 1, new Uint8Array([1]));
-    storage.saveCheckpoint("a", 2, new Uint8Array([2]));
-    storage.saveCheckpoint("a.1", 3, new Uint8Array([3]));
-    storage.deleteCheckpoints("a", 2);
+    // Each commit with a checkpoint removes the trial's other checkpoints: a's epoch 1 goes, a.1's stays.
+    const a = { ...fakeTrial(0, { x: 1 }, 0.5, "running", 1), id: "a" };
+    await storage.commit({ ...a, checkpointEpoch: 1 }, new Uint8Array([1]));
+    await storage.commit(
+      { ...fakeTrial(1, { x: 1 }, 0.5, "running", 3), id: "a.1", checkpointEpoch: 3 },
+      new Uint8Array([3]),
+    );
+    await storage.commit({ ...a, epochs: 2, checkpointEpoch: 2 }, new Uint8Array([2]));
     assert.deepEqual(readdirSync(join(base, "study", "checkpoints")).sort(), ["a.1.3.ckpt", "a.2.ckpt"]);
-    storage.close();
+    await storage.close();
   } finally {
     cleanup();
   }
@@ -306,10 +311,10 @@ test("a storage path that is a file, holds a NUL or is too long is a toolkit err
     const calls: [string, () => unknown][] = [
       ["directoryStorage", () => directoryStorage(file)],
       ["directoryStorage read-only", () => directoryStorage(file, { readOnly: true })],
-      ["create", () => createStudy({ name: "s", storage: file, space, budget: 2 })],
-      ["load", () => loadStudy({ storage: file })],
-      ["load read-only", () => loadStudy({ storage: file, readOnly: true })],
-      ["below a file", () => createStudy({ name: "s", storage: join(file, "study"), space, budget: 2 })],
+      ["create", async () => await createStudy({ name: "s", storage: file, space, budget: 2 })],
+      ["load", async () => await loadStudy({ storage: file })],
+      ["load read-only", async () => await loadStudy({ storage: file, readOnly: true })],
+      ["below a file", async () => await createStudy({ name: "s", storage: join(file, "study"), space, budget: 2 })],
     ];
     for (const [what, fn] of calls) {
       const err = await assertFails(fn, "invalid-argument", /storage/, /directory/, /a-file/);
@@ -319,8 +324,8 @@ test("a storage path that is a file, holds a NUL or is too long is a toolkit err
     for (const bad of [`${base}/a\0b`, "\0"]) {
       for (const fn of [
         () => directoryStorage(bad),
-        () => createStudy({ name: "s", storage: bad, space, budget: 2 }),
-        () => loadStudy({ storage: bad, readOnly: true }),
+        async () => await createStudy({ name: "s", storage: bad, space, budget: 2 }),
+        async () => await loadStudy({ storage: bad, readOnly: true }),
       ]) {
         const err = await assertFails(fn, "invalid-argument", /storage/, /NUL/, /\\u0000/);
         complete(err);
@@ -329,9 +334,9 @@ test("a storage path that is a file, holds a NUL or is too long is a toolkit err
     const long = join(base, "x".repeat(5000));
     for (const fn of [
       () => directoryStorage(long),
-      () => createStudy({ name: "s", storage: long, space, budget: 2 }),
-      () => loadStudy({ storage: long }),
-      () => loadStudy({ storage: long, readOnly: true }),
+      async () => await createStudy({ name: "s", storage: long, space, budget: 2 }),
+      async () => await loadStudy({ storage: long }),
+      async () => await loadStudy({ storage: long, readOnly: true }),
     ]) {
       const err = await assertFails(fn, "invalid-argument", /storage/, /too long/, /5\d\d\d characters/);
       complete(err);
@@ -340,7 +345,11 @@ test("a storage path that is a file, holds a NUL or is too long is a toolkit err
     const longName = join(base, "y".repeat(300), "study");
     await assertFails(() => directoryStorage(longName), "invalid-argument", /storage/, /too long/);
     // What worked keeps working: a missing read-only study is still data-missing.
-    await assertFails(() => loadStudy({ storage: join(base, "none"), readOnly: true }), "data-missing", /study\.json/);
+    await assertFails(
+      async () => await loadStudy({ storage: join(base, "none"), readOnly: true }),
+      "data-missing",
+      /study\.json/,
+    );
   } finally {
     cleanup();
   }

@@ -56,9 +56,9 @@ test("a plan trains as a resumable study with a repeat, and summarises with ever
       seconds,
     );
     const { loadStudy } = await import("../../src/study/study.js");
-    const s = loadStudy({ storage: join(dir, "tiny"), readOnly: true, histories: false });
-    const r = loadStudy({ storage: join(dir, "tiny-repeat"), readOnly: true, histories: false });
-    const summary = summarizeStudy(s, studyEstimators(plan.T), { repeat: r, plan });
+    const s = await loadStudy({ storage: join(dir, "tiny"), readOnly: true, histories: false });
+    const r = await loadStudy({ storage: join(dir, "tiny-repeat"), readOnly: true, histories: false });
+    const summary = await summarizeStudy(s, studyEstimators(plan.T), { repeat: r, plan });
     assert.equal(summary.trials.length, 3);
     assert.equal(repeatPairs(summary).length, 2);
     for (const t of summary.trials) {
@@ -73,8 +73,8 @@ test("a plan trains as a resumable study with a repeat, and summarises with ever
           name,
         );
     }
-    s.close();
-    r.close();
+    await s.close();
+    await r.close();
   } finally {
     cleanup();
   }

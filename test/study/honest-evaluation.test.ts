@@ -83,7 +83,7 @@ function synthetic(n: number, seed: number): { inputs: StackedInput[]; truths: n
   return { inputs, truths };
 }
 
-test("FH+ cross-validation: no candidate is ever scored by a model fitted on it", () => {
+test("FH+ cross-validation: no candidate is ever scored by a model fitted on it", async () => {
   const { inputs, truths } = synthetic(40, 9);
   const { scores, fold, models } = crossValidatedStacked(inputs, truths, 2, { folds: 5, seed: 1 });
   for (let f = 0; f < 5; f++)
@@ -102,10 +102,14 @@ test("FH+ cross-validation: no candidate is ever scored by a model fitted on it"
   const inSample = fitStacked(inputs, truths, 2);
   const err = (p: (number | undefined)[]) => p.reduce<number>((s, v, k) => s + (v! - truths[k]!) ** 2, 0);
   assert.ok(err(inputs.map((x) => predictStacked(inSample, x))) <= err(scores));
-  assertFails(() => fitStacked(inputs.slice(0, 5), truths.slice(0, 5), 2), "invalid-argument", /at least 8 candidates/);
+  await assertFails(
+    () => fitStacked(inputs.slice(0, 5), truths.slice(0, 5), 2),
+    "invalid-argument",
+    /at least 8 candidates/,
+  );
 });
 
-test("the study plans: >= 96 candidates, T >= 12, >= 5k training images, probes >= 1k + 1k, a 16-candidate repeat; the held-out study differs", () => {
+test("the study plans: >= 96 candidates, T >= 12, >= 5k training images, probes >= 1k + 1k, a 16-candidate repeat; the held-out study differs", async () => {
   const { main, heldOut } = estimatorStudyPlans(false);
   assert.ok(main.n >= 96 && main.T >= 12 && main.train >= 5000 && main.probe >= 1000 && main.repeat >= 16);
   assert.ok(heldOut.repeat >= 16);

@@ -25,7 +25,14 @@ test("in this process with a model function: the pruner decides at t, every tria
   await resolveBackend({ backend: "wasm" });
   const { dir, cleanup } = tempDir("fh-opt-");
   try {
-    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 3, seed: 11, pruner: fx.pruner });
+    const study = await createStudy({
+      name: "live",
+      storage: dir,
+      space: fx.space,
+      budget: 3,
+      seed: 11,
+      pruner: fx.pruner,
+    });
     const events: OptimizeProgress[] = [];
     const r = await study.optimize({
       data: fx.splits,
@@ -51,8 +58,8 @@ test("in this process with a model function: the pruner decides at t, every tria
     assert.ok(events.some((e) => /pruned/.test(e.event)));
     assert.equal(events.at(-1)!.event, "done");
     assert.ok(events.at(-1)!.best!.value > 0);
-    study.close();
-    const back = loadStudy({ storage: dir, readOnly: true });
+    await study.close();
+    const back = await loadStudy({ storage: dir, readOnly: true });
     assert.equal(back.trials(["complete"]).length, r.complete);
     assert.equal(epochCount(back.trials(["complete"])[0]!.probeValidation!), 3);
   } finally {
@@ -64,7 +71,7 @@ test("on worker processes with a model imported by module; a throwing model is a
   const { dir, cleanup } = tempDir("fh-opt-");
   try {
     const broken = liveSearchFixture("sometimesBroken");
-    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 2, seed: 4 });
+    const study = await createStudy({ name: "live", storage: dir, space: fx.space, budget: 2, seed: 4 });
     const r = await study.optimize({ data: fx.splits, trials: 6, workers: 2, model: broken.model });
     assert.equal(r.complete + r.failed, 6);
     for (const t of study.trials()) {
@@ -73,7 +80,7 @@ test("on worker processes with a model imported by module; a throwing model is a
         assert.match(t.error!.message, /no room for/);
       } else assert.equal(t.state, "complete", t.error?.message);
     }
-    study.close();
+    await study.close();
   } finally {
     cleanup();
   }
@@ -82,7 +89,7 @@ test("on worker processes with a model imported by module; a throwing model is a
 test("a worker killed mid-trial is replaced and its trial retried from its checkpoint", async () => {
   const { dir, cleanup } = tempDir("fh-opt-");
   try {
-    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 3, seed: 5 });
+    const study = await createStudy({ name: "live", storage: dir, space: fx.space, budget: 3, seed: 5 });
     const pids: number[] = [];
     let killed = false;
     const r = await study.optimize({
@@ -104,7 +111,7 @@ test("a worker killed mid-trial is replaced and its trial retried from its check
     assert.equal(r.complete, 3, JSON.stringify(r));
     assert.equal(study.trial("t0001").attempts, 2);
     assert.equal(study.trial("t0001").epochs, 3);
-    study.close();
+    await study.close();
   } finally {
     cleanup();
   }
@@ -130,7 +137,7 @@ test("the search process killed mid-search resumes: nothing lost, doubled or tra
     assert.equal(code, 0);
     const lines = readFileSync(log, "utf8").split("\n").filter(Boolean);
     assert.equal(new Set(lines).size, lines.length, `an epoch was trained twice: ${lines.join(", ")}`);
-    const study = loadStudy({ storage: join(dir, "study"), readOnly: true });
+    const study = await loadStudy({ storage: join(dir, "study"), readOnly: true });
     assert.equal(study.trials().length, 6);
     assert.equal(study.trials(["running"]).length, 0);
     // A line is written just after its epoch is saved: the kill may fall between the two for the
@@ -151,7 +158,7 @@ test("the search process killed mid-search resumes: nothing lost, doubled or tra
 test("misuse of optimize is a clear error", async () => {
   const { dir, cleanup } = tempDir("fh-opt-");
   try {
-    const study = createStudy({ name: "live", storage: dir, space: fx.space, budget: 2 });
+    const study = await createStudy({ name: "live", storage: dir, space: fx.space, budget: 2 });
     await assertFails(
       () => study.optimize({ data: fx.splits, trials: 2, workers: 2, model: smallNet }),
       "invalid-argument",
@@ -170,8 +177,8 @@ test("misuse of optimize is a clear error", async () => {
       "invalid-argument",
       /exportName/,
     );
-    study.close();
-    const watcher = loadStudy({ storage: dir, readOnly: true });
+    await study.close();
+    const watcher = await loadStudy({ storage: dir, readOnly: true });
     await assertFails(() => watcher.optimize({ data: fx.splits, trials: 1 }), "state", /read-only/);
   } finally {
     cleanup();
@@ -182,7 +189,7 @@ test("a NaN loss is a failed trial with its error; the search goes on", async ()
   await resolveBackend({ backend: "wasm" });
   const { dir, cleanup } = tempDir("fh-opt-");
   try {
-    const study = createStudy({ name: "nan", storage: dir, space: fx.space, budget: 2, seed: 1 });
+    const study = await createStudy({ name: "nan", storage: dir, space: fx.space, budget: 2, seed: 1 });
     const r = await study.optimize({ data: fx.splits, trials: 3, workers: 0, model: nanNet });
     assert.equal(r.failed, 3);
     for (const t of study.trials()) {
@@ -190,7 +197,7 @@ test("a NaN loss is a failed trial with its error; the search goes on", async ()
       assert.match(t.error!.message, /NaN.*diverged/);
       assert.equal(t.error!.epoch, 1);
     }
-    study.close();
+    await study.close();
   } finally {
     cleanup();
   }
@@ -206,7 +213,7 @@ test("an objective outside TensorFlow.js, in this process and on worker processe
       exportName: "synthetic",
     };
     for (const workers of [0, 2]) {
-      const study = createStudy({
+      const study = await createStudy({
         name: `objective${workers}`,
         storage: join(dir, String(workers)),
         space,
@@ -224,10 +231,10 @@ test("an objective outside TensorFlow.js, in this process and on worker processe
         assert.equal(t.testAcc, curveValue(Number(t.config.x), 3) - 0.01);
         assert.equal(t.probeTrain, undefined);
       }
-      study.close();
+      await study.close();
     }
     // A model and its data, both imported by module (what a shared study requires).
-    const study = createStudy({ name: "bymodule", storage: dir2, space: fx.space, budget: 1, seed: 2 });
+    const study = await createStudy({ name: "bymodule", storage: dir2, space: fx.space, budget: 1, seed: 2 });
     const data = {
       module: fileURLToPath(new URL("../helpers/live-search.js", import.meta.url)),
       exportName: "liveSplits",
@@ -239,7 +246,7 @@ test("an objective outside TensorFlow.js, in this process and on worker processe
       "invalid-argument",
       /options\.objective replaces the model/,
     );
-    study.close();
+    await study.close();
   } finally {
     cleanup();
     cleanup2();
@@ -258,13 +265,13 @@ test("a runaway scheduler (always a new trial) with an objective that is not a f
       verdict: () => "continue" as const,
     };
     // 1. `trials` bounds the search whatever the scheduler answers.
-    const s1 = createStudy({ name: "r1", storage: join(dir, "r1"), space, budget: 2, seed: 1 });
+    const s1 = await createStudy({ name: "r1", storage: join(dir, "r1"), space, budget: 2, seed: 1 });
     const r1 = await s1.optimize({ objective, trials: 3, workers: 0, scheduler: runaway as never });
     assert.equal(s1.trials().length, 3);
     assert.equal(r1.failed, 3);
-    s1.close();
+    await s1.close();
     // 2. The abort signal stops it, and the event loop kept turning (the timer fired).
-    const s2 = createStudy({ name: "r2", storage: join(dir, "r2"), space, budget: 2, seed: 1 });
+    const s2 = await createStudy({ name: "r2", storage: join(dir, "r2"), space, budget: 2, seed: 1 });
     const stop = new AbortController();
     let ticks = 0;
     const timer = setInterval(() => ticks++, 10);
@@ -284,9 +291,9 @@ test("a runaway scheduler (always a new trial) with an objective that is not a f
     assert.ok(Date.now() - started < 10_000, `stopped after ${Date.now() - started} ms`);
     assert.ok(ticks >= 5, `the event loop turned ${ticks} times in the search`);
     assert.ok(s2.trials().length < 100_000);
-    s2.close();
+    await s2.close();
     // 3. N failed trials in a row end the search with an error naming the common cause.
-    const s3 = createStudy({ name: "r3", storage: join(dir, "r3"), space, budget: 2, seed: 1 });
+    const s3 = await createStudy({ name: "r3", storage: join(dir, "r3"), space, budget: 2, seed: 1 });
     await assertFails(
       () =>
         s3.optimize({ objective, trials: 1000, workers: 0, scheduler: runaway as never, maxConsecutiveFailures: 7 }),
@@ -294,7 +301,7 @@ test("a runaway scheduler (always a new trial) with an objective that is not a f
       /maxConsecutiveFailures = 7[\s\S]*7 failed trials in a row[\s\S]*objective/,
     );
     assert.equal(s3.trials(["failed"]).length, 7);
-    s3.close();
+    await s3.close();
   } finally {
     cleanup();
   }
@@ -303,7 +310,7 @@ test("a runaway scheduler (always a new trial) with an objective that is not a f
 test("worker processes that cannot start end the search with their error, instead of being started again forever", async () => {
   const { dir, cleanup } = tempDir("fh-opt-");
   try {
-    const study = createStudy({ name: "nostart", storage: dir, space: fx.space, budget: 1, seed: 1 });
+    const study = await createStudy({ name: "nostart", storage: dir, space: fx.space, budget: 1, seed: 1 });
     const started: number[] = [];
     await assertFails(
       () =>
@@ -320,7 +327,7 @@ test("worker processes that cannot start end the search with their error, instea
       /FH_BACKEND/,
     );
     assert.equal(started.length, 3);
-    study.close();
+    await study.close();
   } finally {
     cleanup();
   }

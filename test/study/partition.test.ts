@@ -164,7 +164,7 @@ test(
     const objectiveEnv = { FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "300" };
     const budget = 6;
     const trials = 16;
-    const study = createStudy({ name: "cut", storage: url, space: syntheticSpace(), budget, seed: 21 });
+    const study = await createStudy({ name: "cut", storage: url, space: syntheticSpace(), budget, seed: 21 });
     defer(() => study.close());
     // The worker in the namespace, by the command line; the password from PGPASSWORD.
     const cut = startProc(
@@ -266,9 +266,9 @@ test(
       const lines = epochLines(log);
       const trained = (trial: string, epoch: number, pid: number) =>
         lines.some((l) => l.trial === trial && l.epoch === epoch && l.pid === pid);
-      const final = loadStudy({ storage: url, name: "cut", readOnly: true });
+      const final = await loadStudy({ storage: url, name: "cut", readOnly: true });
       const all = final.trials();
-      final.close();
+      await final.close();
       assert.equal(all.length, trials);
       for (const tr of all) {
         // Every trial complete at its budget: never an epoch more than the budget, none twice in its curves.
@@ -435,9 +435,9 @@ test(
           sentBefore.some((j) => j.trial === l.trial && l.epoch <= j.to),
           `${l.trial} epoch ${l.epoch} trained while cut off without a job sent before the cut`,
         );
-      const study = loadStudy({ storage: url, name: "sched", readOnly: true });
+      const study = await loadStudy({ storage: url, name: "sched", readOnly: true });
       const all = study.trials();
-      study.close();
+      await study.close();
       assert.equal(all.length, trials);
       for (const tr of all) {
         assert.equal(tr.state, "complete", tr.id);

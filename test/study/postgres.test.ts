@@ -16,7 +16,7 @@ import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { worker } from "../../src/study/queue-worker.js";
 import { encodeHistory } from "../../src/history/storage.js";
 import { emptyCurves } from "../../src/history/curves.js";
-import { PG_SCHEMA } from "../../src/study/postgres-db.js";
+import { PG_SCHEMA } from "../../src/storage/postgres/db.js";
 import { syntheticCandidate } from "../helpers/synthetic-histories.js";
 import { assertFails, tempDir } from "../helpers/fixtures.js";
 import { PG_PASSWORD, freePort, startPostgres, type PgCluster } from "../helpers/postgres.js";
@@ -71,8 +71,8 @@ test(
   { timeout: 240_000 },
   async () => {
     const url = await newDb();
-    const study = createStudy({ name: "store", storage: url, space: syntheticSpace(), budget: 3, seed: 1 });
-    const t = study.ask();
+    const study = await createStudy({ name: "store", storage: url, space: syntheticSpace(), budget: 3, seed: 1 });
+    const t = await study.ask();
     const { probeTrain, probeValidation } = syntheticCandidate(0.5, 2, 1, 30, 5, 3);
     const curves = {
       ...emptyCurves(),
@@ -85,34 +85,34 @@ test(
       lr: [0.1, 0.1],
     };
     const ckpt = new Uint8Array([1, 2, 3, 250, 0, 7]);
-    study.report(t, { curves, probeTrain, probeValidation, seconds: 2 }, { checkpoint: ckpt });
+    await study.report(t, { curves, probeTrain, probeValidation, seconds: 2 }, { checkpoint: ckpt });
     // One writer per study: a second one is refused and names the holder; a reader is welcome.
     await assertFails(
-      () => loadStudy({ storage: url, name: "store" }),
+      async () => await loadStudy({ storage: url, name: "store" }),
       "state",
       /one process at a time/,
       /held by feature-histories writer/,
       /readOnly: true/,
     );
-    const reader = loadStudy({ storage: url, name: "store", readOnly: true });
+    const reader = await loadStudy({ storage: url, name: "store", readOnly: true });
     const back = reader.trial(t.id);
     assert.deepEqual(Buffer.from(encodeHistory(back.probeTrain!)), Buffer.from(encodeHistory(probeTrain!)));
     assert.deepEqual(Buffer.from(encodeHistory(back.probeValidation!)), Buffer.from(encodeHistory(probeValidation!)));
     assert.deepEqual(back.curves, curves);
-    assert.deepEqual(reader.loadCheckpoint(back), ckpt);
+    assert.deepEqual(await reader.loadCheckpoint(back), ckpt);
     await assertFails(() => reader.ask(), "state", /read-only/);
     // The reader sees the writer's next change after a refresh.
-    study.tell(t, "pruned");
+    await study.tell(t, "pruned");
     assert.equal(reader.trial(t.id).state, "running");
-    reader.refresh();
+    await reader.refresh();
     assert.equal(reader.trial(t.id).state, "pruned");
-    reader.close();
-    study.close();
+    await reader.close();
+    await study.close();
     // The lock goes with close: another writer may open it now, and sees everything.
-    const again = loadStudy({ storage: url, name: "store" });
+    const again = await loadStudy({ storage: url, name: "store" });
     assert.equal(again.trials().length, 1);
-    assert.deepEqual(again.loadCheckpoint(t.id), ckpt);
-    again.close();
+    assert.deepEqual(await again.loadCheckpoint(t.id), ckpt);
+    await again.close();
   },
 );
 
@@ -126,7 +126,7 @@ test(
     const space = syntheticSpace();
     noPw(
       await assertFails(
-        () => loadStudy({ storage: cluster.url("fh_t0", secret), name: "x" }),
+        async () => await loadStudy({ storage: cluster.url("fh_t0", secret), name: "x" }),
         "invalid-argument",
         /password authentication failed/,
         /PGPASSWORD/,
@@ -134,7 +134,7 @@ test(
     );
     noPw(
       await assertFails(
-        () => loadStudy({ storage: cluster.url("no_such_db"), name: "x" }),
+        async () => await loadStudy({ storage: cluster.url("no_such_db"), name: "x" }),
         "data-missing",
         /does not exist/,
         /createdb .* no_such_db/,
@@ -143,7 +143,8 @@ test(
     const port = await freePort();
     noPw(
       await assertFails(
-        () => createStudy({ name: "x", storage: `postgres://fh:${secret}@127.0.0.1:${port}/db`, space, budget: 2 }),
+        async () =>
+          await createStudy({ name: "x", storage: `postgres://fh:${secret}@127.0.0.1:${port}/db`, space, budget: 2 }),
         "state",
         /nothing answers at 127\.0\.0\.1/,
         /start PostgreSQL/,
@@ -151,14 +152,19 @@ test(
     );
     noPw(
       await assertFails(
-        () => createStudy({ name: "x", storage: `postgres://fh:${secret}@/db`, space, budget: 2 }),
+        async () => await createStudy({ name: "x", storage: `postgres://fh:${secret}@/db`, space, budget: 2 }),
         "invalid-argument",
         /PostgreSQL URL/,
       ),
     );
-    createStudy({ name: "one", storage: url, space, budget: 2 }).close();
-    await assertFails(() => loadStudy({ storage: url }), "invalid-argument", /options\.name is required/, /"one"/);
-    await assertFails(() => loadStudy({ storage: url, name: "two" }), "data-missing", /must hold a study/);
+    await (await createStudy({ name: "one", storage: url, space, budget: 2 })).close();
+    await assertFails(
+      async () => await loadStudy({ storage: url }),
+      "invalid-argument",
+      /options\.name is required/,
+      /"one"/,
+    );
+    await assertFails(async () => await loadStudy({ storage: url, name: "two" }), "data-missing", /must hold a study/);
     await assertFails(
       () => worker({ storage: url, study: "two", idleSeconds: 0.5 }),
       "data-missing",
@@ -171,7 +177,7 @@ test(
     await c.end();
     noPw(
       await assertFails(
-        () => loadStudy({ storage: url, name: "one" }),
+        async () => await loadStudy({ storage: url, name: "one" }),
         "state",
         /schema version 99/,
         /upgrade feature-histories/,
@@ -189,7 +195,7 @@ test(
   async () => {
     const { url, log, cleanup } = await dbWithLog();
     try {
-      const study = createStudy({ name: "many", storage: url, space: syntheticSpace(), budget: 3, seed: 2 });
+      const study = await createStudy({ name: "many", storage: url, space: syntheticSpace(), budget: 3, seed: 2 });
       const workers = startQueueWorkers({ workers: 4, url, study: "many", env: { FH_OBJECTIVE_LOG: log } });
       const r = await study.optimize({ objective, trials: 200, workers: 0, concurrency: 4, stopOnSigint: false });
       await workers.close();
@@ -205,7 +211,7 @@ test(
       );
       assert.equal(pids.size, 4, "all four workers took jobs");
       for (const t of study.trials()) assert.equal(t.curves.valAcc.length, 3);
-      study.close();
+      await study.close();
     } finally {
       cleanup();
     }
@@ -218,7 +224,14 @@ test(
   async () => {
     const url = await newDb();
     const fx = liveSearchFixture();
-    const study = createStudy({ name: "real", storage: url, space: fx.space, budget: 2, seed: 3, pruner: fx.pruner });
+    const study = await createStudy({
+      name: "real",
+      storage: url,
+      space: fx.space,
+      budget: 2,
+      seed: 3,
+      pruner: fx.pruner,
+    });
     const data = {
       module: fileURLToPath(new URL("../helpers/live-search.js", import.meta.url)),
       exportName: "liveSplits",
@@ -233,7 +246,7 @@ test(
     });
     assert.equal(r.complete + r.pruned, 8, JSON.stringify(r));
     assert.ok(r.complete >= 1);
-    const reader = loadStudy({ storage: url, name: "real", readOnly: true });
+    const reader = await loadStudy({ storage: url, name: "real", readOnly: true });
     for (const t of study.trials()) {
       const back = reader.trial(t.id);
       assert.ok(back.probeTrain && back.probeValidation);
@@ -246,8 +259,8 @@ test(
       );
       if (t.state === "complete") assert.ok(back.testAcc !== undefined);
     }
-    reader.close();
-    study.close();
+    await reader.close();
+    await study.close();
   },
 );
 
@@ -257,7 +270,7 @@ test(
   async () => {
     const { url, log, cleanup } = await dbWithLog();
     try {
-      const study = createStudy({ name: "kill", storage: url, space: syntheticSpace(), budget: 4, seed: 4 });
+      const study = await createStudy({ name: "kill", storage: url, space: syntheticSpace(), budget: 4, seed: 4 });
       const env = { FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "250" };
       const opts = { url, study: "kill", env, heartbeatSeconds: 0.3, staleSeconds: 1.5 };
       const a = startQueueWorkers({ ...opts, workers: 1 });
@@ -280,7 +293,7 @@ test(
       // At most the epoch the victim was in when it died was trained twice.
       const twice = [...epochLog(log).values()].filter((n) => n > 1).length;
       assert.ok(twice <= 1, `${twice} epochs trained twice`);
-      study.close();
+      await study.close();
     } finally {
       cleanup();
     }
@@ -323,7 +336,7 @@ test(
       const second = startScheduler(url, "sched", env);
       assert.equal(await second.exit, 0);
       await workers.close();
-      const study = loadStudy({ storage: url, name: "sched", readOnly: true });
+      const study = await loadStudy({ storage: url, name: "sched", readOnly: true });
       const trials = study.trials();
       assert.equal(trials.length, 30);
       assert.ok(
@@ -334,7 +347,7 @@ test(
       assert.deepEqual([...new Set(counts.values())], [1], "an epoch trained twice");
       const trained = trials.reduce((n, t) => n + t.epochs, 0);
       assert.equal(counts.size, trained);
-      study.close();
+      await study.close();
     } finally {
       cleanup();
     }
@@ -346,7 +359,7 @@ test(
   { timeout: 240_000 },
   async () => {
     const url = await newDb();
-    const study = createStudy({ name: "outage", storage: url, space: syntheticSpace(), budget: 3, seed: 6 });
+    const study = await createStudy({ name: "outage", storage: url, space: syntheticSpace(), budget: 3, seed: 6 });
     const workers = startQueueWorkers({ workers: 2, url, study: "outage", env: { FH_OBJECTIVE_SLEEP_MS: "60" } });
     let ended = 0;
     const running = study.optimize({
@@ -364,7 +377,7 @@ test(
     await workers.close();
     assert.deepEqual([r.complete, r.failed], [24, 0]);
     for (const t of study.trials()) assert.equal(t.epochs, 3);
-    study.close();
+    await study.close();
   },
 );
 
@@ -374,7 +387,7 @@ test(
   async () => {
     const { url, log, cleanup } = await dbWithLog();
     try {
-      const study = createStudy({ name: "cli", storage: url, space: syntheticSpace(), budget: 4, seed: 7 });
+      const study = await createStudy({ name: "cli", storage: url, space: syntheticSpace(), budget: 4, seed: 7 });
       const bin = fileURLToPath(new URL("../../../bin/feature-histories.mjs", import.meta.url));
       const env = { ...process.env, FH_OBJECTIVE_LOG: log, FH_OBJECTIVE_SLEEP_MS: "300", PGPASSWORD: PG_PASSWORD };
       // The password comes from PGPASSWORD, not the URL; the CLI prints the URL without it either way.
@@ -404,7 +417,7 @@ test(
       // The interrupted trial went on from its saved epochs: at most the epoch in progress at SIGTERM ran twice.
       const twice = [...epochLog(log).values()].filter((n) => n > 1).length;
       assert.ok(twice <= 1, `${twice} epochs trained twice`);
-      study.close();
+      await study.close();
     } finally {
       cleanup();
     }
@@ -419,7 +432,14 @@ test(
     process.env.FH_ESTIMATOR_LOG = log;
     try {
       const pruner = estimatorPruner({ estimator: loggedEarlyStopping, t: 1, keep: 0.5, warmup: 2 });
-      const study = createStudy({ name: "scored", storage: url, space: syntheticSpace(), budget: 3, seed: 9, pruner });
+      const study = await createStudy({
+        name: "scored",
+        storage: url,
+        space: syntheticSpace(),
+        budget: 3,
+        seed: 9,
+        pruner,
+      });
       const workers = startQueueWorkers({ workers: 2, url, study: "scored", env: { FH_ESTIMATOR_LOG: log } });
       const r = await study.optimize({
         objective,
@@ -446,16 +466,16 @@ test(
         assert.equal(t.fitted?.["ES-logged@1"], t.scores["ES-logged@1"], "the decision used the worker's fit");
       }
       const { dir: local, cleanup: rm } = tempDir("fh-pg-local-");
-      const here = createStudy({ name: "local", storage: local, space: syntheticSpace(), budget: 3, pruner });
+      const here = await createStudy({ name: "local", storage: local, space: syntheticSpace(), budget: 3, pruner });
       await assertFails(
         () =>
           here.optimize({ objective, trials: 2, workers: 0, scoreOnWorkers: { module: "/x.mjs", exportName: "y" } }),
         "invalid-argument",
         /scoreOnWorkers is \{ module, exportName \} of the pruner's estimator, for a study in PostgreSQL/,
       );
-      here.close();
+      await here.close();
       rm();
-      study.close();
+      await study.close();
     } finally {
       delete process.env.FH_ESTIMATOR_LOG;
       cleanup();
@@ -468,7 +488,7 @@ test("fh.study.worker with concurrency 3 runs three jobs at once in one process"
   process.env.FH_OBJECTIVE_LOG = log;
   process.env.FH_OBJECTIVE_SLEEP_MS = "200";
   try {
-    const study = createStudy({ name: "lanes", storage: url, space: syntheticSpace(), budget: 2, seed: 10 });
+    const study = await createStudy({ name: "lanes", storage: url, space: syntheticSpace(), budget: 2, seed: 10 });
     const stop = new AbortController();
     let running = 0;
     let most = 0;
@@ -487,7 +507,7 @@ test("fh.study.worker with concurrency 3 runs three jobs at once in one process"
     const summary = await work;
     assert.deepEqual([r.complete, summary.jobs, summary.failed], [9, 9, 0]);
     assert.equal(most, 3);
-    study.close();
+    await study.close();
   } finally {
     delete process.env.FH_OBJECTIVE_LOG;
     delete process.env.FH_OBJECTIVE_SLEEP_MS;
@@ -502,7 +522,7 @@ test(
     const url = await newDb();
     const { dir, cleanup } = tempDir("fh-copy-");
     try {
-      const local = createStudy({
+      const local = await createStudy({
         name: "moved",
         storage: join(dir, "a"),
         space: syntheticSpace(),
@@ -510,24 +530,26 @@ test(
         seed: 11,
       });
       for (let i = 0; i < 3; i++) {
-        const t = local.ask();
+        const t = await local.ask();
         const c = syntheticCandidate(0.3 * i, 2, i, 20, 4, 3);
-        local.report(
+        await local.report(
           t,
           { curves: c.curves, probeTrain: c.probeTrain!, probeValidation: c.probeValidation!, seconds: 1 },
           { checkpoint: new Uint8Array([i, 1, 2]) },
         );
-        if (i < 2) local.tell(t, "pruned");
+        if (i < 2) await local.tell(t, "pruned");
       }
-      const shared = copyStudy(local, { storage: url });
-      shared.close();
-      const back = copyStudy(loadStudy({ storage: url, name: "moved", readOnly: true }), { storage: join(dir, "b") });
-      back.close();
-      await assertFails(() => copyStudy(local, { storage: url }), "state", /a copy never overwrites/);
+      const shared = await copyStudy(local, { storage: url });
+      await shared.close();
+      const back = await copyStudy(await loadStudy({ storage: url, name: "moved", readOnly: true }), {
+        storage: join(dir, "b"),
+      });
+      await back.close();
+      await assertFails(async () => await copyStudy(local, { storage: url }), "state", /a copy never overwrites/);
       const a = local.trials();
       for (const copy of [
-        loadStudy({ storage: url, name: "moved", readOnly: true }),
-        loadStudy({ storage: join(dir, "b"), readOnly: true }),
+        await loadStudy({ storage: url, name: "moved", readOnly: true }),
+        await loadStudy({ storage: join(dir, "b"), readOnly: true }),
       ]) {
         const b = copy.trials();
         assert.deepEqual(
@@ -540,11 +562,11 @@ test(
             Buffer.from(encodeHistory(a[i]!.probeTrain!)),
           );
           assert.deepEqual(b[i]!.curves, a[i]!.curves);
-          assert.deepEqual(copy.loadCheckpoint(b[i]!.id), local.loadCheckpoint(a[i]!.id));
+          assert.deepEqual(await copy.loadCheckpoint(b[i]!.id), await local.loadCheckpoint(a[i]!.id));
         }
-        copy.close();
+        await copy.close();
       }
-      local.close();
+      await local.close();
     } finally {
       cleanup();
     }

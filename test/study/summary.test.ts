@@ -36,34 +36,34 @@ import { syntheticCandidate } from "../helpers/synthetic-histories.js";
 const space = hpoCnnSpace();
 const configs = sampleMany(space, 12, 3);
 
-function fill(dir: string, name: string, seed: number, n: number, noise: number) {
-  const s = createStudy({ name, storage: dir, space, budget: 4, seed, sampler: listSampler(configs) });
+async function fill(dir: string, name: string, seed: number, n: number, noise: number) {
+  const s = await createStudy({ name, storage: dir, space, budget: 4, seed, sampler: listSampler(configs) });
   for (let i = 0; i < n; i++) {
-    const t = s.ask();
+    const t = await s.ask();
     const q = 0.1 + (0.8 * ((i * 7) % 12)) / 12;
-    s.report(t, {
+    await s.report(t, {
       ...syntheticCandidate(q, 4, seed * 100 + i, 120),
       seconds: 4,
       testAcc: 0.5 + 0.4 * q + noise * ((i % 3) - 1),
       parameters: 1000 * (i + 1),
     });
-    s.tell(t, "complete");
+    await s.tell(t, "complete");
   }
   return s;
 }
 
-test("a summary holds every estimator at every budget, truths, repeat truths; cached per trial; read back by version", () => {
+test("a summary holds every estimator at every budget, truths, repeat truths; cached per trial; read back by version", async () => {
   const a = tempDir("fh-summary-");
   try {
-    const study = fill(join(a.dir, "s"), "s", 1, 12, 0);
-    const repeat = fill(join(a.dir, "r"), "r", 2, 6, 0.01);
+    const study = await fill(join(a.dir, "s"), "s", 1, 12, 0);
+    const repeat = await fill(join(a.dir, "r"), "r", 2, 6, 0.01);
     const estimators = [
       { estimator: featureHistoryProxy({ name: "FH" }), upTo: 4 },
       { estimator: earlyStopping(), upTo: 4 },
       { estimator: sotlE(), upTo: 2 },
     ];
     const cacheDir = join(a.dir, "cache");
-    const summary = summarizeStudy(study, estimators, { repeat, plan: { n: 12 }, cacheDir });
+    const summary = await summarizeStudy(study, estimators, { repeat, plan: { n: 12 }, cacheDir });
     assert.equal(summary.trials.length, 12);
     assert.deepEqual(summary.estimators, [
       { name: "FH", upTo: 4 },
@@ -77,7 +77,7 @@ test("a summary holds every estimator at every budget, truths, repeat truths; ca
     assert.ok(t0.estimateSeconds.FH!.every((s) => s >= 0));
     assert.equal(readdirSync(cacheDir).length, 12);
     // A second summary reads the cache (same values, no histories needed).
-    const again = summarizeStudy(study, estimators, { repeat, cacheDir });
+    const again = await summarizeStudy(study, estimators, { repeat, cacheDir });
     assert.deepEqual(
       again.trials.map((t) => t.estimates),
       summary.trials.map((t) => t.estimates),
@@ -94,32 +94,32 @@ test("a summary holds every estimator at every budget, truths, repeat truths; ca
     writeSummary(file, summary);
     assert.deepEqual(readSummary(file), JSON.parse(JSON.stringify(summary)));
     writeFileSync(join(a.dir, "bad.json"), JSON.stringify({ format: "x", version: 9, trials: [] }));
-    assertFails(() => readSummary(join(a.dir, "bad.json")), "data-corrupt", /estimator study summary/);
-    assertFails(() => readSummary(join(a.dir, "none.json")), "data-missing", /npm run study/);
+    await assertFails(() => readSummary(join(a.dir, "bad.json")), "data-corrupt", /estimator study summary/);
+    await assertFails(() => readSummary(join(a.dir, "none.json")), "data-missing", /npm run study/);
     const { rows, truths } = summaryEstimates(summary, { names: ["FH"], budgets: [2] });
     assert.equal(rows.length, 12);
     assert.equal(truths.length, 12);
-    assertFails(() => summaryEstimates(summary, { names: ["nope"] }), "invalid-argument", /nope/);
+    await assertFails(() => summaryEstimates(summary, { names: ["nope"] }), "invalid-argument", /nope/);
     assert.equal(rankEstimators(summary, ["FH", "early stopping"], [1, 2]).length, 2);
     // FH+ out-of-fold, and fitted on another study and applied frozen.
     const oof = stackedScores(summary, { fh: "FH", upTo: 2, folds: 3 });
     assert.equal(Object.keys(oof).length, 12);
-    const other = summarizeStudy(fill(join(a.dir, "o"), "o", 3, 12, 0.02), estimators, {});
+    const other = await summarizeStudy(await fill(join(a.dir, "o"), "o", 3, 12, 0.02), estimators, {});
     const frozen = stackedScores(summary, { fh: "FH", upTo: 2, fitOn: other });
     assert.ok(Object.values(frozen).every((v) => v.length === 2 && v.every((x) => typeof x === "number")));
-    study.close();
-    repeat.close();
+    await study.close();
+    await repeat.close();
   } finally {
     a.cleanup();
   }
 });
 
-test("replayed searches over a summary: recorded scores, recorded fit costs, capture charged only to history readers", () => {
+test("replayed searches over a summary: recorded scores, recorded fit costs, capture charged only to history readers", async () => {
   const a = tempDir("fh-summary-");
   try {
-    const study = fill(join(a.dir, "s"), "s", 1, 12, 0);
+    const study = await fill(join(a.dir, "s"), "s", 1, 12, 0);
     const trialsWithCapture = study.trials();
-    const summary = summarizeStudy(study, [
+    const summary = await summarizeStudy(study, [
       { estimator: featureHistoryProxy({ name: "FH" }), upTo: 4 },
       { estimator: earlyStopping(), upTo: 4 },
     ]);
@@ -128,7 +128,7 @@ test("replayed searches over a summary: recorded scores, recorded fit costs, cap
     assert.equal(trials[0]!.testAcc, trialsWithCapture[0]!.testAcc);
     const fhRecorded = recordedEstimator("FH", Object.fromEntries(summary.trials.map((t) => [t.id, t.estimates.FH!])));
     assert.equal(fhRecorded.estimate(trials[3]!, 2, 4), summary.trials[3]!.estimates.FH![1]);
-    assertFails(
+    await assertFails(
       () => fhRecorded.estimate({ ...trials[3]!, id: "zzz" } as Parameters<typeof fhRecorded.estimate>[0], 2, 4),
       "invalid-argument",
       /recorded FH score/,
@@ -162,29 +162,33 @@ test("replayed searches over a summary: recorded scores, recorded fit costs, cap
     assert.equal(full.reachedWithinSE, 2);
     assert.equal(full.reachedExact, 2);
     assert.equal(full.meanReduction, 0);
-    assertFails(() => searchOutcomes(runs, { baseline: "nope", testImages: 1000 }), "invalid-argument", /baseline/);
-    study.close();
+    await assertFails(
+      () => searchOutcomes(runs, { baseline: "nope", testImages: 1000 }),
+      "invalid-argument",
+      /baseline/,
+    );
+    await study.close();
   } finally {
     a.cleanup();
   }
 });
 
-test("a diverged trial (NaN validation loss in its saved epochs) is summarised as failed; the others as usual", () => {
+test("a diverged trial (NaN validation loss in its saved epochs) is summarised as failed; the others as usual", async () => {
   const a = tempDir("fh-summary-nan-");
   try {
-    const study = fill(join(a.dir, "s"), "s", 1, 6, 0);
-    const t = study.ask();
+    const study = await fill(join(a.dir, "s"), "s", 1, 6, 0);
+    const t = await study.ask();
     const diverged = syntheticCandidate(0.3, 2, 77, 120);
-    study.report(t, {
+    await study.report(t, {
       ...diverged,
       curves: { ...diverged.curves, valLoss: [2.1, Number.NaN], trainLoss: [2.2, Number.NaN] },
       seconds: 2,
     });
-    study.tell(t, "failed", {
+    await study.tell(t, "failed", {
       error: { name: "TrainingDiverged", message: "the loss became NaN at epoch 2", epoch: 2 },
     });
     // The stored copy is what is summarised: JSON keeps the NaN as null.
-    const summary = summarizeStudy(
+    const summary = await summarizeStudy(
       study,
       [
         { estimator: earlyStopping(), upTo: 2 },
@@ -203,7 +207,7 @@ test("a diverged trial (NaN validation loss in its saved epochs) is summarised a
         .filter((x) => x.state === "complete")
         .every((x) => x.estimates["early stopping"]!.every((v) => typeof v === "number")),
     );
-    study.close();
+    await study.close();
   } finally {
     a.cleanup();
   }

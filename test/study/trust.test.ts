@@ -13,7 +13,7 @@ import { createStudy } from "../../src/study/study.js";
 import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { worker } from "../../src/study/queue-worker.js";
 import { codeRefOf, resolveCodeRef } from "../../src/study/code.js";
-import { redact } from "../../src/study/postgres-db.js";
+import { redact } from "../../src/storage/postgres/db.js";
 import { FeatureHistoriesError } from "../../src/core/errors.js";
 import { createRng } from "../../src/core/random.js";
 import { assertFails, tempDir } from "../helpers/fixtures.js";
@@ -53,7 +53,7 @@ async function sql<R extends pg.QueryResultRow>(url: string, text: string, value
   }
 }
 
-test("code references: only plain relative paths under the worker's roots, at the scheduler's hash", () => {
+test("code references: only plain relative paths under the worker's roots, at the scheduler's hash", async () => {
   const f = codeFolder();
   try {
     const ref = codeRefOf({ module: join(f.code, "objective.mjs"), exportName: "objective" }, [f.code], "options");
@@ -114,7 +114,7 @@ async function attack(
 ): Promise<void> {
   const f = codeFolder();
   const url = await newDb();
-  const study = createStudy({ name, storage: url, space: syntheticSpace(), budget: 2, seed: 3 });
+  const study = await createStudy({ name, storage: url, space: syntheticSpace(), budget: 2, seed: 3 });
   const stop = new AbortController();
   try {
     const running = study.optimize({
@@ -148,7 +148,7 @@ async function attack(
     assert.equal(r.complete, 0);
   } finally {
     stop.abort();
-    study.close();
+    await study.close();
     f.cleanup();
   }
 }
@@ -199,7 +199,7 @@ test("job-row attack: changed file contents fail the hash check, naming both has
 test("the same job, untouched, runs on a worker given the code folder", { timeout: 120_000 }, async () => {
   const f = codeFolder();
   const url = await newDb();
-  const study = createStudy({ name: "honest", storage: url, space: syntheticSpace(), budget: 2, seed: 3 });
+  const study = await createStudy({ name: "honest", storage: url, space: syntheticSpace(), budget: 2, seed: 3 });
   try {
     const running = study.optimize({
       objective: { module: join(f.code, "objective.mjs"), exportName: "objective" },
@@ -214,7 +214,7 @@ test("the same job, untouched, runs on a worker given the code folder", { timeou
     assert.deepEqual([r.complete, r.failed], [2, 0]);
     assert.equal((await w).jobs, 2);
   } finally {
-    study.close();
+    await study.close();
     f.cleanup();
   }
 });
@@ -224,14 +224,14 @@ test(
   { timeout: 120_000 },
   async () => {
     const url = await newDb();
-    const study = createStudy({ name: "secret", storage: url, space: syntheticSpace(), budget: 2, seed: 1 });
+    const study = await createStudy({ name: "secret", storage: url, space: syntheticSpace(), budget: 2, seed: 1 });
     try {
       const enc = encodeURIComponent(PG_PASSWORD);
       for (const text of [inspect(study, { depth: 10 }), JSON.stringify(study), inspect(study.storage, { depth: 10 })])
         assert.ok(!text.includes(PG_PASSWORD) && !text.includes(enc), text.slice(0, 400));
       assert.match(inspect(study.storage), /postgres:\/\/fh:\*\*\*@127\.0\.0\.1/);
     } finally {
-      study.close();
+      await study.close();
     }
     assert.equal(redact("postgres://fh:p@ss@word@db.lab/x"), "postgres://fh:***@db.lab/x");
     assert.equal(
@@ -250,7 +250,7 @@ test(
       process.chdir(dir);
       for (const storage of [` postgres://fh:SECRET@h/db`, "postgres:/fh:SECRET@h/db", "postgresql:fh:SECRET@h"]) {
         const e = await assertFails(
-          () => createStudy({ name: "x", storage, space: syntheticSpace(), budget: 2 }),
+          async () => await createStudy({ name: "x", storage, space: syntheticSpace(), budget: 2 }),
           "invalid-argument",
           /starts like a URL/,
         );
@@ -284,7 +284,7 @@ test(
     const url = await newDb();
     const { dir, cleanup } = tempDir("fh-restarts-");
     const log = join(dir, "epochs.log");
-    const study = createStudy({ name: "storm", storage: url, space: syntheticSpace(), budget: 4, seed: 20 });
+    const study = await createStudy({ name: "storm", storage: url, space: syntheticSpace(), budget: 4, seed: 20 });
     const exits: (number | null)[] = [];
     const workers = startQueueWorkers({
       workers: 3,
@@ -325,7 +325,7 @@ test(
     } finally {
       await workers.close();
       exits.push(...workers.pids());
-      study.close();
+      await study.close();
       cleanup();
     }
   },

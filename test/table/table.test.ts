@@ -56,7 +56,7 @@ test("summary: signed metrics per (estimator, budget), missing counted", () => {
   assert.equal(T.summaryTable(T.estimatesTable(rows, truths)).numRows(), 3);
 });
 
-test("trials table flattens configurations; absent keys are null; trials and summary trials both fit", () => {
+test("trials table flattens configurations; absent keys are null; trials and summary trials both fit", async () => {
   const curves = { ...emptyCurves(), valAcc: [0.5, 0.8, 0.7] };
   const t = T.trialsTable([
     { id: "t0", config: { family: "cnn", depth: 2 }, state: "complete", epochs: 3, seconds: 3, curves, testAcc: 0.79 },
@@ -85,7 +85,7 @@ test("trials table flattens configurations; absent keys are null; trials and sum
   assert.equal(o[1]!["config.depth"], null);
   assert.equal(o[1]!.error, "diverged");
   assert.equal(o[2]!.testAcc, null);
-  assertFails(() => T.trialsTable("x" as never), "invalid-argument", /trials/);
+  await assertFails(() => T.trialsTable("x" as never), "invalid-argument", /trials/);
 });
 
 test("HTML: formatted numbers, sticky header, capped rows with a count, escaped text", async () => {

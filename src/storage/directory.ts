@@ -10,33 +10,17 @@
  * checked on reading as on writing, every path must lie in the study's own folders, symbolic
  * links are refused, and temporary files are created exclusively under random names.
  */
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  type Stats,
-} from "node:fs";
-import { hostname } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { mkdirSync, readdirSync, realpathSync, rmSync, statSync, type Stats } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { FeatureHistoriesError, fail, show } from "../core/errors.js";
 import { warn } from "../core/warn.js";
 import { decodeHistory, encodeHistory } from "../history/storage.js";
 import { epochCount, truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
-import type { StorageProblem, StudyMeta, StudyStorage } from "./storage.js";
 import { checkKeys, checkString } from "../core/validate.js";
+import { RESTORE, checkFolder, fsCode, kindOf, lstatOrUndefined, readOwn, showPath, writeAtomic } from "./atomic.js";
+import { updateRule, type StorageProblem, type StudyMeta, type StudyStorage } from "./contract.js";
+import { takeLock } from "./directory-lock.js";
 
 const TRIAL_FORMAT = "feature-histories/trial";
 const TRIAL_VERSION = 2;
@@ -44,141 +28,9 @@ const TRIAL_VERSION = 2;
 /** A trial id as the storage writes it and accepts it back: one file name, never a path. */
 const TRIAL_ID = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
 const ID_CHARS = "only letters, digits, _ . - (at most 128, not starting with a dot)";
-/** The fix of every file of a study that cannot be used as it is. */
-const RESTORE = "restore the file from a backup, or move it out of the study directory (the study loads without it).";
 
 const isPositiveInteger = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1;
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
-/** An error of the file system (ENOENT, ENOTDIR, ...), not one of the toolkit's own. */
-function fsCode(err: unknown): string | undefined {
-  if (err instanceof FeatureHistoriesError || !(err instanceof Error)) return undefined;
-  const code = (err as NodeJS.ErrnoException).code;
-  return typeof code === "string" && code.startsWith("E") ? code : undefined;
-}
-
-/** A path for a message: whole when short, its ends and its length when long. */
-function showPath(path: string): string {
-  return path.length <= 200
-    ? JSON.stringify(path)
-    : `${JSON.stringify(`${path.slice(0, 100)}...${path.slice(-60)}`)} (${path.length} characters)`;
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if (fsCode(err) === "ENOENT") return undefined;
-    throw err;
-  }
-}
-
-const kindOf = (st: Stats) =>
-  st.isDirectory() ? "a folder" : st.isSymbolicLink() ? "a symbolic link" : st.isFile() ? "a file" : "a special file";
-
-function refuseLink(path: string): never {
-  let target = "";
-  try {
-    target = ` to ${showPath(readlinkSync(path))}`;
-  } catch {
-    /* gone meanwhile */
-  }
-  return fail("data-corrupt", {
-    parameter: path,
-    rule: "must be what the study wrote there, not a symbolic link (a study never follows links)",
-    received: `a symbolic link${target}`,
-    fix: "put the file or folder itself in its place, or move the link out of the study directory.",
-  });
-}
-
-/** `path` must lie directly in `dir` (a real folder of the study), `dir` itself not moved by a link. */
-function checkInside(path: string, dir: string): void {
-  const real = realpathSync.native(dirname(path));
-  if (dirname(resolve(path)) !== dir || real !== dir)
-    fail("data-corrupt", {
-      parameter: path,
-      rule: `must lie directly in the study's folder ${dir}`,
-      received: real !== dir ? `a path in ${showPath(real)}` : "a path outside it",
-      fix: "open the study where its files are; its folders must not be links.",
-    });
-}
-
-/** A folder of the study (trials/, checkpoints/): a real folder, not a link to one elsewhere. */
-function checkFolder(path: string): void {
-  const st = lstatSync(path);
-  if (st.isSymbolicLink()) refuseLink(path);
-  if (!st.isDirectory())
-    fail("data-corrupt", {
-      parameter: path,
-      rule: "must be a folder of the study",
-      received: kindOf(st),
-      fix: "move it out of the study directory; the study makes the folder again when opened for writing.",
-    });
-}
-
-/** The bytes of a file the study wrote, directly in `dir`: never through a symbolic link. */
-function readOwn(path: string, dir: string): Buffer {
-  checkInside(path, dir);
-  const st = lstatOrUndefined(path);
-  if (!st) return fail("data-missing", { parameter: path, rule: "must exist", received: "no such file", fix: RESTORE });
-  if (st.isSymbolicLink()) refuseLink(path);
-  if (!st.isFile())
-    fail("data-corrupt", { parameter: path, rule: "must be a file", received: kindOf(st), fix: RESTORE });
-  let fd: number;
-  try {
-    // O_NOFOLLOW: a link put there since the lstat is refused too (ELOOP); O_NONBLOCK: a FIFO does not hang.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    if (fsCode(err) === "ELOOP") refuseLink(path);
-    throw err;
-  }
-  try {
-    const opened = fstatSync(fd);
-    if (!opened.isFile())
-      fail("data-corrupt", { parameter: path, rule: "must be a file", received: kindOf(opened), fix: RESTORE });
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Write `path` (directly in `dir`) whole or not at all: a temporary file under a random name,
- * created exclusively (O_CREAT | O_EXCL never opens what is already there, a link included), then
- * renamed over the target (which replaces a link rather than writing through it).
- */
-function writeAtomic(path: string, dir: string, data: Uint8Array | string): void {
-  checkInside(path, dir);
-  const tmp = `${path}.tmp-${randomBytes(12).toString("hex")}`;
-  let fd: number;
-  try {
-    fd = openSync(tmp, "wx");
-  } catch (err) {
-    if (fsCode(err) === "EEXIST")
-      fail(
-        "state",
-        {
-          parameter: tmp,
-          rule: "must not exist yet: a temporary file is created new, never written through",
-          received: "something already there (the study never leaves such a name behind)",
-          fix: "remove it, and find out what put it there.",
-        },
-        err,
-      );
-    throw err;
-  }
-  try {
-    try {
-      writeFileSync(fd, data);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 function safeId(id: unknown, parameter = "trial id"): string {
   if (typeof id !== "string" || !TRIAL_ID.test(id))
@@ -240,66 +92,6 @@ function storageError(root: string, code: string, message: string, readOnly: boo
         fix: "check the path.",
       });
   }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-interface LockInfo {
-  pid: number;
-  host: string;
-  since: string;
-}
-
-function takeLock(dir: string): () => void {
-  const path = join(dir, "study.lock");
-  const mine: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, "wx");
-      writeFileSync(fd, JSON.stringify(mine));
-      closeSync(fd);
-      const release = () => {
-        try {
-          const held = JSON.parse(readFileSync(path, "utf8")) as LockInfo;
-          if (held.pid === mine.pid && held.host === mine.host) rmSync(path, { force: true });
-        } catch {
-          /* already gone */
-        }
-      };
-      process.once("exit", release);
-      return () => {
-        process.off("exit", release);
-        release();
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      let held: LockInfo | undefined;
-      try {
-        held = JSON.parse(readFileSync(path, "utf8")) as LockInfo;
-      } catch {
-        held = undefined; // written by a process killed mid-write: stale
-      }
-      if (held && (held.host !== mine.host || pidAlive(held.pid)))
-        fail("state", {
-          parameter: dir,
-          rule: "a study directory is opened for writing by one process at a time",
-          received: `locked by pid ${held.pid} on ${held.host} since ${held.since}`,
-          fix: "stop that process (or its kernel) first, or open the study read-only: fh.study.load({ storage, readOnly: true }).",
-        });
-      warn(
-        `study ${dir}: taking over the lock of ${held ? `pid ${held.pid}, which is no longer running` : "a process that died while taking it"}`,
-      );
-      rmSync(path, { force: true });
-    }
-  }
-  return fail("state", { parameter: dir, rule: "could not take the study lock", received: path, fix: "try again." });
 }
 
 /**
@@ -505,97 +297,119 @@ export function directoryStorage(dir: string, options: { readOnly?: boolean } = 
     });
   }
 
+  /** The last state of each trial this storage wrote or read: the state machine's "before". */
+  const known = new Map<string, Trial>();
+  const track = (t: Trial) => (known.set(t.id, t), t);
+
+  function readMeta(): StudyMeta | undefined {
+    const path = join(real, "study.json");
+    if (!lstatOrUndefined(path)) return undefined;
+    const text = readOwn(path, real).toString("utf8");
+    let meta: StudyMeta;
+    try {
+      meta = JSON.parse(text) as StudyMeta;
+    } catch (err) {
+      return fail("data-corrupt", {
+        parameter: path,
+        rule: "must be JSON",
+        received: (err as Error).message,
+        fix: "restore it from a backup, or move the directory aside and create the study again.",
+      });
+    }
+    if (meta === null || typeof meta !== "object" || meta.format !== "feature-histories/study" || meta.version !== 1)
+      fail("data-corrupt", {
+        parameter: path,
+        rule: 'must be a study (format "feature-histories/study", version 1)',
+        received: show(meta && typeof meta === "object" ? { format: meta.format, version: meta.version } : meta),
+        fix: "point storage at a study directory.",
+      });
+    return meta;
+  }
+
+  /** Remove a trial's checkpoints, all or all but `keep`: exactly <id>.<epoch>.ckpt (not those of t1.2 for t1). */
+  function dropCheckpoints(id: string, keep?: number): void {
+    const prefix = `${id}.`;
+    const kept = keep === undefined ? undefined : `${prefix}${keep}.ckpt`;
+    for (const f of readdirSync(ckptDir))
+      if (f.startsWith(prefix) && /^\d+\.ckpt$/.test(f.slice(prefix.length)) && f !== kept)
+        rmSync(join(ckptDir, f), { force: true });
+  }
+
+  function commit(trial: Trial, checkpoint?: Uint8Array): void {
+    writable();
+    const id = safeId(trial.id);
+    checkRecordNumbers(trial, "trial", "invalid-argument");
+    if (checkpoint !== undefined) safeEpoch(trial.checkpointEpoch, "trial.checkpointEpoch");
+    claim(id);
+    const broken = updateRule(known.get(id), trial);
+    if (broken)
+      fail("state", {
+        parameter: `trial ${id}`,
+        rule: broken,
+        received: `a write as ${trial.state} with ${trial.epochs} epochs`,
+        fix: "resume or promote a finished trial before writing it again (study.resume / study.promote).",
+      });
+    // Checkpoint first, record (naming it) next, the others last: a crash leaves a record whose checkpoint exists.
+    if (checkpoint !== undefined)
+      writeAtomic(join(ckptDir, `${id}.${trial.checkpointEpoch}.ckpt`), ckptDir, checkpoint);
+    if (trial.probeTrain) writeAtomic(join(trialsDir, `${id}.train.fhh`), trialsDir, encodeHistory(trial.probeTrain));
+    if (trial.probeValidation)
+      writeAtomic(join(trialsDir, `${id}.val.fhh`), trialsDir, encodeHistory(trial.probeValidation));
+    const { probeTrain: _t, probeValidation: _v, ...meta } = trial;
+    writeAtomic(
+      join(trialsDir, `${id}.json`),
+      trialsDir,
+      JSON.stringify({ format: TRIAL_FORMAT, version: TRIAL_VERSION, ...meta, histories: !!trial.probeTrain }),
+    );
+    readable.add(id);
+    track(trial);
+    if (checkpoint !== undefined || trial.checkpointEpoch === undefined) dropCheckpoints(id, trial.checkpointEpoch);
+  }
+
+  function loadTrials(options: { histories?: boolean } = {}): { trials: Trial[]; problems: StorageProblem[] } {
+    const problems: StorageProblem[] = [];
+    const trials: Trial[] = [];
+    if (!lstatOrUndefined(trialsDir)) return { trials, problems };
+    for (const file of readdirSync(trialsDir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()) {
+      try {
+        trials.push(track(readTracked(file, options.histories ?? true)));
+      } catch (err) {
+        const message = (err as Error).message;
+        problems.push({ file: join(trialsDir, file), message });
+        warn(`study ${root}: skipped ${file}: ${message.split("\n")[0]}`);
+      }
+    }
+    trials.sort((a, b) => a.number - b.number);
+    return { trials, problems };
+  }
+
+  function loadTrial(id: string, options: { histories?: boolean } = {}): Trial | undefined {
+    const file = `${safeId(id)}.json`;
+    return lstatOrUndefined(join(trialsDir, file)) ? track(readTracked(file, options.histories ?? true)) : undefined;
+  }
+
+  function loadCheckpoint(id: string, epoch: number): Uint8Array | undefined {
+    const path = join(ckptDir, `${safeId(id)}.${safeEpoch(epoch)}.ckpt`);
+    return lstatOrUndefined(path) ? new Uint8Array(readOwn(path, ckptDir)) : undefined;
+  }
+
+  // The file operations are local and short, so they run synchronously inside the async methods
+  // (a network file system that hangs would hang them: docs/async-storage.md says so).
   return {
     description: `directory ${root}`,
     readOnly,
-    readMeta() {
-      const path = join(real, "study.json");
-      if (!lstatOrUndefined(path)) return undefined;
-      const text = readOwn(path, real).toString("utf8");
-      let meta: StudyMeta;
-      try {
-        meta = JSON.parse(text) as StudyMeta;
-      } catch (err) {
-        return fail("data-corrupt", {
-          parameter: path,
-          rule: "must be JSON",
-          received: (err as Error).message,
-          fix: "restore it from a backup, or move the directory aside and create the study again.",
-        });
-      }
-      if (meta === null || typeof meta !== "object" || meta.format !== "feature-histories/study" || meta.version !== 1)
-        fail("data-corrupt", {
-          parameter: path,
-          rule: 'must be a study (format "feature-histories/study", version 1)',
-          received: show(meta && typeof meta === "object" ? { format: meta.format, version: meta.version } : meta),
-          fix: "point storage at a study directory.",
-        });
-      return meta;
-    },
-    writeMeta(meta) {
+    readMeta: async () => readMeta(),
+    async writeMeta(meta) {
       writable();
       writeAtomic(join(real, "study.json"), real, JSON.stringify(meta, null, 1));
     },
-    saveTrial(trial) {
-      writable();
-      const id = safeId(trial.id);
-      checkRecordNumbers(trial, "trial", "invalid-argument");
-      claim(id);
-      if (trial.probeTrain) writeAtomic(join(trialsDir, `${id}.train.fhh`), trialsDir, encodeHistory(trial.probeTrain));
-      if (trial.probeValidation)
-        writeAtomic(join(trialsDir, `${id}.val.fhh`), trialsDir, encodeHistory(trial.probeValidation));
-      const { probeTrain: _t, probeValidation: _v, ...meta } = trial;
-      writeAtomic(
-        join(trialsDir, `${id}.json`),
-        trialsDir,
-        JSON.stringify({ format: TRIAL_FORMAT, version: TRIAL_VERSION, ...meta, histories: !!trial.probeTrain }),
-      );
-      readable.add(id);
-    },
-    loadTrials(options = {}) {
-      const problems: StorageProblem[] = [];
-      const trials: Trial[] = [];
-      if (!lstatOrUndefined(trialsDir)) return { trials, problems };
-      for (const file of readdirSync(trialsDir)
-        .filter((f) => f.endsWith(".json"))
-        .sort()) {
-        try {
-          trials.push(readTracked(file, options.histories ?? true));
-        } catch (err) {
-          const message = (err as Error).message;
-          problems.push({ file: join(trialsDir, file), message });
-          warn(`study ${root}: skipped ${file}: ${message.split("\n")[0]}`);
-        }
-      }
-      trials.sort((a, b) => a.number - b.number);
-      return { trials, problems };
-    },
-    loadTrial(id, options = {}) {
-      const file = `${safeId(id)}.json`;
-      return lstatOrUndefined(join(trialsDir, file)) ? readTracked(file, options.histories ?? true) : undefined;
-    },
-    saveCheckpoint(id, epoch, bytes) {
-      writable();
-      safeId(id);
-      safeEpoch(epoch);
-      claim(id);
-      writeAtomic(join(ckptDir, `${id}.${epoch}.ckpt`), ckptDir, bytes);
-    },
-    loadCheckpoint(id, epoch) {
-      const path = join(ckptDir, `${safeId(id)}.${safeEpoch(epoch)}.ckpt`);
-      return lstatOrUndefined(path) ? new Uint8Array(readOwn(path, ckptDir)) : undefined;
-    },
-    deleteCheckpoints(id, keepEpoch) {
-      writable();
-      const prefix = `${safeId(id)}.`;
-      const keep = keepEpoch === undefined ? undefined : `${prefix}${safeEpoch(keepEpoch, "keepEpoch")}.ckpt`;
-      claim(id);
-      // Exactly <id>.<epoch>.ckpt: not the checkpoints of a trial whose id extends this one (t1 and t1.2).
-      for (const f of readdirSync(ckptDir))
-        if (f.startsWith(prefix) && /^\d+\.ckpt$/.test(f.slice(prefix.length)) && f !== keep)
-          rmSync(join(ckptDir, f), { force: true });
-    },
-    close() {
+    commit: async (trial, checkpoint) => commit(trial, checkpoint),
+    loadTrials: async (options) => loadTrials(options),
+    loadTrial: async (id, options) => loadTrial(id, options),
+    loadCheckpoint: async (id, epoch) => loadCheckpoint(id, epoch),
+    async close() {
       release?.();
       release = undefined;
     },

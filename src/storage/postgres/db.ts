@@ -10,36 +10,26 @@
  * restarting, a dropped socket) are retried with back-off; every other error is explained.
  */
 import pg from "pg";
-import { fail, show } from "../core/errors.js";
-import { warn } from "../core/warn.js";
-import { decodeHistory, encodeHistory } from "../history/storage.js";
-import { epochCount, truncate, type FeatureHistory } from "../history/feature-history.js";
-import type { Trial } from "../history/trial.js";
-import type { StudyMeta } from "./storage.js";
-import {
-  explainPgError,
-  guardClient,
-  isTransient,
-  ListenedClient,
-  redact,
-  redactError,
-  sleep,
-  parsePostgresUrl,
-  type PgTarget,
-} from "./postgres-connection.js";
+import { fail, show } from "../../core/errors.js";
+import { warn } from "../../core/warn.js";
+import { decodeHistory, encodeHistory } from "../../history/storage.js";
+import { epochCount, truncate, type FeatureHistory } from "../../history/feature-history.js";
+import type { Trial } from "../../history/trial.js";
+import type { StudyMeta } from "../contract.js";
+import { guardClient, ListenedClient } from "./connection.js";
+import { explainPgError, isTransient, redact, redactError, sleep, parsePostgresUrl, type PgTarget } from "./url.js";
 
+export { guardClient, listenTo } from "./connection.js";
 export {
   explainPgError,
-  guardClient,
   isPostgresUrl,
   isTransient,
-  listenTo,
   looksLikeUrl,
   parsePostgresUrl,
   redact,
   redactError,
   type PgTarget,
-} from "./postgres-connection.js";
+} from "./url.js";
 
 export const PG_SCHEMA = "feature_histories";
 /** The schema version this toolkit writes; a database with a newer one is refused. */
@@ -85,7 +75,17 @@ export interface PgOptions {
   readonly signal?: AbortSignal;
   /** Pool size. Default 4. */
   readonly max?: number;
+  /**
+   * A SIGINT (a Jupyter kernel interrupt) during a wait for the server ends that wait with the
+   * toolkit's error, and for 30 s after it every operation that finds the server away fails at
+   * once instead of waiting: a notebook user who interrupts is never held by a dead database.
+   * Default false (a worker process handles SIGINT itself).
+   */
+  readonly interruptible?: boolean;
 }
+
+/** How long after a kernel interrupt an interruptible database fails at once instead of waiting. */
+const INTERRUPT_MS = 30_000;
 
 /** A progress patch a worker may write (keys of the trial record it owns while training). */
 export type ProgressPatch = Partial<
@@ -104,12 +104,16 @@ export class PgStudyDb {
   readonly pool: pg.Pool;
   private readonly reconnectMs: number;
   private readonly signal: AbortSignal | undefined;
+  private readonly interruptible: boolean;
+  /** When a kernel interrupt last ended a wait (interruptible only). */
+  private interruptedAt = -Infinity;
   private closed = false;
 
   private constructor(target: PgTarget, options: PgOptions) {
     this.target = target;
     this.reconnectMs = (options.reconnectSeconds ?? 300) * 1000;
     this.signal = options.signal;
+    this.interruptible = options.interruptible ?? false;
     this.pool = new pg.Pool({
       connectionString: target.url,
       max: options.max ?? 4,
@@ -142,7 +146,7 @@ export class PgStudyDb {
         return db;
       } catch (err) {
         const waited = Date.now() - start;
-        if (!isTransient(err) || waited + delay > connectMs || options.signal?.aborted) {
+        if (!isTransient(err) || waited + delay > connectMs || options.signal?.aborted || db.interrupted()) {
           await db.close();
           explainPgError(err, target, parameter);
         }
@@ -152,7 +156,7 @@ export class PgStudyDb {
             `PostgreSQL at ${target.host}:${target.port} is not answering yet (${redact(String((err as Error).message))}): waiting up to ${Math.round(connectMs / 1000)} s (connectSeconds)`,
           );
         }
-        await sleep(delay, options.signal);
+        await db.wait(delay);
         delay = Math.min(2000, delay * 2);
       }
     }
@@ -169,15 +173,24 @@ export class PgStudyDb {
         if (warned) warn(`PostgreSQL at ${this.target.host}:${this.target.port} is back (${what})`);
         return r;
       } catch (err) {
-        if (this.closed || this.signal?.aborted || !isTransient(err) || Date.now() - start > this.reconnectMs) {
+        const interrupted = this.interrupted();
+        if (
+          this.closed ||
+          this.signal?.aborted ||
+          interrupted ||
+          !isTransient(err) ||
+          Date.now() - start > this.reconnectMs
+        ) {
           if (isTransient(err) && !this.closed)
             fail(
               "state",
               {
                 parameter: "PostgreSQL",
-                rule: this.signal?.aborted
-                  ? `was unreachable when this process was stopped (${what})`
-                  : `must come back within ${Math.round(this.reconnectMs / 1000)} s (${what})`,
+                rule: interrupted
+                  ? `was unreachable when the kernel was interrupted (${what})`
+                  : this.signal?.aborted
+                    ? `was unreachable when this process was stopped (${what})`
+                    : `must come back within ${Math.round(this.reconnectMs / 1000)} s (${what})`,
                 received: `${redact((err as Error).message)} at ${this.target.host}:${this.target.port}`,
                 fix: "start the server again; the study resumes from the database when you rerun.",
               },
@@ -189,9 +202,30 @@ export class PgStudyDb {
           warned = true;
           warn(`PostgreSQL at ${this.target.host}:${this.target.port} unreachable (${what}): retrying with back-off`);
         }
-        await sleep(delay, this.signal);
+        await this.wait(delay);
         delay = Math.min(5000, delay * 2);
       }
+    }
+  }
+
+  /** A kernel interrupt ended a wait of this database less than INTERRUPT_MS ago. */
+  private interrupted(): boolean {
+    return Date.now() - this.interruptedAt < INTERRUPT_MS;
+  }
+
+  /** Sleep `ms` between attempts: ended early by the signal, or by a SIGINT when interruptible. */
+  private async wait(ms: number): Promise<void> {
+    if (!this.interruptible) return sleep(ms, this.signal);
+    const stop = new AbortController();
+    const onSigint = () => {
+      this.interruptedAt = Date.now();
+      stop.abort();
+    };
+    process.on("SIGINT", onSigint);
+    try {
+      await sleep(ms, this.signal ? AbortSignal.any([this.signal, stop.signal]) : stop.signal);
+    } finally {
+      process.off("SIGINT", onSigint);
     }
   }
 
@@ -307,6 +341,46 @@ export class PgStudyDb {
       }
     }
     return { rows, problems };
+  }
+
+  /**
+   * The one write of a trial by its scheduler (StudyStorage.commit), in one transaction: the
+   * checkpoint after `trial.checkpointEpoch` when given, the record (with its histories when
+   * `histories`), then the trial's other checkpoints removed (all of them when the record names
+   * none). The queue's columns are left alone.
+   */
+  async commit(study: string, trial: Trial, histories: boolean, checkpoint?: Uint8Array): Promise<void> {
+    const { probeTrain, probeValidation, ...record } = trial;
+    const json = JSON.stringify(record);
+    await this.tx("commit", async (c) => {
+      await c.query(
+        histories
+          ? `INSERT INTO ${PG_SCHEMA}.trials (study, id, number, record, probe_train, probe_validation) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (study, id) DO UPDATE SET record = EXCLUDED.record, probe_train = EXCLUDED.probe_train,
+               probe_validation = EXCLUDED.probe_validation, updated = now()`
+          : `INSERT INTO ${PG_SCHEMA}.trials (study, id, number, record) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (study, id) DO UPDATE SET record = EXCLUDED.record, updated = now()`,
+        histories
+          ? [study, trial.id, trial.number, json, bytesOf(probeTrain), bytesOf(probeValidation)]
+          : [study, trial.id, trial.number, json],
+      );
+      if (checkpoint !== undefined)
+        await c.query(
+          `INSERT INTO ${PG_SCHEMA}.checkpoints (study, id, epoch, bytes) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (study, id, epoch) DO UPDATE SET bytes = EXCLUDED.bytes`,
+          [
+            study,
+            trial.id,
+            trial.checkpointEpoch,
+            Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength),
+          ],
+        );
+      if (checkpoint !== undefined || trial.checkpointEpoch === undefined)
+        await c.query(
+          `DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch IS DISTINCT FROM $3`,
+          [study, trial.id, trial.checkpointEpoch ?? null],
+        );
+    });
   }
 
   async saveCheckpoint(study: string, id: string, epoch: number, bytes: Uint8Array): Promise<void> {
