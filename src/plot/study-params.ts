@@ -9,7 +9,8 @@
 import { fail } from "../core/errors.js";
 import type { Direction } from "../core/types.js";
 import type { Trial, TrialValue } from "../history/trial.js";
-import { isActive, readCell, scoredTrials, type ScoredTrial } from "../search/importance.js";
+import { isActive, scoredTrials, type ScoredTrial } from "../search/importance.js";
+import { readCell } from "../space/cell.js";
 import { checkSearchSpace } from "../search/samplers.js";
 import { CELL_EDGES } from "../space/cell.js";
 import type { Scalar } from "../space/params.js";

@@ -22,12 +22,12 @@
  * never searched and are not reported; a one-choice categorical scores 0. Checked against Optuna
  * 5.1's PedAnovaImportanceEvaluator (normalised): the same shares to 1e-7.
  */
-import { FeatureHistoriesError, fail, show } from "../core/errors.js";
+import { fail, show } from "../core/errors.js";
 import type { Direction } from "../core/types.js";
 import { checkFunction, checkNumber, checkOneOf, checkOptions } from "../core/validate.js";
 import { peakValAcc } from "../history/curves.js";
 import { checkTrials, type Trial, type TrialValue } from "../history/trial.js";
-import { parseCell, type CellOp } from "../space/cell.js";
+import { readCell } from "../space/cell.js";
 import type { Param, Scalar } from "../space/params.js";
 import type { SearchSpace } from "../space/space.js";
 import { checkSearchSpace } from "./samplers.js";
@@ -108,16 +108,6 @@ export function scoredTrials(trials: readonly Trial[], value: ObjectiveOptions["
 export function isActive(p: Param, config: Readonly<Record<string, TrialValue>>): boolean {
   if (!p.when) return true;
   return p.when.parent in config && p.when.values.includes(config[p.when.parent] as Scalar);
-}
-
-/** A cell's ops from a trial's value, or undefined when it is no cell of these ops (an earlier space). */
-export function readCell(v: TrialValue, ops: readonly CellOp[]): CellOp[] | undefined {
-  try {
-    return parseCell(v, "cell", ops);
-  } catch (err) {
-    if (err instanceof FeatureHistoriesError) return undefined;
-    throw err;
-  }
 }
 
 /** One discrete dimension of a parameter: its grid size, whether its grid is ordered, and a trial's grid index. */

@@ -4,9 +4,8 @@
  * categorical kernels with its prior, its log densities and draws from it. Internal to fh.search.
  */
 import type { Rng } from "../core/random.js";
-import { FeatureHistoriesError } from "../core/errors.js";
 import type { TrialValue } from "../history/trial.js";
-import { parseCell, type CellOp } from "../space/cell.js";
+import { readCell, type CellOp } from "../space/cell.js";
 import type { Param, Scalar } from "../space/params.js";
 import type { SearchSpace } from "../space/space.js";
 
@@ -84,16 +83,6 @@ export function encodeRow(dims: readonly Dim[], config: Readonly<Record<string, 
     const ops = cells.get(p.name);
     return ops ? p.ops.indexOf(ops[d.edge]!) : undefined;
   });
-}
-
-export function readCell(v: TrialValue, ops: readonly CellOp[]): CellOp[] | undefined {
-  try {
-    return parseCell(v, "cell", ops);
-  } catch (err) {
-    // A cell of another op set (an earlier space): not an observation of this parameter.
-    if (err instanceof FeatureHistoriesError) return undefined;
-    throw err;
-  }
 }
 
 /** Optuna's default_weights: the oldest of more than 25 observations ramp down to 1/n. */

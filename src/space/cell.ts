@@ -1,4 +1,4 @@
-import { fail, show } from "../core/errors.js";
+import { FeatureHistoriesError, fail, show } from "../core/errors.js";
 import type { Rng } from "../core/random.js";
 import { checkRng } from "../core/random.js";
 import { checkArray, checkString } from "../core/validate.js";
@@ -131,4 +131,14 @@ export function encodeCell(cell: readonly CellOp[], ops: readonly CellOp[] = CEL
   checkCellOps("cell", cell);
   checkCellOps("ops", ops);
   return cell.flatMap((op) => ops.map((o) => (o === op ? 1 : 0)));
+}
+
+/** A cell's ops from a trial's value, or undefined when it is no cell of these ops (a cell of an earlier space's op set). */
+export function readCell(v: unknown, ops: readonly CellOp[]): CellOp[] | undefined {
+  try {
+    return parseCell(v, "cell", ops);
+  } catch (err) {
+    if (err instanceof FeatureHistoriesError) return undefined;
+    throw err;
+  }
 }

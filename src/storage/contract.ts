@@ -15,6 +15,7 @@
  *   never change. Anything else is refused with a "state" error.
  * - A storage opened read-only refuses every write; a closed one refuses everything but close.
  */
+import { fail } from "../core/errors.js";
 import type { Trial } from "../history/trial.js";
 
 /** A study's stored header: name, full budget, seed, space and creation time. */
@@ -82,4 +83,16 @@ export function updateRule(before: Trial | undefined, after: Trial): string | un
   if (before.state === "complete" && after.epochs !== before.epochs)
     return `is complete: its ${before.epochs} epochs never change`;
   return undefined;
+}
+
+/** Refuse a commit the state machine forbids, with the toolkit's "state" error naming the trial. */
+export function checkUpdate(before: Trial | undefined, after: Trial): void {
+  const broken = updateRule(before, after);
+  if (broken)
+    fail("state", {
+      parameter: `trial ${after.id}`,
+      rule: broken,
+      received: `a write as ${after.state} with ${after.epochs} epochs`,
+      fix: "resume or promote a finished trial before writing it again (study.resume / study.promote).",
+    });
 }

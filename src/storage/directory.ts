@@ -19,7 +19,7 @@ import { epochCount, truncate } from "../history/feature-history.js";
 import type { Trial } from "../history/trial.js";
 import { checkKeys, checkString } from "../core/validate.js";
 import { RESTORE, checkFolder, fsCode, kindOf, lstatOrUndefined, readOwn, showPath, writeAtomic } from "./atomic.js";
-import { updateRule, type StorageProblem, type StudyMeta, type StudyStorage } from "./contract.js";
+import { checkUpdate, type StorageProblem, type StudyMeta, type StudyStorage } from "./contract.js";
 import { takeLock } from "./directory-lock.js";
 
 const TRIAL_FORMAT = "feature-histories/trial";
@@ -341,14 +341,7 @@ export function directoryStorage(dir: string, options: { readOnly?: boolean } = 
     checkRecordNumbers(trial, "trial", "invalid-argument");
     if (checkpoint !== undefined) safeEpoch(trial.checkpointEpoch, "trial.checkpointEpoch");
     claim(id);
-    const broken = updateRule(known.get(id), trial);
-    if (broken)
-      fail("state", {
-        parameter: `trial ${id}`,
-        rule: broken,
-        received: `a write as ${trial.state} with ${trial.epochs} epochs`,
-        fix: "resume or promote a finished trial before writing it again (study.resume / study.promote).",
-      });
+    checkUpdate(known.get(id), trial);
     // Checkpoint first, record (naming it) next, the others last: a crash leaves a record whose checkpoint exists.
     if (checkpoint !== undefined)
       writeAtomic(join(ckptDir, `${id}.${trial.checkpointEpoch}.ckpt`), ckptDir, checkpoint);

@@ -21,7 +21,8 @@ import { bestSoFar, earlyStopping, lce, sotl, sotlE } from "../proxy/baselines.j
 import { featureHistoryProxy, lastCheckpointProbe } from "../proxy/fh.js";
 import { consensusEstimator, oneEpoch, parameterCount } from "../proxy/own.js";
 import type { SummaryEstimator } from "./summary.js";
-import { createStudy, type Study } from "./study.js";
+import { createStudy } from "./study-open.js";
+import type { Study } from "./study.js";
 import type { OptimizeProgress } from "./optimize.js";
 
 /**

@@ -1,5 +1,7 @@
-export { Study, createStudy as create, loadStudy as load, copyStudy as copy } from "./study.js";
-export type { CreateStudyOptions, LoadStudyOptions, TrialReport } from "./study.js";
+export { Study } from "./study.js";
+export { createStudy as create, loadStudy as load, copyStudy as copy } from "./study-open.js";
+export type { TrialReport } from "./study.js";
+export type { CreateStudyOptions, LoadStudyOptions } from "./study-open.js";
 export { directoryStorage } from "../storage/directory.js";
 export type { StudyStorage, StudyMeta, StorageProblem } from "../storage/contract.js";
 export { estimatorPruner } from "../search/pruners.js";

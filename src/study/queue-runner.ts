@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
 import type { JobResult } from "./jobs.js";
+import { assignJob, assignedEpochs, assignedJobs, claimStale } from "../storage/postgres/leases.js";
 import { PgStudyDb, listenTo } from "../storage/postgres/db.js";
 import {
   DEFAULT_RETRY,
@@ -86,13 +87,13 @@ export class QueueRunner {
 
   /** Jobs a previous scheduler assigned and did not take in (adopt them, do not send them again). */
   assigned(): Promise<{ id: string; job: string; to: number }[]> {
-    return this.db.assignedJobs(this.options.study);
+    return assignedJobs(this.db, this.options.study);
   }
 
   /** Send a job training trial `id` to epoch `to`, and wait for its outcome. */
   async run(id: string, to: number): Promise<JobResult> {
     const job = randomUUID();
-    await this.db.assignJob(this.options.study, id, job, to);
+    await assignJob(this.db, this.options.study, id, job, to);
     await this.send(id, to, job);
     return this.wait(id, to, job);
   }
@@ -106,7 +107,7 @@ export class QueueRunner {
 
   /** The trial's result is taken in: clear its job. */
   async release(id: string): Promise<void> {
-    await this.db.assignJob(this.options.study, id, null);
+    await assignJob(this.db, this.options.study, id, null);
     this.epochs.delete(id);
   }
 
@@ -151,7 +152,7 @@ export class QueueRunner {
         const next = randomUUID();
         this.options.onNote?.(p.id, `its worker stopped at epoch ${output.epochs ?? "?"}; sent again`);
         try {
-          await this.db.assignJob(this.options.study, p.id, next, p.to);
+          await assignJob(this.db, this.options.study, p.id, next, p.to);
           await this.send(p.id, p.to, next);
           this.pending.set(next, { ...p, job: next });
         } catch (err) {
@@ -184,14 +185,14 @@ export class QueueRunner {
     try {
       for (const job of [...this.pending.keys()]) await this.checkJob(job);
       if (this.options.onEpoch && this.pending.size) {
-        const now = await this.db.assignedEpochs(this.options.study);
+        const now = await assignedEpochs(this.db, this.options.study);
         for (const [id, e] of now)
           if (e > (this.epochs.get(id) ?? 0) && [...this.pending.values()].some((p) => p.id === id)) {
             this.epochs.set(id, e);
             this.options.onEpoch(id, e);
           }
       }
-      for (const s of await this.db.claimStale(this.options.study, this.options.staleSeconds ?? 30)) {
+      for (const s of await claimStale(this.db, this.options.study, this.options.staleSeconds ?? 30)) {
         await this.boss.fail(this.queue, s.job, { message: "its worker stopped heart-beating" });
         this.options.onNote?.(s.id, "its worker stopped heart-beating; handed back to the queue");
       }

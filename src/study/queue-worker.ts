@@ -11,8 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type PgBoss from "pg-boss";
-import { fail, FeatureHistoriesError, show } from "../core/errors.js";
-import { checkFunction, checkKeys, checkNumber, checkRequired, checkString } from "../core/validate.js";
+import { fail, show } from "../core/errors.js";
 import { warn } from "../core/warn.js";
 import { emptyCurves } from "../history/curves.js";
 import { spaceFromJSON, validateConfig } from "../space/space.js";
@@ -28,9 +27,10 @@ import {
   type ModelSource,
   type TrialJob,
 } from "./jobs.js";
-import { codeRoots, resolveCodeRef } from "./code.js";
-import { PgStudyDb, isTransient, listenTo, type ProgressPatch } from "../storage/postgres/db.js";
-import type { FeatureHistory } from "../history/feature-history.js";
+import { resolveCodeRef } from "./code.js";
+import { claimStale, heartbeat, resetProgress, takeLease, writeProgress } from "../storage/postgres/leases.js";
+import { PgStudyDb, isTransient, listenTo } from "../storage/postgres/db.js";
+import { sleep } from "../storage/postgres/url.js";
 import {
   channels,
   ensureQueue,
@@ -40,106 +40,23 @@ import {
   type QueueJobData,
   type RunSpec,
 } from "./queue.js";
+import {
+  checkSpec,
+  checkWorkerOptions,
+  checkpointOf,
+  failed,
+  historiesOf,
+  progressPatch,
+  type WorkerOptions,
+  type WorkerSummary,
+} from "./queue-worker-io.js";
 
-/** Options of fh.study.worker: the PostgreSQL URL, the study, concurrency, heartbeat, stale and idle times. */
-export interface WorkerOptions {
-  /** The study's PostgreSQL URL (postgres://user@host/db; the password from PGPASSWORD or ~/.pgpass). */
-  readonly storage: string;
-  /** The study's name. */
-  readonly study: string;
-  /** Jobs at a time in this process. Default 1 (run one process per core for CPU-bound training). */
-  readonly concurrency?: number;
-  /** Stop: the epoch in progress is dropped, the saved ones stay, the job goes back to the queue. */
-  readonly signal?: AbortSignal;
-  /** Every job taken, epoch written and job finished. */
-  readonly onEvent?: (event: WorkerEvent) => void;
-  /** Seconds between heartbeats while training. Default 5. */
-  readonly heartbeatSeconds?: number;
-  /** A job whose worker has not heart-beaten for this long goes back to the queue. Default 30. */
-  readonly staleSeconds?: number;
-  /** Stop after this many seconds without a job. Default: never. */
-  readonly idleSeconds?: number;
-  /** How long a lost connection is retried. Default 300. */
-  readonly reconnectSeconds?: number;
-  /** How long the first connection waits for a server that is starting up or not answering. Default 300. */
-  readonly connectSeconds?: number;
-  /**
-   * The folder(s) this worker imports the study's code from: a job names each module by a path
-   * relative to them and its hash, never by a path, URL or package from the database. Default:
-   * the working directory the worker was started in.
-   */
-  readonly code?: string | readonly string[];
-}
-
-/** What a shared study's worker did: took a job, wrote an epoch, finished or handed back a job. */
-export interface WorkerEvent {
-  /** e.g. "t0004 taken", "t0004 epoch 2", "t0004 done", "t0007 handed back (its worker stopped heart-beating)". */
-  readonly event: string;
-  readonly trialId?: string;
-  readonly epoch?: number;
-}
-
-/** What a worker did before it stopped: jobs run, failed trials, jobs handed back, seconds. */
-export interface WorkerSummary {
-  /** Jobs this worker ran to their end (done or failed trial). */
-  readonly jobs: number;
-  readonly failed: number;
-  readonly interrupted: number;
-  readonly seconds: number;
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
+export type { WorkerEvent, WorkerOptions, WorkerSummary } from "./queue-worker-io.js";
 
 /** Work on a shared study's jobs until stopped (or idle for idleSeconds). */
 export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
-  const allowed = [
-    "storage",
-    "study",
-    "concurrency",
-    "signal",
-    "onEvent",
-    "heartbeatSeconds",
-    "staleSeconds",
-    "idleSeconds",
-    "reconnectSeconds",
-    "connectSeconds",
-    "code",
-  ];
-  checkRequired("options", options, allowed);
-  checkKeys("options", options, allowed);
-  const study = checkString("options.study", options.study);
-  const lanes = checkNumber("options.concurrency", options.concurrency ?? 1, { integer: true, min: 1, max: 64 });
-  const heartbeatMs = checkNumber("options.heartbeatSeconds", options.heartbeatSeconds ?? 5, { above: 0 }) * 1000;
-  const staleSeconds = checkNumber("options.staleSeconds", options.staleSeconds ?? 30, { above: 0 });
-  const idleMs =
-    options.idleSeconds === undefined
-      ? Infinity
-      : checkNumber("options.idleSeconds", options.idleSeconds, { above: 0 }) * 1000;
-  const reconnectSeconds = checkNumber("options.reconnectSeconds", options.reconnectSeconds ?? 300, { min: 0 });
-  const connectSeconds = checkNumber("options.connectSeconds", options.connectSeconds ?? reconnectSeconds, { min: 0 });
-  if (options.onEvent !== undefined)
-    checkFunction("options.onEvent", options.onEvent, "pass (event) => { ... } or leave it out.");
-  const signal = options.signal;
-  if (
-    signal !== undefined &&
-    (!signal || typeof signal.aborted !== "boolean" || typeof signal.addEventListener !== "function")
-  )
-    fail("invalid-argument", {
-      parameter: "options.signal",
-      rule: "must be an AbortSignal",
-      received: show(signal),
-      fix: "pass controller.signal of a new AbortController(), or leave it out.",
-    });
-  const roots = codeRoots(options.code ?? process.cwd(), "options.code");
+  const { study, lanes, heartbeatMs, staleSeconds, idleMs, reconnectSeconds, connectSeconds, roots } =
+    checkWorkerOptions(options);
   const me = `feature-histories worker ${hostname()}:${process.pid}`;
   const started = performance.now();
   const stop = new AbortController();
@@ -221,7 +138,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
     const reclaim = async () => {
       if (Date.now() - lastReclaim < heartbeatMs) return;
       lastReclaim = Date.now();
-      for (const s of await db.claimStale(study, staleSeconds)) {
+      for (const s of await claimStale(db, study, staleSeconds)) {
         await persist(() =>
           boss!.fail(queue, s.job, { message: `its worker stopped heart-beating for ${staleSeconds} s` }),
         );
@@ -296,7 +213,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         throw err;
       }
       const lease = `${job.id}:${randomUUID()}`;
-      let trial = await db.takeLease(study, id, job.id, lease);
+      let trial = await takeLease(db, study, id, job.id, lease);
       if (!trial) {
         // The scheduler has moved on from this job (it assigned another): nothing to do.
         await persist(() => boss!.complete(queue, job.id, { status: "stale" }));
@@ -312,7 +229,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         abort.abort("another worker took this trial over");
       };
       const beat = setInterval(() => {
-        db.heartbeat(study, id, lease).then(
+        heartbeat(db, study, id, lease).then(
           (ok) => void (ok || loseLease()),
           () => {},
         );
@@ -350,7 +267,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
             };
           else {
             const empty = { epochs: 0, curves: emptyCurves(), seconds: 0 };
-            if (!(await db.resetProgress(study, id, lease, empty))) return loseLease();
+            if (!(await resetProgress(db, study, id, lease, empty))) return loseLease();
             trial = { ...trial, ...empty };
           }
         }
@@ -385,7 +302,7 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
             last = s;
             return;
           }
-          const ok = await db.writeProgress(study, id, lease, progressPatch(s), historiesOf(s), checkpointOf(s));
+          const ok = await writeProgress(db, study, id, lease, progressPatch(s), historiesOf(s), checkpointOf(s));
           if (!ok) return loseLease();
           emit(`${id} epoch ${epochs}`, id, epochs);
         };
@@ -432,7 +349,8 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
         ...(result.testAcc !== undefined ? { testAcc: result.testAcc } : {}),
         ...(fitted ? { fitted } : {}),
       };
-      const ok = await db.writeProgress(
+      const ok = await writeProgress(
+        db,
         study,
         id,
         lease,
@@ -507,61 +425,4 @@ export async function worker(options: WorkerOptions): Promise<WorkerSummary> {
     await db.close();
   }
   return { ...summary, seconds: (performance.now() - started) / 1000 };
-}
-
-function progressPatch(s: JobSnapshot): ProgressPatch {
-  const epochs = s.curves.valAcc.length;
-  return {
-    epochs,
-    curves: s.curves,
-    seconds: s.seconds,
-    ...(s.parameters ? { parameters: s.parameters } : {}),
-    ...(s.checkpoint ? { checkpointEpoch: epochs } : {}),
-  };
-}
-
-function historiesOf(s: JobSnapshot): { probeTrain?: FeatureHistory; probeValidation?: FeatureHistory } {
-  return {
-    ...(s.probeTrain ? { probeTrain: s.probeTrain } : {}),
-    ...(s.probeValidation ? { probeValidation: s.probeValidation } : {}),
-  };
-}
-
-function checkpointOf(s: JobSnapshot): { epoch: number; bytes: Uint8Array } | undefined {
-  return s.checkpoint ? { epoch: s.curves.valAcc.length, bytes: s.checkpoint } : undefined;
-}
-
-function failed(id: string, err: unknown, epoch: number): JobResult {
-  const e = err as Error;
-  return {
-    trialId: id,
-    status: "failed",
-    error: {
-      name: e instanceof FeatureHistoriesError ? e.name : (e?.name ?? "Error"),
-      message: e?.message ?? String(err),
-      epoch,
-    },
-    epochs: epoch,
-  };
-}
-
-/** A job's spec as a worker reads it from the database: its shape checked before anything is used. */
-function checkSpec(spec: unknown): asserts spec is RunSpec {
-  const s = spec as Partial<RunSpec> | null;
-  const kinds = ["builtin", "module", "objective"];
-  if (
-    !s ||
-    typeof s !== "object" ||
-    !Number.isInteger(s.budget) ||
-    (s.budget as number) < 1 ||
-    !s.model ||
-    typeof s.model !== "object" ||
-    !kinds.includes((s.model as { kind?: string }).kind ?? "")
-  )
-    fail("data-corrupt", {
-      parameter: "job.spec",
-      rule: "must be a job a feature-histories scheduler wrote: { budget, model: { kind: builtin | module | objective, ... }, ... }",
-      received: show(spec),
-      fix: "check who can write the study's database (docs/scale-out.md, threat model).",
-    });
 }

@@ -16,132 +16,26 @@ import {
   checkArray,
   checkBoolean,
   checkBytes,
-  checkKeys,
-  checkNumber,
   checkNumberRecord,
   checkOneOf,
   checkOptions,
   checkShape,
-  checkString,
   checkStrings,
-  checkRequired,
   isPlainObject,
 } from "../core/validate.js";
 import type { TrialState } from "../core/types.js";
-import { checkCurves, emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
-import type { FeatureHistory } from "../history/feature-history.js";
-import { checkHistoryData } from "../proxy/fh.js";
+import { emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
 import type { Trial, TrialError } from "../history/trial.js";
-import {
-  checkConfig,
-  configKey,
-  spaceFromJSON,
-  spaceToJSON,
-  validateConfig,
-  type SearchSpace,
-} from "../space/space.js";
-import { openStorage } from "../storage/open.js";
+import { checkConfig, configKey, spaceFromJSON, validateConfig, type SearchSpace } from "../space/space.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "../storage/contract.js";
 import type { Pruner } from "../search/pruners.js";
-import { checkSearchSpace, randomSampler, type Sampler } from "../search/samplers.js";
+import { randomSampler, type Sampler } from "../search/samplers.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
+import { CURVE_KEYS, checkReport, type TrialReport } from "./report.js";
 
-/** Options of fh.study.create: name, storage (directory or PostgreSQL URL), space, budget, seed, pruner, sampler. */
-export interface CreateStudyOptions {
-  /** A name for reports; a directory study must be created and loaded under the same name. */
-  readonly name: string;
-  /**
-   * A directory path (the embedded default), a PostgreSQL URL postgres://user@host/db (a study
-   * that workers on many machines share; `name` is its name there) or a StudyStorage.
-   */
-  readonly storage: string | StudyStorage;
-  readonly space: SearchSpace;
-  /** The full budget T (epochs) of every trial. */
-  readonly budget: number;
-  /** Seed of sampling and of every trial's training seed. Default 0. */
-  readonly seed?: number;
-  /** Decides at epoch t whether a trial goes on (shouldPrune). Default: never prune. */
-  readonly pruner?: Pruner;
-  /** Where ask() gets configurations. Default: random sampling. */
-  readonly sampler?: Sampler;
-}
-
-/** Options of fh.study.load: storage (directory or PostgreSQL URL with name), read-only, pruner, sampler, histories. */
-export interface LoadStudyOptions {
-  /** A directory path, a PostgreSQL URL (with `name`) or a StudyStorage. */
-  readonly storage: string | StudyStorage;
-  /** The study's name in a PostgreSQL database (required there; a directory holds one study). */
-  readonly name?: string;
-  /** Open without the write lock, e.g. to watch a study that another process runs. Default false. */
-  readonly readOnly?: boolean;
-  readonly pruner?: Pruner;
-  readonly sampler?: Sampler;
-  /** Load feature histories too. Default true. */
-  readonly histories?: boolean;
-}
-
-/** What a trial reports after training: a train result fits (curves, histories, seconds, ...). */
-export interface TrialReport {
-  readonly curves: Curves;
-  readonly probeTrain?: FeatureHistory;
-  readonly probeValidation?: FeatureHistory;
-  /** Training seconds of the whole run so far (replaces the trial's). */
-  readonly seconds?: number;
-  readonly testAcc?: number;
-  readonly parameters?: number;
-}
+export type { TrialReport } from "./report.js";
 
 const TRIAL_STATES: readonly TrialState[] = ["running", "complete", "pruned", "failed"];
-const CURVE_KEYS = ["trainLoss", "trainAcc", "valLoss", "valAcc", "seconds", "captureSeconds", "lr"] as const;
-
-/** `report` must be what a trial reports: curves (every per-epoch array), and histories, seconds, ... when given. */
-function checkReport(report: unknown): asserts report is TrialReport {
-  checkShape(
-    "report",
-    report,
-    "a trial report { curves, probeTrain?, probeValidation?, seconds?, testAcc?, parameters? }",
-    { curves: "object" },
-    "pass a train result (trainCandidate's) or { curves, ... } covering the epochs trained so far.",
-  );
-  const r = report as Record<string, unknown>;
-  const curves = checkCurves("report.curves", r.curves);
-  for (const key of CURVE_KEYS)
-    curves[key].forEach((v: unknown, i) => {
-      // null: a NaN (a diverged loss) read back from JSON.
-      if (typeof v !== "number" && v !== null)
-        fail("invalid-argument", {
-          parameter: `report.curves.${key}[${i}]`,
-          rule: "must be a number (one per epoch)",
-          received: show(v),
-          fix: "report the curves a training recorded.",
-        });
-    });
-  if (r.probeTrain !== undefined) checkHistoryData("report.probeTrain", r.probeTrain);
-  if (r.probeValidation !== undefined) checkHistoryData("report.probeValidation", r.probeValidation);
-  if (r.seconds !== undefined) checkNumber("report.seconds", r.seconds, { min: 0 });
-  if (r.testAcc !== undefined) checkNumber("report.testAcc", r.testAcc, { min: 0, max: 1 });
-  if (r.parameters !== undefined) checkNumber("report.parameters", r.parameters, { integer: true, min: 0 });
-}
-
-/** The pruner and sampler options of create / load / copy, checked at the call. */
-function checkPrunerSampler(options: { pruner?: unknown; sampler?: unknown }): void {
-  if (options.pruner !== undefined)
-    checkShape(
-      "options.pruner",
-      options.pruner,
-      "a pruner { name, epochs, decide }",
-      { name: "string", epochs: "number", decide: "function" },
-      "pass e.g. fh.search.estimatorPruner({ estimator, t }), or leave it out to never prune.",
-    );
-  if (options.sampler !== undefined)
-    checkShape(
-      "options.sampler",
-      options.sampler,
-      "a sampler { name, sample }",
-      { name: "string", sample: "function" },
-      "pass e.g. fh.search.mutationSampler(), or leave it out for random sampling.",
-    );
-}
 
 /** A trial id from its number: t0000, t0001, ... */
 const trialId = (n: number) => `t${String(n).padStart(4, "0")}`;
@@ -285,50 +179,48 @@ export class Study {
    * space has others), or `config` when given (checked against the space).
    */
   ask(options: { config?: Record<string, string | number | boolean> } = {}): Promise<Trial> {
-    return this.serial(() => this.askNow(options));
-  }
-
-  private askNow(options: { config?: Record<string, string | number | boolean> }): Promise<Trial> {
-    checkOptions("options", options, ["config"]);
-    if (options.config !== undefined) {
-      checkConfig("options.config", options.config);
-      if (!isPlainObject(options.config))
-        fail("invalid-argument", {
-          parameter: "options.config",
-          rule: "must be a configuration (an object of parameter values)",
-          received: show(options.config),
-          fix: "pass a configuration from fh.space.sample(space, seed).",
-        });
-    }
-    // The next number after every trial, readable or not: a damaged newest trial's files (a
-    // problem of the storage) are never written over by a new trial taking its id.
-    const damaged = this.problems
-      .map((p) => /(?:^|[\\/])t(\d+)\.[^\\/]*$/.exec(p.file))
-      .map((m) => (m ? Number(m[1]) : -1));
-    const number = Math.max(-1, ...[...this.byId.values()].map((t) => t.number), ...damaged) + 1;
-    let config = options.config;
-    if (config) validateConfig(this.space, config);
-    else {
-      const rng = createRng(mixSeed(this.seed, number, 1));
-      const trials = this.trials();
-      const seen = new Set(trials.map((t) => configKey(this.space, t.config as Record<string, string>)));
-      config = { ...this.sampler.sample(this.space, trials, rng) };
-      for (let tries = 0; tries < 50 && seen.has(configKey(this.space, config)); tries++)
+    return this.serial(() => {
+      checkOptions("options", options, ["config"]);
+      if (options.config !== undefined) {
+        checkConfig("options.config", options.config);
+        if (!isPlainObject(options.config))
+          fail("invalid-argument", {
+            parameter: "options.config",
+            rule: "must be a configuration (an object of parameter values)",
+            received: show(options.config),
+            fix: "pass a configuration from fh.space.sample(space, seed).",
+          });
+      }
+      // The next number after every trial, readable or not: a damaged newest trial's files (a
+      // problem of the storage) are never written over by a new trial taking its id.
+      const damaged = this.problems
+        .map((p) => /(?:^|[\\/])t(\d+)\.[^\\/]*$/.exec(p.file))
+        .map((m) => (m ? Number(m[1]) : -1));
+      const number = Math.max(-1, ...[...this.byId.values()].map((t) => t.number), ...damaged) + 1;
+      let config = options.config;
+      if (config) validateConfig(this.space, config);
+      else {
+        const rng = createRng(mixSeed(this.seed, number, 1));
+        const trials = this.trials();
+        const seen = new Set(trials.map((t) => configKey(this.space, t.config as Record<string, string>)));
         config = { ...this.sampler.sample(this.space, trials, rng) };
-    }
-    return this.save({
-      id: trialId(number),
-      number,
-      config,
-      state: "running",
-      budget: this.budget,
-      epochs: 0,
-      curves: emptyCurves(),
-      seed: mixSeed(this.seed, number, 2) & 0x7fffffff,
-      seconds: 0,
-      scores: {},
-      attempts: 1,
-      startedAt: this.now(),
+        for (let tries = 0; tries < 50 && seen.has(configKey(this.space, config)); tries++)
+          config = { ...this.sampler.sample(this.space, trials, rng) };
+      }
+      return this.save({
+        id: trialId(number),
+        number,
+        config,
+        state: "running",
+        budget: this.budget,
+        epochs: 0,
+        curves: emptyCurves(),
+        seed: mixSeed(this.seed, number, 2) & 0x7fffffff,
+        seconds: 0,
+        scores: {},
+        attempts: 1,
+        startedAt: this.now(),
+      });
     });
   }
 
@@ -363,42 +255,40 @@ export class Study {
    * next, older checkpoints last, so a crash at any point leaves a record whose checkpoint exists.
    */
   report(trial: Trial | string, report: TrialReport, options: { checkpoint?: Uint8Array } = {}): Promise<Trial> {
-    return this.serial(() => this.reportNow(trial, report, options));
-  }
-
-  private reportNow(trial: Trial | string, report: TrialReport, options: { checkpoint?: Uint8Array }): Promise<Trial> {
-    checkOptions("options", options, ["checkpoint"]);
-    if (options.checkpoint !== undefined)
-      checkBytes(
-        "options.checkpoint",
+    return this.serial(() => {
+      checkOptions("options", options, ["checkpoint"]);
+      if (options.checkpoint !== undefined)
+        checkBytes(
+          "options.checkpoint",
+          options.checkpoint,
+          "pass the checkpoint's bytes (a Uint8Array), e.g. a train result's checkpoint.",
+        );
+      const t = this.running(trial, "report");
+      checkReport(report);
+      const epochs = report.curves.valAcc.length;
+      if (!Number.isInteger(epochs) || epochs < t.epochs || epochs > this.budget)
+        fail("invalid-argument", {
+          parameter: "report.curves",
+          rule: `must cover epochs 1..t with ${t.epochs} <= t <= ${this.budget} (the budget)`,
+          received: `${show(epochs)} epochs`,
+          fix: "report the whole run so far (a resumed run: pass `previous` to trainCandidate).",
+        });
+      return this.save(
+        {
+          ...t,
+          epochs,
+          // The per-epoch arrays only: a key the curves do not have is not stored.
+          curves: Object.fromEntries(CURVE_KEYS.map((k) => [k, report.curves[k]])) as unknown as Curves,
+          ...(report.probeTrain ? { probeTrain: report.probeTrain } : {}),
+          ...(report.probeValidation ? { probeValidation: report.probeValidation } : {}),
+          ...(report.testAcc !== undefined ? { testAcc: report.testAcc } : {}),
+          ...(report.parameters !== undefined ? { parameters: report.parameters } : {}),
+          ...(options.checkpoint ? { checkpointEpoch: epochs } : {}),
+          seconds: report.seconds ?? t.seconds,
+        },
         options.checkpoint,
-        "pass the checkpoint's bytes (a Uint8Array), e.g. a train result's checkpoint.",
       );
-    const t = this.running(trial, "report");
-    checkReport(report);
-    const epochs = report.curves.valAcc.length;
-    if (!Number.isInteger(epochs) || epochs < t.epochs || epochs > this.budget)
-      fail("invalid-argument", {
-        parameter: "report.curves",
-        rule: `must cover epochs 1..t with ${t.epochs} <= t <= ${this.budget} (the budget)`,
-        received: `${show(epochs)} epochs`,
-        fix: "report the whole run so far (a resumed run: pass `previous` to trainCandidate).",
-      });
-    return this.save(
-      {
-        ...t,
-        epochs,
-        // The per-epoch arrays only: a key the curves do not have is not stored.
-        curves: Object.fromEntries(CURVE_KEYS.map((k) => [k, report.curves[k]])) as unknown as Curves,
-        ...(report.probeTrain ? { probeTrain: report.probeTrain } : {}),
-        ...(report.probeValidation ? { probeValidation: report.probeValidation } : {}),
-        ...(report.testAcc !== undefined ? { testAcc: report.testAcc } : {}),
-        ...(report.parameters !== undefined ? { parameters: report.parameters } : {}),
-        ...(options.checkpoint ? { checkpointEpoch: epochs } : {}),
-        seconds: report.seconds ?? t.seconds,
-      },
-      options.checkpoint,
-    );
+    });
   }
 
   /** The bytes of the trial's checkpoint (after epoch trial.checkpointEpoch), if it has one. */
@@ -430,63 +320,55 @@ export class Study {
     state: "complete" | "pruned" | "failed",
     options: { error?: TrialError } = {},
   ): Promise<Trial> {
-    return this.serial(() => this.tellNow(trial, state, options));
-  }
-
-  private tellNow(
-    trial: Trial | string,
-    state: "complete" | "pruned" | "failed",
-    options: { error?: TrialError },
-  ): Promise<Trial> {
-    checkOptions("options", options, ["error"]);
-    checkOneOf("state", state, ["complete", "pruned", "failed"]);
-    if (options.error !== undefined)
-      checkShape(
-        "options.error",
-        options.error,
-        "a trial error { name, message, epoch }",
-        { name: "string", message: "string", epoch: "number" },
-        "pass { error: { name, message, epoch } } (a failed train result's error fits).",
-      );
-    const t = this.running(trial, "be told");
-    if (state === "complete" && t.epochs !== this.budget)
-      fail("state", {
-        parameter: "state",
-        rule: `"complete" means trained to the budget (${this.budget} epochs)`,
-        received: `${t.id} has ${t.epochs} epochs`,
-        fix: 'report the remaining epochs first, or tell "pruned".',
-      });
-    if (state === "failed" && !options.error)
-      fail("invalid-argument", {
-        parameter: "options.error",
-        rule: 'is required with "failed": a failed trial keeps its error',
-        received: "undefined",
-        fix: "pass { error: { name, message, epoch } } (a failed train result's error fits).",
-      });
-    const done: Trial = { ...t, state, endedAt: this.now(), ...(options.error ? { error: options.error } : {}) };
-    // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with
-    // it: a record without checkpointEpoch, whose commit removes the trial's checkpoints.
-    if (state === "pruned" || t.checkpointEpoch === undefined) return this.save(done);
-    const { checkpointEpoch: _c, ...without } = done;
-    return this.save(without);
+    return this.serial(() => {
+      checkOptions("options", options, ["error"]);
+      checkOneOf("state", state, ["complete", "pruned", "failed"]);
+      if (options.error !== undefined)
+        checkShape(
+          "options.error",
+          options.error,
+          "a trial error { name, message, epoch }",
+          { name: "string", message: "string", epoch: "number" },
+          "pass { error: { name, message, epoch } } (a failed train result's error fits).",
+        );
+      const t = this.running(trial, "be told");
+      if (state === "complete" && t.epochs !== this.budget)
+        fail("state", {
+          parameter: "state",
+          rule: `"complete" means trained to the budget (${this.budget} epochs)`,
+          received: `${t.id} has ${t.epochs} epochs`,
+          fix: 'report the remaining epochs first, or tell "pruned".',
+        });
+      if (state === "failed" && !options.error)
+        fail("invalid-argument", {
+          parameter: "options.error",
+          rule: 'is required with "failed": a failed trial keeps its error',
+          received: "undefined",
+          fix: "pass { error: { name, message, epoch } } (a failed train result's error fits).",
+        });
+      const done: Trial = { ...t, state, endedAt: this.now(), ...(options.error ? { error: options.error } : {}) };
+      // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with
+      // it: a record without checkpointEpoch, whose commit removes the trial's checkpoints.
+      if (state === "pruned" || t.checkpointEpoch === undefined) return this.save(done);
+      const { checkpointEpoch: _c, ...without } = done;
+      return this.save(without);
+    });
   }
 
   /** Reopen a pruned trial (a promotion) or a failed one (a retry), from its checkpoint if any. */
   resume(trial: Trial | string): Promise<Trial> {
-    return this.serial(() => this.resumeNow(trial));
-  }
-
-  private resumeNow(trial: Trial | string): Promise<Trial> {
-    const t = this.find(trial);
-    if (t.state !== "pruned" && t.state !== "failed" && t.state !== "running")
-      fail("state", {
-        parameter: "trial",
-        rule: "must be pruned, failed or running (left by a crash) to resume",
-        received: `${t.id} is ${t.state}`,
-        fix: "complete trials are done.",
-      });
-    const { error: _e, endedAt: _x, ...rest } = t;
-    return this.save({ ...rest, state: "running", attempts: t.attempts + 1 });
+    return this.serial(() => {
+      const t = this.find(trial);
+      if (t.state !== "pruned" && t.state !== "failed" && t.state !== "running")
+        fail("state", {
+          parameter: "trial",
+          rule: "must be pruned, failed or running (left by a crash) to resume",
+          received: `${t.id} is ${t.state}`,
+          fix: "complete trials are done.",
+        });
+      const { error: _e, endedAt: _x, ...rest } = t;
+      return this.save({ ...rest, state: "running", attempts: t.attempts + 1 });
+    });
   }
 
   /** Record scores a decision used (e.g. { "FH@2": 0.81 }) with a trial. */
@@ -500,33 +382,29 @@ export class Study {
 
   /** Reopen a pruned (paused) trial that a scheduler promotes: it trains on from its checkpoint. */
   promote(trial: Trial | string): Promise<Trial> {
-    return this.serial(() => this.promoteNow(trial));
-  }
-
-  private promoteNow(trial: Trial | string): Promise<Trial> {
-    const t = this.find(trial);
-    if (t.state !== "pruned")
-      fail("state", {
-        parameter: "trial",
-        rule: "must be pruned (paused) to be promoted",
-        received: `${t.id} is ${t.state}`,
-        fix: "promote only trials a scheduler paused.",
-      });
-    const { endedAt: _e, ...rest } = t;
-    return this.save({ ...rest, state: "running" });
+    return this.serial(() => {
+      const t = this.find(trial);
+      if (t.state !== "pruned")
+        fail("state", {
+          parameter: "trial",
+          rule: "must be pruned (paused) to be promoted",
+          received: `${t.id} is ${t.state}`,
+          fix: "promote only trials a scheduler paused.",
+        });
+      const { endedAt: _e, ...rest } = t;
+      return this.save({ ...rest, state: "running" });
+    });
   }
 
   /** Forget a running trial's epochs (its checkpoint was lost or damaged): it trains again from epoch 1. */
   restart(trial: Trial | string): Promise<Trial> {
-    return this.serial(() => this.restartNow(trial));
-  }
-
-  private restartNow(trial: Trial | string): Promise<Trial> {
-    const t = this.running(trial, "restart");
-    // A record without checkpointEpoch: its commit removes the trial's checkpoints.
-    const { probeTrain: _t, probeValidation: _v, checkpointEpoch: _c, testAcc: _a, ...rest } = t;
-    const { fitted: _f, ...kept } = rest;
-    return this.save({ ...kept, epochs: 0, curves: emptyCurves(), seconds: 0, scores: {} });
+    return this.serial(() => {
+      const t = this.running(trial, "restart");
+      // A record without checkpointEpoch: its commit removes the trial's checkpoints.
+      const { probeTrain: _t, probeValidation: _v, checkpointEpoch: _c, testAcc: _a, ...rest } = t;
+      const { fitted: _f, ...kept } = rest;
+      return this.save({ ...kept, epochs: 0, curves: emptyCurves(), seconds: 0, scores: {} });
+    });
   }
 
   /**
@@ -553,143 +431,4 @@ export function checkStudy(name: string, value: unknown): Study {
       fix: "create one with fh.study.create({ name, storage, space, budget }) or open one with fh.study.load({ storage }).",
     });
   return value;
-}
-
-/**
- * Create a study, or reopen the one stored there when it is the same study (same name, space and
- * budget): a search resumes by calling this again. A different study in the same place is an
- * error, never overwritten.
- */
-export async function createStudy(options: CreateStudyOptions): Promise<Study> {
-  checkRequired("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
-  const name = checkString("options.name", options.name);
-  const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
-  const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
-  checkPrunerSampler(options);
-  if (!options.space || !Array.isArray((options.space as { params?: unknown }).params))
-    fail("invalid-argument", {
-      parameter: "options.space",
-      rule: "must be a search space",
-      received: show(options.space),
-      fix: "build one with fh.space.defineSpace([...]) or a preset such as fh.space.jointSpace().",
-    });
-  checkSearchSpace("options.space", options.space);
-  const storage = await openStorage(options.storage, false, name);
-  try {
-    const space = spaceToJSON(options.space);
-    const existing = await storage.readMeta();
-    if (existing) {
-      const same =
-        existing.name === name &&
-        existing.budget === budget &&
-        JSON.stringify(existing.space) === JSON.stringify(space);
-      if (!same)
-        fail("state", {
-          parameter: "options.storage",
-          rule: "holds a different study (name, space or budget differ)",
-          received: `${storage.description}: "${existing.name}", budget ${existing.budget}`,
-          fix: "use another storage path, or fh.study.load({ storage }) to open the stored study as it is.",
-        });
-      const { trials, problems } = await storage.loadTrials();
-      return new Study(existing, storage, trials, problems, options.pruner, options.sampler);
-    }
-    const meta: StudyMeta = {
-      format: "feature-histories/study",
-      version: 1,
-      name,
-      budget,
-      seed,
-      space,
-      created: new Date().toISOString(),
-    };
-    await storage.writeMeta(meta);
-    return new Study(meta, storage, [], [], options.pruner, options.sampler);
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
-}
-
-/** Open a stored study (every trial, histories unless `histories: false`). */
-export async function loadStudy(options: LoadStudyOptions): Promise<Study> {
-  checkRequired("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
-  checkKeys("options", options, ["storage", "name", "readOnly", "pruner", "sampler", "histories"]);
-  if (options.name !== undefined) checkString("options.name", options.name);
-  if (options.readOnly !== undefined) checkBoolean("options.readOnly", options.readOnly);
-  if (options.histories !== undefined) checkBoolean("options.histories", options.histories);
-  checkPrunerSampler(options);
-  const storage = await openStorage(options.storage, options.readOnly ?? false, options.name);
-  try {
-    const meta = await storage.readMeta();
-    if (!meta)
-      fail("data-missing", {
-        parameter: "options.storage",
-        rule: "must hold a study",
-        received: storage.description,
-        fix: "create it with fh.study.create({ name, storage, space, budget }).",
-      });
-    if (options.name !== undefined && meta.name !== options.name)
-      fail("invalid-argument", {
-        parameter: "options.name",
-        rule: `must be the stored study's name`,
-        received: `${show(options.name)}; ${storage.description} holds ${show(meta.name)}`,
-        fix: `pass name: ${show(meta.name)}, or leave it out for a directory.`,
-      });
-    const { trials, problems } = await storage.loadTrials({ histories: options.histories ?? true });
-    return new Study(meta, storage, trials, problems, options.pruner, options.sampler);
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
-}
-
-/**
- * Copy a study, every trial with its histories and checkpoints, to another storage: a local study
- * moved to PostgreSQL to scale out, or a shared one archived to a directory. The target must not
- * hold a study yet; copy a study while nothing runs on it (a running trial is copied as it stands
- * and resumes from there). Returns the copy, open for writing (close it when done).
- */
-export async function copyStudy(
-  study: Study,
-  options: { storage: string | StudyStorage; name?: string },
-): Promise<Study> {
-  checkStudy("study", study);
-  checkRequired("options", options, ["storage", "name"]);
-  const name = options.name === undefined ? study.name : checkString("options.name", options.name);
-  const target = await openStorage(options.storage, false, name);
-  try {
-    const existing = await target.readMeta();
-    if (existing)
-      fail("state", {
-        parameter: "options.storage",
-        rule: "must not hold a study yet: a copy never overwrites",
-        received: `${target.description} holds "${existing.name}"`,
-        fix: "copy to an empty directory, or under another name in the database.",
-      });
-    const source = await study.storage.readMeta();
-    const meta: StudyMeta = {
-      format: "feature-histories/study",
-      version: 1,
-      name,
-      budget: study.budget,
-      seed: study.seed,
-      space: spaceToJSON(study.space),
-      created: source?.created ?? new Date().toISOString(),
-    };
-    await target.writeMeta(meta);
-    const trials: Trial[] = [];
-    for (const t of study.trials()) {
-      const full = t.probeTrain ? t : ((await study.storage.loadTrial(t.id)) ?? t);
-      const bytes =
-        full.checkpointEpoch === undefined
-          ? undefined
-          : await study.storage.loadCheckpoint(full.id, full.checkpointEpoch);
-      await target.commit(full, bytes);
-      trials.push(full);
-    }
-    return new Study(meta, target, trials, [], study.pruner, study.sampler);
-  } catch (err) {
-    await target.close();
-    throw err;
-  }
 }

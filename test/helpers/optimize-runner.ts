@@ -2,7 +2,7 @@
 // directory and appends "trialId epoch" to a log after every saved epoch, until it ends or is
 // killed. argv: study dir, log file, trials, workers.
 import { appendFileSync } from "node:fs";
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { liveSearchFixture } from "./live-search.js";
 
 const [dir, log, trials, workers] = process.argv.slice(2);

@@ -13,7 +13,7 @@
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { estimatorPruner } from "../../src/search/pruners.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
 import { synthetic } from "./objectives.js";

@@ -3,7 +3,7 @@
  * creates the study named in FH_TEST_STUDY on FH_TEST_URL and runs optimize with the synthetic
  * objective, no local workers, printing "ended N" after each trial that ends.
  */
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { defineSpace } from "../../src/space/space.js";
 import { float } from "../../src/space/params.js";
 import { estimatorPruner } from "../../src/search/pruners.js";

@@ -1,6 +1,6 @@
 // A child process for test/study/study.test.ts: creates (or reopens) a directory study and keeps
 // asking, reporting and telling trials as fast as it can, until it is killed.
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { jointSpace } from "../../src/space/presets.js";
 import { syntheticCandidate } from "./synthetic-histories.js";
 

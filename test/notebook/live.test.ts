@@ -6,7 +6,7 @@ import { setDisplaySink, type DisplayRequest } from "../../src/notebook/display.
 import { liveOptimize, liveProgressBundle } from "../../src/notebook/live.js";
 import { resetPlotlyLoader, PLOTLY_MIME } from "../../src/notebook/figures.js";
 import { liveCurvesFigure, liveSearchInfo } from "../../src/plot/live.js";
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { resolveBackend } from "../../src/train/backend.js";
 import type { Trial } from "../../src/history/trial.js";
 import { tempDir } from "../helpers/fixtures.js";

@@ -4,7 +4,7 @@
 // on W workers by their recorded seconds.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { compareLiveToReplay, liveSearchEvents, replayOptimize, trialAt } from "../../src/search/live-replay.js";
 import { liveSearchReport } from "../../src/search/live-report.js";
 import { estimatorPruner } from "../../src/search/pruners.js";

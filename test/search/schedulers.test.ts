@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { ashaRungs, ashaScheduler, hyperbandScheduler, prunerScheduler } from "../../src/search/schedulers.js";
 import { replaySchedule } from "../../src/search/live-replay.js";
 import { earlyStopping } from "../../src/proxy/baselines.js";
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { resolveBackend } from "../../src/train/backend.js";
 import { assertFails, tempDir } from "../helpers/fixtures.js";
 import { recordedTrial } from "../helpers/synthetic-histories.js";

@@ -5,7 +5,7 @@
 // search within 2 s with what was committed before the outage kept.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createStudy, loadStudy } from "../../src/study/study.js";
+import { createStudy, loadStudy } from "../../src/study/study-open.js";
 import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { captureWarnings } from "../../src/core/warn.js";
 import { startPostgres, type PgCluster } from "../helpers/postgres.js";

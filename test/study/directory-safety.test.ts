@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import { syncBuiltinESMExports } from "node:module";
 import { mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createStudy, loadStudy } from "../../src/study/study.js";
+import { createStudy, loadStudy } from "../../src/study/study-open.js";
 import { directoryStorage } from "../../src/storage/directory.js";
 import { readMaybeGzip } from "../../src/data/idx.js";
 import { loadIdxDataset } from "../../src/data/mnist.js";

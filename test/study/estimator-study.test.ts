@@ -55,7 +55,7 @@ test("a plan trains as a resumable study with a repeat, and summarises with ever
       again.study.trials().map((t) => t.seconds),
       seconds,
     );
-    const { loadStudy } = await import("../../src/study/study.js");
+    const { loadStudy } = await import("../../src/study/study-open.js");
     const s = await loadStudy({ storage: join(dir, "tiny"), readOnly: true, histories: false });
     const r = await loadStudy({ storage: join(dir, "tiny-repeat"), readOnly: true, histories: false });
     const summary = await summarizeStudy(s, studyEstimators(plan.T), { repeat: r, plan });

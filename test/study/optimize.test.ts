@@ -8,7 +8,7 @@ import { fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createStudy, loadStudy } from "../../src/study/study.js";
+import { createStudy, loadStudy } from "../../src/study/study-open.js";
 import { resolveBackend } from "../../src/train/backend.js";
 import { epochCount } from "../../src/history/feature-history.js";
 import { tempDir, assertFails } from "../helpers/fixtures.js";

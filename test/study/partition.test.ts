@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { createStudy, loadStudy } from "../../src/study/study.js";
+import { createStudy, loadStudy } from "../../src/study/study-open.js";
 import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { queueName } from "../../src/study/queue.js";
 import { tempDir } from "../helpers/fixtures.js";

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { copyStudy, createStudy, loadStudy } from "../../src/study/study.js";
+import { copyStudy, createStudy, loadStudy } from "../../src/study/study-open.js";
 import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { worker } from "../../src/study/queue-worker.js";
 import { encodeHistory } from "../../src/history/storage.js";

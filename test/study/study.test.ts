@@ -7,7 +7,7 @@ import { fork } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createStudy, loadStudy } from "../../src/study/study.js";
+import { createStudy, loadStudy } from "../../src/study/study-open.js";
 import { estimatorPruner } from "../../src/search/pruners.js";
 import { mutationSampler } from "../../src/search/samplers.js";
 import { jointSpace, hpoCnnSpace } from "../../src/space/presets.js";

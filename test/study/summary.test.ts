@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import {
   readSummary,
   recordedEstimator,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { createStudy } from "../../src/study/study.js";
+import { createStudy } from "../../src/study/study-open.js";
 import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { worker } from "../../src/study/queue-worker.js";
 import { codeRefOf, resolveCodeRef } from "../../src/study/code.js";

@@ -1,21 +1,19 @@
 /**
  * A study's tables in PostgreSQL (node-postgres), asynchronous: what the PostgreSQL storage
- * (through a synchronous bridge, study/postgres.ts), the scheduler's queue runner and the workers
- * (study/queue.ts) all read and write. Schema `feature_histories`, created and migrated here under
- * a version table. A trial is one row: its record (the Trial without histories) as jsonb, its
- * probe histories as bytea (the toolkit's float16 codec), and the queue columns: the job the
- * scheduler assigned to it, the lease (token) of the worker training it and its heartbeat.
- * Workers write progress only under their lease, so a worker that lost its job (expired, taken
- * over) can never overwrite the one that took it over. Transient connection errors (the server
+ * (storage.ts), the scheduler's queue runner and the workers (study/queue.ts) all read and write.
+ * Schema `feature_histories` (schema.ts), created and migrated here under a version table. A
+ * trial is one row: its record (the Trial without histories) as jsonb, its probe histories as
+ * bytea (the toolkit's float16 codec), and the queue columns (leases.ts). Transient connection errors (the server
  * restarting, a dropped socket) are retried with back-off; every other error is explained.
  */
 import pg from "pg";
 import { fail, show } from "../../core/errors.js";
 import { warn } from "../../core/warn.js";
-import { decodeHistory, encodeHistory } from "../../history/storage.js";
-import { epochCount, truncate, type FeatureHistory } from "../../history/feature-history.js";
 import type { Trial } from "../../history/trial.js";
 import type { StudyMeta } from "../contract.js";
+import { MIGRATIONS, PG_SCHEMA, PG_SCHEMA_VERSION, bytesOf, trialOf, type RawRow } from "./schema.js";
+
+export { PG_SCHEMA, PG_SCHEMA_VERSION } from "./schema.js";
 import { guardClient, ListenedClient } from "./connection.js";
 import { explainPgError, isTransient, redact, redactError, sleep, parsePostgresUrl, type PgTarget } from "./url.js";
 
@@ -30,36 +28,6 @@ export {
   redactError,
   type PgTarget,
 } from "./url.js";
-
-export const PG_SCHEMA = "feature_histories";
-/** The schema version this toolkit writes; a database with a newer one is refused. */
-export const PG_SCHEMA_VERSION = 1;
-
-const MIGRATIONS: readonly (readonly string[])[] = [
-  // version 1
-  [
-    `CREATE TABLE ${PG_SCHEMA}.studies (name text PRIMARY KEY, meta jsonb NOT NULL, created timestamptz NOT NULL DEFAULT now())`,
-    `CREATE TABLE ${PG_SCHEMA}.trials (
-       study text NOT NULL REFERENCES ${PG_SCHEMA}.studies(name) ON DELETE CASCADE,
-       id text NOT NULL,
-       number integer NOT NULL,
-       record jsonb NOT NULL,
-       probe_train bytea,
-       probe_validation bytea,
-       job text,
-       job_to integer,
-       lease text,
-       heartbeat timestamptz,
-       updated timestamptz NOT NULL DEFAULT now(),
-       PRIMARY KEY (study, id))`,
-    `CREATE TABLE ${PG_SCHEMA}.checkpoints (
-       study text NOT NULL, id text NOT NULL, epoch integer NOT NULL, bytes bytea NOT NULL,
-       PRIMARY KEY (study, id, epoch),
-       FOREIGN KEY (study, id) REFERENCES ${PG_SCHEMA}.trials(study, id) ON DELETE CASCADE)`,
-    // Who holds a study's write lock (for the message a second writer gets).
-    `CREATE TABLE ${PG_SCHEMA}.writers (study text PRIMARY KEY, holder text NOT NULL, since timestamptz NOT NULL)`,
-  ],
-];
 
 export interface PgOptions {
   /** Shown in pg_stat_activity (e.g. "feature-histories worker host:pid"). */
@@ -300,25 +268,6 @@ export class PgStudyDb {
     );
   }
 
-  /** Write a trial's record (and its histories when given); the queue columns are left alone. */
-  async saveTrial(study: string, trial: Trial, histories: boolean): Promise<void> {
-    const { probeTrain, probeValidation, ...record } = trial;
-    const json = JSON.stringify(record);
-    if (histories)
-      await this.query(
-        `INSERT INTO ${PG_SCHEMA}.trials (study, id, number, record, probe_train, probe_validation) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (study, id) DO UPDATE SET record = EXCLUDED.record, probe_train = EXCLUDED.probe_train,
-           probe_validation = EXCLUDED.probe_validation, updated = now()`,
-        [study, trial.id, trial.number, json, bytesOf(probeTrain), bytesOf(probeValidation)],
-      );
-    else
-      await this.query(
-        `INSERT INTO ${PG_SCHEMA}.trials (study, id, number, record) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (study, id) DO UPDATE SET record = EXCLUDED.record, updated = now()`,
-        [study, trial.id, trial.number, json],
-      );
-  }
-
   /** Trials (with histories unless `histories: false`) and the ones that could not be read. */
   async loadTrials(
     study: string,
@@ -383,14 +332,6 @@ export class PgStudyDb {
     });
   }
 
-  async saveCheckpoint(study: string, id: string, epoch: number, bytes: Uint8Array): Promise<void> {
-    await this.query(
-      `INSERT INTO ${PG_SCHEMA}.checkpoints (study, id, epoch, bytes) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (study, id, epoch) DO UPDATE SET bytes = EXCLUDED.bytes`,
-      [study, id, epoch, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
-    );
-  }
-
   async loadCheckpoint(study: string, id: string, epoch: number): Promise<Uint8Array | undefined> {
     const r = await this.query<{ bytes: Buffer }>(
       `SELECT bytes FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch = $3`,
@@ -400,188 +341,9 @@ export class PgStudyDb {
     return b ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : undefined;
   }
 
-  async deleteCheckpoints(study: string, id: string, keepEpoch?: number): Promise<void> {
-    await this.query(
-      `DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch IS DISTINCT FROM $3`,
-      [study, id, keepEpoch ?? null],
-    );
-  }
-
-  // ---- the queue's columns --------------------------------------------------------------------
-
-  /** The scheduler assigns job `job` to a trial (before sending it: a restart finds it by name). */
-  async assignJob(study: string, id: string, job: string | null, to: number | null = null): Promise<void> {
-    await this.query(
-      `UPDATE ${PG_SCHEMA}.trials SET job = $3, job_to = $4, lease = NULL, heartbeat = NULL, updated = now() WHERE study = $1 AND id = $2`,
-      [study, id, job, to],
-    );
-  }
-
-  /** Trials with a job assigned (in flight, or ended and not yet taken in by the scheduler). */
-  async assignedJobs(study: string): Promise<{ id: string; job: string; to: number }[]> {
-    const r = await this.query<{ id: string; job: string; to: number }>(
-      `SELECT id, job, job_to AS to FROM ${PG_SCHEMA}.trials WHERE study = $1 AND job IS NOT NULL ORDER BY number`,
-      [study],
-    );
-    return r.rows;
-  }
-
-  /** Epochs of the trials with a job assigned (the scheduler's live progress). */
-  async assignedEpochs(study: string): Promise<Map<string, number>> {
-    const r = await this.query<{ id: string; epochs: number }>(
-      `SELECT id, (record->>'epochs')::int AS epochs FROM ${PG_SCHEMA}.trials WHERE study = $1 AND job IS NOT NULL`,
-      [study],
-    );
-    return new Map(r.rows.map((x) => [x.id, x.epochs]));
-  }
-
-  /**
-   * A worker takes the lease of the trial its job names: the trial (with histories) when the
-   * job is still the trial's job, undefined when the scheduler has moved on (a stale job).
-   */
-  async takeLease(study: string, id: string, job: string, lease: string): Promise<Trial | undefined> {
-    const r = await this.query<RawRow>(
-      `UPDATE ${PG_SCHEMA}.trials SET lease = $4, heartbeat = now(), updated = now()
-       WHERE study = $1 AND id = $2 AND job = $3
-       RETURNING id, record, job, probe_train, probe_validation`,
-      [study, id, job, lease],
-    );
-    const row = r.rows[0];
-    return row ? trialOf(row, `${this.target.database}/${study}/${id}`) : undefined;
-  }
-
-  /** Under a lease: forget the trial's epochs (its checkpoint is gone or damaged); it trains from epoch 1. */
-  async resetProgress(study: string, id: string, lease: string, empty: ProgressPatch): Promise<boolean> {
-    return this.tx("reset", async (c) => {
-      const r = await c.query(
-        `UPDATE ${PG_SCHEMA}.trials SET record = (record - 'checkpointEpoch' - 'testAcc') || $4::jsonb,
-           probe_train = NULL, probe_validation = NULL, heartbeat = now(), updated = now()
-         WHERE study = $1 AND id = $2 AND lease = $3`,
-        [study, id, lease, JSON.stringify({ ...empty, scores: {}, fitted: {} })],
-      );
-      if (r.rowCount !== 1) return false;
-      await c.query(`DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2`, [study, id]);
-      return true;
-    });
-  }
-
-  /** The worker is alive; false when its lease was taken over (stop training). */
-  async heartbeat(study: string, id: string, lease: string): Promise<boolean> {
-    const r = await this.query(
-      `UPDATE ${PG_SCHEMA}.trials SET heartbeat = now() WHERE study = $1 AND id = $2 AND lease = $3`,
-      [study, id, lease],
-    );
-    return r.rowCount === 1;
-  }
-
-  /**
-   * Progress under a lease, in one transaction: the checkpoint first, then the record and
-   * histories, then older checkpoints removed. False (nothing written) when the lease is lost.
-   * With `finish`, the same transaction also gives the lease up and runs `finish` (the job's
-   * completion): a trial's last epoch and its job commit together or not at all.
-   */
-  async writeProgress(
-    study: string,
-    id: string,
-    lease: string,
-    patch: ProgressPatch,
-    histories: { probeTrain?: FeatureHistory; probeValidation?: FeatureHistory },
-    checkpoint?: { epoch: number; bytes: Uint8Array },
-    finish?: (c: pg.PoolClient) => Promise<void>,
-  ): Promise<boolean> {
-    return this.tx(finish ? "finish" : "progress", async (c) => {
-      const r = await c.query(
-        `UPDATE ${PG_SCHEMA}.trials SET record = record || $4::jsonb,
-           probe_train = COALESCE($5, probe_train), probe_validation = COALESCE($6, probe_validation),
-           lease = CASE WHEN $7 THEN NULL ELSE lease END,
-           heartbeat = CASE WHEN $7 THEN NULL ELSE now() END, updated = now()
-         WHERE study = $1 AND id = $2 AND lease = $3`,
-        [
-          study,
-          id,
-          lease,
-          JSON.stringify(patch),
-          bytesOf(histories.probeTrain) ?? null,
-          bytesOf(histories.probeValidation) ?? null,
-          !!finish,
-        ],
-      );
-      if (r.rowCount !== 1) return false;
-      if (checkpoint) {
-        await c.query(
-          `INSERT INTO ${PG_SCHEMA}.checkpoints (study, id, epoch, bytes) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (study, id, epoch) DO UPDATE SET bytes = EXCLUDED.bytes`,
-          [study, id, checkpoint.epoch, Buffer.from(checkpoint.bytes)],
-        );
-        await c.query(`DELETE FROM ${PG_SCHEMA}.checkpoints WHERE study = $1 AND id = $2 AND epoch <> $3`, [
-          study,
-          id,
-          checkpoint.epoch,
-        ]);
-      }
-      if (finish) await finish(c);
-      return true;
-    });
-  }
-
-  /**
-   * Jobs whose worker stopped heart-beating for `seconds`: each is claimed (heartbeat cleared)
-   * by exactly one caller, which hands it back to the queue.
-   */
-  async claimStale(study: string, seconds: number): Promise<{ id: string; job: string }[]> {
-    const r = await this.query<{ id: string; job: string }>(
-      `UPDATE ${PG_SCHEMA}.trials SET heartbeat = NULL, lease = NULL
-       WHERE study = $1 AND job IS NOT NULL AND lease IS NOT NULL AND heartbeat < now() - make_interval(secs => $2)
-       RETURNING id, job`,
-      [study, seconds],
-    );
-    return r.rows;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.pool.end().catch(() => {});
   }
-}
-
-interface RawRow {
-  id: string;
-  record: Record<string, unknown>;
-  job: string | null;
-  probe_train?: Buffer | null;
-  probe_validation?: Buffer | null;
-}
-
-function bytesOf(h: FeatureHistory | undefined): Buffer | undefined {
-  if (!h) return undefined;
-  const b = encodeHistory(h);
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-}
-
-function trialOf(row: RawRow, where: string): Trial {
-  const t = row.record as unknown as Trial;
-  if (typeof t?.id !== "string" || !t.curves || typeof t.epochs !== "number")
-    fail("data-corrupt", {
-      parameter: where,
-      rule: "must have id, epochs and curves",
-      received: show(Object.keys(t ?? {})),
-    });
-  if (!row.probe_train || !row.probe_validation) return t;
-  const read = (b: Buffer, kind: string) => {
-    const h = decodeHistory(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), `${where} ${kind}`);
-    const n = epochCount(h);
-    if (n < t.epochs)
-      fail("data-corrupt", {
-        parameter: `${where} ${kind}`,
-        rule: `must hold the trial's ${t.epochs} epochs`,
-        received: `${n}`,
-      });
-    return n > t.epochs ? truncate(h, t.epochs) : h;
-  };
-  return {
-    ...t,
-    probeTrain: read(row.probe_train, "probeTrain"),
-    probeValidation: read(row.probe_validation, "probeValidation"),
-  };
 }

@@ -13,7 +13,7 @@ import { FeatureHistoriesError, fail } from "../../core/errors.js";
 import { checkBoolean, checkNumber, checkRequired, checkString } from "../../core/validate.js";
 import type { FeatureHistory } from "../../history/feature-history.js";
 import type { Trial } from "../../history/trial.js";
-import { updateRule, type StudyStorage } from "../contract.js";
+import { checkUpdate, type StudyStorage } from "../contract.js";
 import { PgStudyDb, explainPgError, parsePostgresUrl, redact } from "./db.js";
 import { ensureLock, takeLock, type StudyLock } from "./lock.js";
 
@@ -124,14 +124,7 @@ export async function postgresStorage(url: string, options: PostgresStorageOptio
       await writable();
       if (checkpoint !== undefined)
         checkNumber("trial.checkpointEpoch", trial.checkpointEpoch, { integer: true, min: 1 });
-      const broken = updateRule(known.get(trial.id), trial);
-      if (broken)
-        fail("state", {
-          parameter: `trial ${trial.id}`,
-          rule: broken,
-          received: `a write as ${trial.state} with ${trial.epochs} epochs`,
-          fix: "resume or promote a finished trial before writing it again (study.resume / study.promote).",
-        });
+      checkUpdate(known.get(trial.id), trial);
       const changed =
         (trial.probeTrain !== undefined && !stored.has(trial.probeTrain)) ||
         (trial.probeValidation !== undefined && !stored.has(trial.probeValidation));
