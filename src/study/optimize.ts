@@ -288,6 +288,8 @@ export async function optimize(study: Study, options: OptimizeOptions): Promise<
         progress(`${id} failed: ${result.error!.message.split("\n")[0]}`, id);
         ended("failed", result.error!.message);
       } else await settle(id);
+      // Stopped meanwhile: the runner is closed; the next optimize adopts the finished job.
+      if (stopped) return;
       await remote.release(id);
       return;
     }

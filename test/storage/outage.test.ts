@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createStudy, loadStudy } from "../../src/study/study-open.js";
 import { startQueueWorkers } from "../../src/study/queue-processes.js";
 import { captureWarnings } from "../../src/core/warn.js";
+import { PgStudyDb } from "../../src/storage/postgres/db.js";
 import { startPostgres, type PgCluster } from "../helpers/postgres.js";
 import { objectiveModule, syntheticSpace } from "../helpers/pg-scheduler.js";
 
@@ -149,3 +150,20 @@ test(
     await again.close();
   },
 );
+
+test("a call in flight when the search closes its connection gets the toolkit's error, not pg's bare pool error", async () => {
+  const url = await newDb();
+  const db = await PgStudyDb.open(url, { connectSeconds: 5 });
+  await db.query("SELECT 1");
+  // The race CI once hit: a lane still releasing a job after the interrupt closed the runner.
+  const inFlight = db.retry("releasing a job", async () => {
+    await db.close();
+    throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
+  });
+  await assert.rejects(inFlight, (e: Error) => {
+    assert.equal(e.name, "FeatureHistoriesError");
+    assert.match(e.message, /was closed because the search stopped, before releasing a job/);
+    return true;
+  });
+  await assert.rejects(db.query("SELECT 1"), /closed because the search stopped, before query/);
+});

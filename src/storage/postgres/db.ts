@@ -136,11 +136,14 @@ export class PgStudyDb {
     let delay = 100;
     let warned = false;
     for (;;) {
+      if (this.closed) this.closedError(what);
       try {
         const r = await fn();
         if (warned) warn(`PostgreSQL at ${this.target.host}:${this.target.port} is back (${what})`);
         return r;
       } catch (err) {
+        // Closed under a call in flight (the search stopped): say so, not pg's bare pool error.
+        if (this.closed) this.closedError(what);
         const interrupted = this.interrupted();
         if (
           this.closed ||
@@ -174,6 +177,15 @@ export class PgStudyDb {
         delay = Math.min(5000, delay * 2);
       }
     }
+  }
+
+  private closedError(what: string): never {
+    fail("state", {
+      parameter: "PostgreSQL connection",
+      rule: `was closed because the search stopped, before ${what} could finish`,
+      received: `${this.target.host}:${this.target.port}`,
+      fix: "run the same call again to resume; every committed epoch is kept.",
+    });
   }
 
   /** A kernel interrupt ended a wait of this database less than INTERRUPT_MS ago. */
