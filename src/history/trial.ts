@@ -41,7 +41,12 @@ export interface Trial {
   readonly checkpointEpoch?: number;
   /** Accuracy on the test split after the last epoch trained, when measured. */
   readonly testAcc?: number;
+  /** The network's number of parameters (recorded by training after its first epoch). */
   readonly parameters?: number;
+  /** Objective values the user reported when the trial ended (tell's `values`), by objective name. */
+  readonly values?: Readonly<Record<string, number>>;
+  /** How many times a scheduler promoted the trial after pausing it (pruned, then running again). */
+  readonly promotions?: number;
   /** Seed of the trial's training (initialisation, shuffling, dropout). */
   readonly seed: number;
   /** Training wall-clock seconds so far, over all its runs. */

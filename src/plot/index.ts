@@ -38,4 +38,6 @@ export type { EdfStudy, EdfInfo, ParetoFrontOptions, ParetoFrontInfo } from "./s
 export { parallelCoordinateInfo, parallelCoordinateFigure, sliceInfo, sliceFigure } from "./study-params.js";
 export type { ParallelDimension, ParallelCoordinateInfo, SlicePanel, SliceInfo } from "./study-params.js";
 export { contourInfo, contourFigure } from "./study-contour.js";
+export { timelineInfo, timelineFigure } from "./study-timeline.js";
+export type { TimelineBar, TimelineInfo, TimelineState } from "./study-timeline.js";
 export type { ContourAxis, ContourInfo } from "./study-contour.js";

@@ -82,7 +82,7 @@ export function checkStudyArgs(
 }
 
 const STATES: readonly TrialState[] = ["complete", "pruned", "failed", "running"];
-const STATE_COLOUR: Record<TrialState, string> = {
+export const STATE_COLOUR: Record<TrialState, string> = {
   complete: "#0072B2",
   running: "#009E73",
   pruned: "#E69F00",

@@ -1,7 +1,11 @@
 export { nextSearchStep } from "./policy.js";
 export type { SearchStep } from "./policy.js";
-export { estimatorPruner } from "./pruners.js";
-export type { Pruner, PruneDecision, EstimatorPrunerOptions } from "./pruners.js";
+export { estimatorPruner, paretoPruner } from "./pruners.js";
+export type { Pruner, PruneDecision, EstimatorPrunerOptions, ParetoPrunerOptions } from "./pruners.js";
+export { nsga2Sampler } from "./nsga.js";
+export type { Nsga2SamplerOptions } from "./nsga.js";
+export { objectiveValue, objectiveValues, BUILT_IN_OBJECTIVES } from "./objectives.js";
+export type { Objective } from "./objectives.js";
 export {
   replayOptimize,
   replaySchedule,
@@ -29,5 +33,5 @@ export { prunerScheduler, ashaScheduler, ashaRungs, hyperbandScheduler } from ".
 export type { Scheduler, SchedulerJob, SchedulerState, Verdict, AshaOptions, HyperbandOptions } from "./schedulers.js";
 export { paramImportances } from "./importance.js";
 export type { ImportanceOptions, ObjectiveOptions, ParamImportance } from "./importance.js";
-export { nonDominated, hypervolume2d } from "./pareto.js";
+export { nonDominated, nonDominatedSort, crowdingDistance, hypervolume2d } from "./pareto.js";
 export type { ParetoPoint } from "./pareto.js";

@@ -102,3 +102,57 @@ export function hypervolume2d(
   }
   return area;
 }
+
+/**
+ * Non-dominated sorting (Deb et al. 2002, NSGA-II): the points in fronts, the first holding the
+ * points no other dominates, the next those only the first dominates, and so on. Each front keeps
+ * the input order. O(m n^2): fine for a study's trials.
+ */
+export function nonDominatedSort<P extends ParetoPoint>(points: readonly P[], directions: readonly Direction[]): P[][] {
+  const dirs = checkParetoInput(points, directions);
+  const n = points.length;
+  const dominatedBy = new Array<number>(n).fill(0);
+  const beats: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      if (dominates(points[i]!.values, points[j]!.values, dirs)) {
+        beats[i]!.push(j);
+        dominatedBy[j]!++;
+      } else if (dominates(points[j]!.values, points[i]!.values, dirs)) {
+        beats[j]!.push(i);
+        dominatedBy[i]!++;
+      }
+    }
+  const fronts: P[][] = [];
+  let current = points.map((_, i) => i).filter((i) => dominatedBy[i] === 0);
+  while (current.length) {
+    fronts.push(current.map((i) => points[i]!));
+    const next: number[] = [];
+    for (const i of current) for (const j of beats[i]!) if (--dominatedBy[j]! === 0) next.push(j);
+    current = next.sort((a, b) => a - b);
+  }
+  return fronts;
+}
+
+/**
+ * NSGA-II's crowding distance of each point of one front (same order): the sum over objectives of
+ * the gap between its two neighbours, normalised by the front's range; the extremes get Infinity,
+ * so selection keeps a front's spread.
+ */
+export function crowdingDistance(front: readonly ParetoPoint[]): number[] {
+  const n = front.length;
+  const d = new Array<number>(n).fill(0);
+  if (n === 0) return d;
+  const m = front[0]!.values.length;
+  for (let k = 0; k < m; k++) {
+    const order = front.map((_, i) => i).sort((a, b) => front[a]!.values[k]! - front[b]!.values[k]!);
+    const lo = front[order[0]!]!.values[k]!;
+    const hi = front[order[n - 1]!]!.values[k]!;
+    d[order[0]!] = Infinity;
+    d[order[n - 1]!] = Infinity;
+    if (hi === lo) continue;
+    for (let r = 1; r < n - 1; r++)
+      d[order[r]!]! += (front[order[r + 1]!]!.values[k]! - front[order[r - 1]!]!.values[k]!) / (hi - lo);
+  }
+  return d;
+}

@@ -4,10 +4,13 @@
  * a trial outside the best `keep` share of them stops (the sampling-based search's "keep the top
  * k of N", decided one trial at a time as in Optuna's percentile pruner).
  */
+import { fail } from "../core/errors.js";
 import { checkNumber, checkRequired, checkShape } from "../core/validate.js";
 import { checkTrials, type Trial } from "../history/trial.js";
 import type { Estimator } from "../proxy/types.js";
 import { checkEstimator } from "../proxy/evaluate.js";
+import { checkObjectives, objectiveValue, type Objective } from "./objectives.js";
+import { nonDominatedSort } from "./pareto.js";
 
 /** A pruner's verdict on a trial (prune or go on) and the scores it used. */
 export interface PruneDecision {
@@ -76,6 +79,74 @@ export function estimatorPruner(options: EstimatorPrunerOptions): Pruner {
       // The trial goes on if fewer than keep x (n + 1) of all n + 1 scores beat it.
       const better = previous.filter((s) => s > score).length;
       return { prune: better >= Math.max(1, Math.round(keep * (previous.length + 1))), scores: { [key]: score } };
+    },
+  };
+}
+
+/** Options of fh.search.paretoPruner: the estimator, t, the study's objectives, the share kept and the warm-up. */
+export interface ParetoPrunerOptions extends EstimatorPrunerOptions {
+  /**
+   * The study's objectives (study.objectives). "accuracy" is judged by the estimate at t; every
+   * other objective must be known by epoch t (e.g. "params", recorded after the first epoch).
+   */
+  readonly objectives: readonly Objective[];
+}
+
+/**
+ * Prune at epoch t by the estimate together with the cost: each judged trial is a point (its
+ * estimate in place of accuracy, its other objectives as they stand at t), points are sorted into
+ * non-dominated fronts, and a trial goes on if fewer than `keep` x (n + 1) points lie in fronts
+ * ahead of its own. With accuracy alone this is estimatorPruner's rule.
+ */
+export function paretoPruner(options: ParetoPrunerOptions): Pruner {
+  checkRequired("options", options, ["estimator", "t", "keep", "warmup", "objectives"]);
+  const objectives = checkObjectives("options.objectives", options.objectives);
+  if (!objectives.some((o) => o.name === "accuracy"))
+    fail("invalid-argument", {
+      parameter: "options.objectives",
+      rule: 'must include "accuracy" (the objective the estimate stands in for)',
+      received: objectives.map((o) => o.name).join(", "),
+      fix: 'pass the study\'s objectives, e.g. [{ name: "accuracy", direction: "maximize" }, { name: "params", direction: "minimize" }].',
+    });
+  const { objectives: _o, ...rest } = options;
+  const single = estimatorPruner(rest);
+  const keep = options.keep ?? 0.25;
+  const warmup = options.warmup ?? 4;
+  const key = `${options.estimator.name}@${single.epochs}`;
+  const point = (trial: Trial, score: number) =>
+    objectives.map((o) => {
+      if (o.name === "accuracy") return score;
+      const v = objectiveValue(trial, o);
+      if (v === undefined || !Number.isFinite(v))
+        fail("data-missing", {
+          parameter: `objective "${o.name}"`,
+          rule: `must be known by epoch ${single.epochs}, where the pruner judges`,
+          received: `${trial.id} has none`,
+          fix: '"params" and "seconds" are recorded while training; a value you tell at the end cannot be judged early.',
+        });
+      return v;
+    });
+  return {
+    name: `${key} with ${objectives
+      .filter((o) => o.name !== "accuracy")
+      .map((o) => o.name)
+      .join(", ")}, keep ${keep}`,
+    epochs: single.epochs,
+    decide(trial, others) {
+      const decision = single.decide(trial, others);
+      const score = decision.scores[key];
+      if (score === undefined || !Number.isFinite(score)) return decision;
+      const judged = others.filter((o) => Number.isFinite(o.scores[key]));
+      if (judged.length < warmup) return { prune: false, scores: decision.scores };
+      const me = { id: trial.id, values: point(trial, score) };
+      const points = [me, ...judged.map((o) => ({ id: o.id, values: point(o, o.scores[key]!) }))];
+      const fronts = nonDominatedSort(
+        points,
+        objectives.map((o) => o.direction),
+      );
+      const rank = fronts.findIndex((f) => f.includes(me));
+      const ahead = fronts.slice(0, rank).reduce((n, f) => n + f.length, 0);
+      return { prune: ahead >= Math.max(1, Math.round(keep * points.length)), scores: decision.scores };
     },
   };
 }

@@ -66,7 +66,7 @@ export function checkSearchSpace(name: string, value: unknown): SearchSpace {
 }
 
 /** The arguments of a sampler's sample(space, trials, rng), checked before any is read. */
-function checkSampleArgs(space: unknown, trials: unknown, rng: unknown): void {
+export function checkSampleArgs(space: unknown, trials: unknown, rng: unknown): void {
   checkSearchSpace("space", space);
   checkTrials("trials", trials, { number: "number", config: "object", scores: "object" });
   checkRng("rng", rng);

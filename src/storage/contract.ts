@@ -29,6 +29,8 @@ export interface StudyMeta {
   /** spaceToJSON(space). */
   readonly space: unknown;
   readonly created: string;
+  /** The study's objectives; absent: one, peak validation accuracy, maximised. */
+  readonly objectives?: readonly { readonly name: string; readonly direction: "maximize" | "minimize" }[];
 }
 
 /** A file (or row) that could not be read: reported by name and skipped, never silently dropped. */

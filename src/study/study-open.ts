@@ -11,6 +11,7 @@ import { openStorage } from "../storage/open.js";
 import type { StudyMeta, StudyStorage } from "../storage/contract.js";
 import type { Pruner } from "../search/pruners.js";
 import { checkSearchSpace, type Sampler } from "../search/samplers.js";
+import { DEFAULT_OBJECTIVES, checkObjectives, type Objective } from "../search/objectives.js";
 import { Study, checkStudy } from "./study.js";
 
 /** Options of fh.study.create: name, storage (directory or PostgreSQL URL), space, budget, seed, pruner, sampler. */
@@ -31,6 +32,12 @@ export interface CreateStudyOptions {
   readonly pruner?: Pruner;
   /** Where ask() gets configurations. Default: random sampling. */
   readonly sampler?: Sampler;
+  /**
+   * What a trial is judged by, each maximised or minimised: built-in "accuracy" (peak validation
+   * accuracy), "testAccuracy", "params", "seconds", or a value you tell at the end. Default
+   * [{ name: "accuracy", direction: "maximize" }]; with more than one, study.paretoFront().
+   */
+  readonly objectives?: readonly Objective[];
 }
 
 /** Options of fh.study.load: storage (directory or PostgreSQL URL with name), read-only, pruner, sampler, histories. */
@@ -73,10 +80,12 @@ function checkPrunerSampler(options: { pruner?: unknown; sampler?: unknown }): v
  * error, never overwritten.
  */
 export async function createStudy(options: CreateStudyOptions): Promise<Study> {
-  checkRequired("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler"]);
+  checkRequired("options", options, ["name", "storage", "space", "budget", "seed", "pruner", "sampler", "objectives"]);
   const name = checkString("options.name", options.name);
   const budget = checkNumber("options.budget", options.budget, { integer: true, min: 1, max: 10000 });
   const seed = checkNumber("options.seed", options.seed ?? 0, { integer: true });
+  const objectives =
+    options.objectives === undefined ? undefined : checkObjectives("options.objectives", options.objectives);
   checkPrunerSampler(options);
   if (!options.space || !Array.isArray((options.space as { params?: unknown }).params))
     fail("invalid-argument", {
@@ -94,11 +103,12 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
       const same =
         existing.name === name &&
         existing.budget === budget &&
-        JSON.stringify(existing.space) === JSON.stringify(space);
+        JSON.stringify(existing.space) === JSON.stringify(space) &&
+        JSON.stringify(existing.objectives ?? DEFAULT_OBJECTIVES) === JSON.stringify(objectives ?? DEFAULT_OBJECTIVES);
       if (!same)
         fail("state", {
           parameter: "options.storage",
-          rule: "holds a different study (name, space or budget differ)",
+          rule: "holds a different study (name, space, budget or objectives differ)",
           received: `${storage.description}: "${existing.name}", budget ${existing.budget}`,
           fix: "use another storage path, or fh.study.load({ storage }) to open the stored study as it is.",
         });
@@ -113,6 +123,7 @@ export async function createStudy(options: CreateStudyOptions): Promise<Study> {
       seed,
       space,
       created: new Date().toISOString(),
+      ...(objectives ? { objectives } : {}),
     };
     await storage.writeMeta(meta);
     return new Study(meta, storage, [], [], options.pruner, options.sampler);
@@ -187,6 +198,7 @@ export async function copyStudy(
       seed: study.seed,
       space: spaceToJSON(study.space),
       created: source?.created ?? new Date().toISOString(),
+      ...(source?.objectives ? { objectives: source.objectives } : {}),
     };
     await target.writeMeta(meta);
     const trials: Trial[] = [];

@@ -24,12 +24,14 @@ import {
   isPlainObject,
 } from "../core/validate.js";
 import type { TrialState } from "../core/types.js";
-import { emptyCurves, peakValAcc, type Curves } from "../history/curves.js";
+import { emptyCurves, type Curves } from "../history/curves.js";
 import type { Trial, TrialError } from "../history/trial.js";
 import { checkConfig, configKey, spaceFromJSON, validateConfig, type SearchSpace } from "../space/space.js";
 import type { StorageProblem, StudyMeta, StudyStorage } from "../storage/contract.js";
 import type { Pruner } from "../search/pruners.js";
 import { randomSampler, type Sampler } from "../search/samplers.js";
+import { DEFAULT_OBJECTIVES, objectiveValue, objectiveValues, type Objective } from "../search/objectives.js";
+import { nonDominated } from "../search/pareto.js";
 import { optimize, type OptimizeOptions, type OptimizeResult } from "./optimize.js";
 import { CURVE_KEYS, checkReport, type TrialReport } from "./report.js";
 
@@ -62,6 +64,9 @@ export class Study {
   /** Where ask() gets configurations. */
   readonly sampler: Sampler;
 
+  /** What a trial is judged by (one objective: best(); several: paretoFront()). */
+  readonly objectives: readonly Objective[];
+
   /** @internal use createStudy / loadStudy. */
   constructor(
     meta: StudyMeta,
@@ -79,6 +84,7 @@ export class Study {
     this.problems = problems;
     this.pruner = pruner;
     this.sampler = sampler ?? randomSampler();
+    this.objectives = meta.objectives ?? DEFAULT_OBJECTIVES;
     for (const t of trials) {
       // A configuration read back from storage is checked against the space before it is used.
       validateConfig(this.space, t.config as Record<string, string | number | boolean>);
@@ -149,11 +155,47 @@ export class Study {
     return this.queue.then(() => undefined);
   }
 
-  /** The complete trial with the best peak validation accuracy, if any. */
+  /** The complete trial with the best value of the study's objective (default: peak validation accuracy), if any. */
   best(): Trial | undefined {
+    if (this.objectives.length > 1)
+      fail("state", {
+        parameter: "study",
+        rule: "best() needs a single objective",
+        received: `${this.objectives.length} objectives (${this.objectives.map((o) => o.name).join(", ")})`,
+        fix: "use study.paretoFront(): the trials no other trial beats in every objective.",
+      });
+    const o = this.objectives[0]!;
+    const sign = o.direction === "maximize" ? 1 : -1;
     let best: Trial | undefined;
-    for (const t of this.trials(["complete"])) if (!best || peakValAcc(t.curves) > peakValAcc(best.curves)) best = t;
+    let bestValue = -Infinity;
+    for (const t of this.trials(["complete"])) {
+      const v = objectiveValue(t, o);
+      if (v !== undefined && Number.isFinite(v) && sign * v > bestValue) [best, bestValue] = [t, sign * v];
+    }
     return best;
+  }
+
+  /**
+   * The complete trials no other complete trial beats in every objective (the Pareto front), in
+   * trial order, each with its objective values. A study with one objective has best() instead.
+   */
+  paretoFront(): { trial: Trial; values: number[] }[] {
+    if (this.objectives.length < 2)
+      fail("state", {
+        parameter: "study",
+        rule: "a Pareto front needs two or more objectives",
+        received: `one objective (${this.objectives[0]!.name})`,
+        fix: 'use study.best(), or create the study with objectives: [{ name: "accuracy", direction: "maximize" }, { name: "params", direction: "minimize" }].',
+      });
+    const points = this.trials(["complete"]).map((t) => ({
+      id: t.id,
+      trial: t,
+      values: objectiveValues(t, this.objectives),
+    }));
+    return nonDominated(
+      points,
+      this.objectives.map((o) => o.direction),
+    ).map(({ trial, values }) => ({ trial, values }));
   }
 
   /**
@@ -318,10 +360,11 @@ export class Study {
   tell(
     trial: Trial | string,
     state: "complete" | "pruned" | "failed",
-    options: { error?: TrialError } = {},
+    options: { error?: TrialError; values?: Readonly<Record<string, number>> } = {},
   ): Promise<Trial> {
     return this.serial(() => {
-      checkOptions("options", options, ["error"]);
+      checkOptions("options", options, ["error", "values"]);
+      const values = options.values === undefined ? undefined : checkValues(options.values, this.objectives);
       checkOneOf("state", state, ["complete", "pruned", "failed"]);
       if (options.error !== undefined)
         checkShape(
@@ -346,7 +389,27 @@ export class Study {
           received: "undefined",
           fix: "pass { error: { name, message, epoch } } (a failed train result's error fits).",
         });
-      const done: Trial = { ...t, state, endedAt: this.now(), ...(options.error ? { error: options.error } : {}) };
+      // A NaN objective is a failed trial (never a point samplers learn from), with the reason.
+      const nan = values && Object.entries(values).find(([, v]) => Number.isNaN(v));
+      if (nan && state === "complete") {
+        state = "failed";
+        options = { error: { name: "ObjectiveNaN", message: `objective "${nan[0]}" is NaN`, epoch: t.epochs } };
+      }
+      const done: Trial = {
+        ...t,
+        state,
+        endedAt: this.now(),
+        ...(options.error ? { error: options.error } : {}),
+        // NaN is kept out of the record (JSON would store null): the error says which was NaN.
+        ...(values
+          ? {
+              values: {
+                ...t.values,
+                ...Object.fromEntries(Object.entries(values).filter(([, v]) => !Number.isNaN(v))),
+              },
+            }
+          : {}),
+      };
       // A pruned trial keeps its checkpoint: a later promotion continues it. The others are done with
       // it: a record without checkpointEpoch, whose commit removes the trial's checkpoints.
       if (state === "pruned" || t.checkpointEpoch === undefined) return this.save(done);
@@ -392,7 +455,7 @@ export class Study {
           fix: "promote only trials a scheduler paused.",
         });
       const { endedAt: _e, ...rest } = t;
-      return this.save({ ...rest, state: "running" });
+      return this.save({ ...rest, state: "running", promotions: (t.promotions ?? 0) + 1 });
     });
   }
 
@@ -419,6 +482,34 @@ export class Study {
   close(): Promise<void> {
     return this.serial(() => this.storage.close());
   }
+}
+
+/** tell's `values`: numbers (NaN allowed: it fails the trial) by objective name; a name that is no objective is refused. */
+function checkValues(values: unknown, objectives: readonly Objective[]): Record<string, number> {
+  if (!isPlainObject(values))
+    fail("invalid-argument", {
+      parameter: "options.values",
+      rule: "must be an object of objective values by name",
+      received: show(values),
+      fix: "pass e.g. { values: { latencyMs: 3.1 } }.",
+    });
+  for (const [k, v] of Object.entries(values)) {
+    if (!objectives.some((o) => o.name === k))
+      fail("invalid-argument", {
+        parameter: `options.values.${k}`,
+        rule: "must name one of the study's objectives",
+        received: show(k),
+        fix: `report values of ${objectives.map((o) => JSON.stringify(o.name)).join(", ")}, or create the study with that objective.`,
+      });
+    if (typeof v !== "number" || v === Infinity || v === -Infinity)
+      fail("invalid-argument", {
+        parameter: `options.values.${k}`,
+        rule: "must be a finite number (NaN fails the trial)",
+        received: show(v),
+        fix: "report the measured value.",
+      });
+  }
+  return values as Record<string, number>;
 }
 
 /** `value` must be a study (fh.study.create / fh.study.load). */

@@ -54,6 +54,10 @@ test("a live ASHA search completes the trials its replay over the full study pre
     assert.ok(result.complete >= 1 && result.pruned >= 4, JSON.stringify(result));
     // Promoted trials resumed from their checkpoints: every epoch trained once, in one attempt.
     for (const t of live.trials()) assert.equal(t.attempts, 1);
+    // Each promotion is counted on the trial (the timeline shows them apart): ASHA with eta 2
+    // promotes at least the completed trial, which was paused at rung 1 first.
+    assert.ok(live.trials(["complete"]).every((t) => (t.promotions ?? 0) >= 1));
+    assert.ok(live.trials(["pruned"]).some((t) => t.promotions === undefined));
     const replay = replaySchedule(full.trials(["complete"]), scheduler, { workers: 1 });
     assert.deepEqual(
       live
