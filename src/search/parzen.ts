@@ -179,30 +179,83 @@ export function kernelLog(d: Dim, f: DimFit, k: number, x: number): number {
   return -0.5 * z * z - f.logZ[k]!;
 }
 
-export function logSumExp(v: readonly number[]): number {
-  const m = Math.max(...v);
+/** log sum exp of v[0..n), from the largest term (-Infinity when no term is finite). */
+export function logSumExp(v: ArrayLike<number>, n = v.length): number {
+  let m = -Infinity;
+  for (let k = 0; k < n; k++) if (v[k]! > m) m = v[k]!;
   if (m === -Infinity) return m;
-  return m + Math.log(v.reduce((a, x) => a + Math.exp(x - m), 0));
+  let s = 0;
+  for (let k = 0; k < n; k++) s += Math.exp(v[k]! - m);
+  return m + Math.log(s);
 }
 
-export const kernelLogs = (d: Dim, f: DimFit, x: number) => f.mu.map((_, k) => kernelLog(d, f, k, x));
-export const marginalLog = (d: Dim, f: DimFit, x: number) =>
-  logSumExp(kernelLogs(d, f, x).map((v, k) => v + f.logW[k]!));
+// Hand-written loops over reused buffers instead of map/reduce: a suggestion scores every kernel
+// (about one per trial) of both estimators for each candidate and dim, and the allocations of the
+// functional version were most of its time (bench/search.mjs).
+let ownBuf: Float64Array = new Float64Array(0);
+let termBuf: Float64Array = new Float64Array(0);
+const grow = (b: Float64Array, n: number): Float64Array => (b.length >= n ? b : new Float64Array(2 * n));
+
+/** Every kernel's log density at x, into out[0..K); the same values as kernelLog. */
+function kernelLogsInto(d: Dim, f: DimFit, x: number, out: Float64Array): void {
+  const n = f.mu.length;
+  if (d.size > 0) {
+    const norm = 1 + d.size * f.eps;
+    const hit = Math.log((f.eps + 1) / norm);
+    const miss = Math.log(f.eps / norm);
+    const prior = -Math.log(d.size);
+    for (let k = 0; k < n; k++) {
+      const m = f.mu[k]!;
+      out[k] = m < 0 ? prior : x === m ? hit : miss;
+    }
+    return;
+  }
+  for (let k = 0; k < n; k++) {
+    const z = (x - f.mu[k]!) / f.sigma[k]!;
+    out[k] = -0.5 * z * z - f.logZ[k]!;
+  }
+}
+
+export const kernelLogs = (d: Dim, f: DimFit, x: number): number[] => f.mu.map((_, k) => kernelLog(d, f, k, x));
+
+export function marginalLog(d: Dim, f: DimFit, x: number): number {
+  const n = f.mu.length;
+  ownBuf = grow(ownBuf, n);
+  kernelLogsInto(d, f, x, ownBuf);
+  for (let k = 0; k < n; k++) ownBuf[k]! += f.logW[k]!;
+  return logSumExp(ownBuf, n);
+}
 
 /** log of the joint mixture at a candidate: rows without a dim contribute its marginal there. */
 export function jointLog(dims: readonly Dim[], e: Parzen, row: Row): number {
-  const terms = [...e.logW];
-  const prior = terms.length - 1;
-  dims.forEach((d, j) => {
+  const nTerms = e.logW.length;
+  const prior = nTerms - 1;
+  termBuf = grow(termBuf, nTerms);
+  const terms = termBuf;
+  for (let i = 0; i < nTerms; i++) terms[i] = e.logW[i]!;
+  for (let j = 0; j < dims.length; j++) {
     const x = row[j];
-    if (x === undefined) return;
+    if (x === undefined) continue;
+    const d = dims[j]!;
     const f = e.dims[j]!;
-    const own = kernelLogs(d, f, x);
-    const marginal = logSumExp(own.map((v, k) => v + f.logW[k]!));
-    for (let i = 0; i < prior; i++) terms[i]! += f.slot[i]! >= 0 ? own[f.slot[i]!]! : marginal;
-    terms[prior]! += own[own.length - 1]!;
-  });
-  return logSumExp(terms);
+    const n = f.mu.length;
+    ownBuf = grow(ownBuf, 2 * n);
+    const own = ownBuf;
+    kernelLogsInto(d, f, x, own);
+    // The marginal only matters when some row lacks the dim (a conditional parameter).
+    let marginal = 0;
+    if (n - 1 < prior) {
+      for (let k = 0; k < n; k++) own[n + k] = own[k]! + f.logW[k]!;
+      marginal = logSumExp(own.subarray(n, 2 * n));
+    }
+    const slot = f.slot;
+    for (let i = 0; i < prior; i++) {
+      const s = slot[i]!;
+      terms[i]! += s >= 0 ? own[s]! : marginal;
+    }
+    terms[prior]! += own[n - 1]!;
+  }
+  return logSumExp(terms, nTerms);
 }
 
 export function pick(rng: Rng, w: readonly number[]): number {
