@@ -18,14 +18,14 @@
  * activates it, so every proposal passes validateConfig.
  */
 import { checkBoolean, checkFunction, checkKeys, checkNumber } from "../core/validate.js";
-import { checkRng, type Rng } from "../core/random.js";
+import type { Rng } from "../core/random.js";
 import { fail, show } from "../core/errors.js";
 import { peakValAcc } from "../history/curves.js";
-import { checkTrials, type Trial } from "../history/trial.js";
+import type { Trial } from "../history/trial.js";
 import { cellToString } from "../space/cell.js";
 import type { Scalar } from "../space/params.js";
 import { sample, type Config, type SearchSpace } from "../space/space.js";
-import { checkSearchSpace, type Sampler } from "./samplers.js";
+import { checkSampleArgs, type Sampler } from "./samplers.js";
 import {
   dimsOf,
   drawKernel,
@@ -84,13 +84,6 @@ export interface BohbSamplerOptions extends Omit<TpeSamplerOptions, "nStartup" |
 
 type Settings = Required<Omit<BohbSamplerOptions, "minPoints" | "observations">>;
 type Observed = { readonly trial: Trial; readonly value: number };
-
-/** The arguments of a sampler's sample(space, trials, rng), checked before any is read (as samplers.ts). */
-function checkSampleArgs(space: unknown, trials: unknown, rng: unknown): void {
-  checkSearchSpace("space", space);
-  checkTrials("trials", trials, { number: "number", config: "object", scores: "object" });
-  checkRng("rng", rng);
-}
 
 /** Build a configuration parameter by parameter (a child only where its drawn parent activates it). */
 function build(space: SearchSpace, dims: readonly Dim[], value: (j: number) => number): { config: Config; row: Row } {
