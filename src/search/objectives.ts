@@ -51,7 +51,22 @@ export function checkObjectives(name: string, value: unknown): Objective[] {
 
 /** A trial's value of one objective; undefined when the trial does not have it (yet). */
 export function objectiveValue(trial: Trial, objective: Objective | string): number | undefined {
-  const name = typeof objective === "string" ? objective : objective.name;
+  checkTrial(trial);
+  if (typeof objective !== "string")
+    checkShape("objective", objective, "an objective { name, direction } or its name", { name: "string" }, FIX);
+  return valueOf(trial, typeof objective === "string" ? objective : objective.name);
+}
+
+const checkTrial = (trial: unknown) =>
+  checkShape(
+    "trial",
+    trial,
+    "a trial",
+    { id: "string", state: "string", epochs: "number", curves: "object" },
+    "pass a trial of study.trials().",
+  );
+
+function valueOf(trial: Trial, name: string): number | undefined {
   switch (name) {
     case "accuracy":
       return trial.epochs > 0 ? peakValAcc(trial.curves) : undefined;
@@ -71,8 +86,10 @@ export function objectiveValue(trial: Trial, objective: Objective | string): num
  * naming the objective, the trial and where the value comes from.
  */
 export function objectiveValues(trial: Trial, objectives: readonly Objective[]): number[] {
+  checkTrial(trial);
+  checkObjectives("objectives", objectives);
   return objectives.map((o) => {
-    const v = objectiveValue(trial, o);
+    const v = valueOf(trial, o.name);
     if (v === undefined)
       fail("data-missing", {
         parameter: `objective "${o.name}"`,

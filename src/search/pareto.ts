@@ -140,6 +140,21 @@ export function nonDominatedSort<P extends ParetoPoint>(points: readonly P[], di
  * so selection keeps a front's spread.
  */
 export function crowdingDistance(front: readonly ParetoPoint[]): number[] {
+  checkRecords("front", front, {
+    what: "a point",
+    fields: { id: "string", values: "array" },
+    fix: "pass one front of nonDominatedSort: { id, values: [one number per objective] } per point.",
+  });
+  front.forEach((p, i) => {
+    checkNumbers(`front[${i}].values`, p.values);
+    if (p.values.length !== front[0]!.values.length)
+      fail("invalid-argument", {
+        parameter: `front[${i}].values`,
+        rule: `must hold as many values as front[0].values (${front[0]!.values.length})`,
+        received: show(p.values),
+        fix: "pass points of one study: one value per objective each.",
+      });
+  });
   const n = front.length;
   const d = new Array<number>(n).fill(0);
   if (n === 0) return d;
